@@ -1,0 +1,105 @@
+"""Input parsing and validation for the accounts screens. No side effects here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution, Role, SpokenLanguage, UILanguage, User
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Role.choices, label=_("Roles"), **kwargs)
+
+
+class _CrispyForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InviteForm(_CrispyForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    roles = RolesField()
+
+
+class MemberRolesForm(_CrispyForm):
+    roles = RolesField()
+
+
+class InvitationAcceptForm(_CrispyForm):
+    """New account for an invited person: the e-mail address comes from the invitation."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class InstitutionSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = (
+            "name_fr",
+            "name_nl",
+            "name_en",
+            "default_language",
+            "time_zone",
+            "social_response_hours",
+            "crisis_response_hours",
+            "complaint_response_days",
+            "warning_share_percent",
+            "hold_suspends_complaint_clock",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProfileForm(forms.ModelForm):
+    spoken_languages = forms.MultipleChoiceField(
+        label=_("Languages you read and write"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Used to route items and complaints to someone who reads their language."),
+    )
+
+    class Meta:
+        model = User
+        fields = ("full_name", "preferred_language", "spoken_languages")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=UILanguage.choices)
+    next = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,1 @@
+"""Every write of the accounts app goes through these services (see each module's invariants)."""

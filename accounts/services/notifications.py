@@ -1,0 +1,178 @@
+"""In-app notifications and the e-mail outbox.
+
+Invariants:
+- a notification is rendered in its recipient's language at creation, and e-mailed in it too;
+- ``dedupe_key`` makes "notify once" a database fact (unique per recipient): a producer that
+  runs twice, or in two workers, creates one notification and one e-mail;
+- e-mails are outbox rows written in the caller's transaction and delivered by a Celery task
+  after commit; the sweeper retries what is still pending, so a broker outage delays mail but
+  never loses it. Delivery is at-least-once (see OutgoingEmail).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core import mail
+from django.core.mail import make_msgid
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution, Notification, OutgoingEmail, User
+from govsocial.queueing import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+SWEEP_GRACE = timedelta(minutes=2)
+"""A fresh row was enqueued on commit; the sweeper only takes rows left pending this long."""
+
+
+def notification_send(
+    *,
+    recipient: User,
+    kind: str,
+    subject: Any,
+    body: Any = "",
+    params: Mapping[str, Any] | None = None,
+    institution: Institution | None = None,
+    url: str = "",
+    dedupe_key: str = "",
+    email: bool = True,
+) -> Notification | None:
+    """Create a notification (and its e-mail); None when ``dedupe_key`` was already used.
+
+    ``subject`` and ``body`` are lazy translatable strings with %(name)s placeholders filled
+    from ``params`` once the recipient's language is active.
+    """
+    if not recipient.is_active:
+        return None
+    values = dict(params or {})
+    with translation.override(recipient.preferred_language):
+        subject_text = str(subject) % values if values else str(subject)
+        body_text = str(body) % values if values and body else str(body)
+        footer = _("Open GovSocial: %(url)s") % {"url": _absolute(url)} if url else ""
+    notification = Notification(
+        recipient=recipient,
+        institution=institution,
+        kind=kind,
+        subject=subject_text[:300],
+        body=body_text,
+        url=url,
+        dedupe_key=dedupe_key,
+    )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return None
+    if email:
+        email_queue(
+            recipient=recipient,
+            to_address=recipient.email,
+            subject=subject_text,
+            body_text="\n\n".join(part for part in (body_text, footer) if part),
+        )
+    return notification
+
+
+def _absolute(url: str) -> str:
+    from django.conf import settings
+
+    return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> None:
+    if notification.recipient_id != user.pk:
+        raise PermissionError("A notification can only be marked read by its recipient.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
+
+
+def email_queue(
+    *, to_address: str, subject: str, body_text: str, recipient: User | None = None
+) -> OutgoingEmail:
+    """Write an outbox row; it is sent after the surrounding transaction commits."""
+    outgoing = OutgoingEmail.objects.create(
+        recipient=recipient,
+        to_address=to_address,
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        message_id=make_msgid(domain="govsocial"),
+    )
+    from accounts.tasks import email_deliver_task
+
+    enqueue_on_commit(email_deliver_task, outgoing.pk)
+    return outgoing
+
+
+def email_deliver(outgoing_email_id: int) -> bool:
+    """Send one pending e-mail; True when it was sent by this call.
+
+    The row is locked with SKIP LOCKED, so two workers handed the same id cannot both send it.
+    """
+    with transaction.atomic():
+        outgoing = (
+            OutgoingEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=outgoing_email_id, status=OutgoingEmail.Status.PENDING)
+            .first()
+        )
+        if outgoing is None:
+            return False
+        try:
+            _send(outgoing)
+        except Exception as error:  # SMTP refusals and network errors alike: retry later
+            _record_failure(outgoing, error)
+            return False
+        outgoing.status = OutgoingEmail.Status.SENT
+        outgoing.sent_at = timezone.now()
+        outgoing.attempts += 1
+        outgoing.save(update_fields=["status", "sent_at", "attempts"])
+        return True
+
+
+def _send(outgoing: OutgoingEmail) -> None:
+    message = mail.EmailMessage(
+        subject=outgoing.subject,
+        body=outgoing.body_text,
+        to=[outgoing.to_address],
+        headers={"Message-ID": outgoing.message_id},
+    )
+    message.send()
+
+
+def _record_failure(outgoing: OutgoingEmail, error: Exception) -> None:
+    outgoing.attempts += 1
+    outgoing.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if outgoing.attempts >= OutgoingEmail.MAX_ATTEMPTS:
+        outgoing.status = OutgoingEmail.Status.FAILED
+    outgoing.next_attempt_at = timezone.now() + _backoff(outgoing.attempts)
+    outgoing.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    logger.warning("E-mail %s not sent (attempt %s): %s", outgoing.pk, outgoing.attempts, error)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=2 ** min(attempts, 6))
+
+
+def email_outbox_sweep(now: datetime | None = None) -> int:
+    """Re-enqueue pending e-mails whose next attempt is due (after a broker outage, say)."""
+    from accounts.tasks import email_deliver_task
+
+    due = list(
+        OutgoingEmail.objects.due((now or timezone.now()) - SWEEP_GRACE)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for outgoing_id in due:
+        email_deliver_task.delay(outgoing_id)
+    return len(due)

@@ -1,0 +1,56 @@
+from django.urls import path
+
+from accounts.views import institutions, invitations, members, notifications, profile
+
+app_name = "accounts"
+
+tenant = "i/<slug:institution_slug>/"
+
+urlpatterns = [
+    path(f"{tenant}", institutions.institution_detail, name="institution-detail"),
+    path(f"{tenant}settings/", institutions.institution_settings, name="institution-settings"),
+    path(f"{tenant}members/", members.member_list, name="member-list"),
+    path(f"{tenant}members/invite/", members.member_invite, name="member-invite"),
+    path(f"{tenant}members/<uuid:user_id>/", members.member_edit, name="member-edit"),
+    path(
+        f"{tenant}members/<uuid:user_id>/deactivate/",
+        members.member_deactivate,
+        name="member-deactivate",
+    ),
+    path(
+        f"{tenant}members/<uuid:user_id>/reactivate/",
+        members.member_reactivate,
+        name="member-reactivate",
+    ),
+    path(
+        f"{tenant}invitations/<uuid:invitation_id>/revoke/",
+        members.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path(
+        f"{tenant}invitations/<uuid:invitation_id>/resend/",
+        members.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "invitations/<slug:institution_slug>/<str:token>/",
+        invitations.invitation_accept,
+        name="invitation-accept",
+    ),
+    path("notifications/", notifications.notification_list, name="notification-list"),
+    path(
+        "notifications/unread-count/",
+        notifications.notification_unread_count,
+        name="notification-unread-count",
+    ),
+    path(
+        "notifications/read-all/", notifications.notification_read_all, name="notification-read-all"
+    ),
+    path(
+        "notifications/<uuid:notification_id>/read/",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path("profile/", profile.profile_edit, name="profile-edit"),
+    path("language/", profile.language_set, name="language-set"),
+]

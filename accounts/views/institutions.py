@@ -1,0 +1,39 @@
+"""The institution's overview page and its SLA settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.forms import InstitutionSettingsForm
+from accounts.models import Role
+from accounts.selectors import institution_overview
+from accounts.services.institutions import institution_update_settings
+from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
+
+
+@requires_role(ANY_MEMBER)
+def institution_detail(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    overview = institution_overview(request.institution, request.institution_roles)
+    return render(request, "accounts/institution_detail.html", {"overview": overview})
+
+
+@requires_role(Role.INSTITUTION_ADMIN)
+def institution_settings(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    institution = request.institution
+    form = InstitutionSettingsForm(request.POST or None, instance=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution_update_settings(
+                institution=institution, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("accounts:institution-settings", institution_slug=institution.slug)
+    history = institution.history.select_related("history_user").order_by("-history_date")[:10]
+    return render(request, "accounts/institution_settings.html", {"form": form, "history": history})

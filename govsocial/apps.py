@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GovSocialConfig(AppConfig):
+    name = "govsocial"
+    verbose_name = "GovSocial core"

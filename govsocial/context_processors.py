@@ -1,0 +1,28 @@
+"""Template context for the navigation bar. Everything is lazy: a page that does not render the
+navigation bar pays for no query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from accounts.models import Institution, Notification, Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = getattr(request, "institution_roles", frozenset())
+    return {
+        "nav_institutions": SimpleLazyObject(
+            lambda: sorted(Institution.objects.for_user(user), key=lambda i: i.name)
+        ),
+        "nav_unread_count": SimpleLazyObject(
+            lambda: Notification.objects.visible_to(user).unread().count()
+        ),
+        "current_institution": getattr(request, "institution", None),
+        "is_institution_admin": Role.INSTITUTION_ADMIN in roles,
+    }

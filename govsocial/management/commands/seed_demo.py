@@ -1,0 +1,21 @@
+"""``python manage.py seed_demo``: demo institutions, accounts and (as apps land) their data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from accounts.demo import seed_accounts
+
+
+class Command(BaseCommand):
+    help = "Create the demo institutions and accounts (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = seed_accounts()
+        self.stdout.write(
+            f"Demo data: {accounts.institutions} institutions, {accounts.users} users, "
+            f"{accounts.memberships} memberships, {accounts.authenticators} TOTP enrolments "
+            "created."
+        )

@@ -1,0 +1,17 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from govsocial import health, views
+
+admin.site.login = secure_admin_login(admin.site.login)  # allauth rate limits and MFA for admin
+admin.site.site_header = "GovSocial"
+admin.site.site_title = "GovSocial"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+]

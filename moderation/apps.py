@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ModerationConfig(AppConfig):
+    """Incoming items and the moderation queue (filled by the moderation issue)."""
+
+    name = "moderation"
+    verbose_name = _("Moderation")
