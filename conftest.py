@@ -1,0 +1,92 @@
+"""Shared fixtures: personas in two institutions (defence and federal-police), test settings.
+
+The personas follow the STYLE.md convention: ``defence_communicator``, ``defence_admin``,
+``defence_officer``, and ``police_communicator`` who is an outsider to Defence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+import time
+import uuid
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+
+from accounts.models import Institution, Role, User
+from accounts.tests.factories import InstitutionFactory, member
+
+DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: pytest.FixtureRequest) -> None:
+    """Fast password hashing, plain static storage, and a cache namespace of its own per test.
+
+    The unique key prefix isolates rate-limit counters between tests and xdist workers that
+    share one Redis, without flushing anybody else's keys.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """RFC 6238 code computed independently of allauth, as an authenticator app would."""
+    counter = int((time.time() if at is None else at) // 30)
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def enrol_totp(user: User, secret: str = DEMO_TOTP_SECRET) -> None:
+    TOTP.activate(user, secret)
+
+
+@pytest.fixture
+def defence(db: None) -> Institution:
+    return InstitutionFactory(
+        slug="defence", name_en="Defence", name_fr="Défense", name_nl="Defensie"
+    )
+
+
+@pytest.fixture
+def police(db: None) -> Institution:
+    return InstitutionFactory(
+        slug="federal-police",
+        name_en="Federal Police",
+        name_fr="Police fédérale",
+        name_nl="Federale Politie",
+    )
+
+
+@pytest.fixture
+def defence_communicator(defence: Institution) -> User:
+    return member(defence, Role.COMMUNICATOR, email="communicator@defence.test")
+
+
+@pytest.fixture
+def defence_officer(defence: Institution) -> User:
+    return member(defence, Role.COMPLAINT_OFFICER, email="officer@defence.test")
+
+
+@pytest.fixture
+def defence_admin(defence: Institution) -> User:
+    user = member(defence, Role.INSTITUTION_ADMIN, email="admin@defence.test")
+    enrol_totp(user)
+    return user
+
+
+@pytest.fixture
+def police_communicator(police: Institution) -> User:
+    return member(police, Role.COMMUNICATOR, email="communicator@police.test")

@@ -1,0 +1,268 @@
+"""Every URL pattern of the project, walked as each kind of user (the Zulip/RTD gate).
+
+A new URL fails ``test_every_url_pattern_has_an_expectation`` until it is added to EXPECTATIONS:
+nobody can ship a page without stating who may see it. For each page the walker checks the
+status per actor, and the security headers every response must carry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import ROLE_INCLUDES, Invitation, Role, User
+from accounts.services.members import invitation_create
+from govsocial.tenancy import ANY_MEMBER
+
+ADMIN = Role.INSTITUTION_ADMIN
+
+
+@dataclass(frozen=True)
+class Public:
+    """No login needed: everyone gets ``status``."""
+
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Any signed-in user; anonymous visitors are sent to the login page."""
+
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An institution page: outsiders 404, members without one of ``roles`` 403."""
+
+    roles: frozenset[str]
+    status: int = 200
+
+
+def tenant(*roles: str, status: int = 200) -> Tenant:
+    return Tenant(frozenset(roles), status)
+
+
+EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
+    "home": SignedIn(),
+    "healthz": Public(),
+    "accounts:institution-detail": tenant(ANY_MEMBER),
+    "accounts:institution-settings": tenant(ADMIN),
+    "accounts:member-list": tenant(ADMIN),
+    "accounts:member-invite": tenant(ADMIN),
+    "accounts:member-edit": tenant(ADMIN),
+    "accounts:member-deactivate": tenant(ADMIN, status=405),
+    "accounts:member-reactivate": tenant(ADMIN, status=405),
+    "accounts:invitation-revoke": tenant(ADMIN, status=405),
+    "accounts:invitation-resend": tenant(ADMIN, status=405),
+    "accounts:invitation-accept": Public(status=404),  # the walker's token is not a real one
+    "accounts:notification-list": SignedIn(),
+    "accounts:notification-unread-count": SignedIn(),
+    "accounts:notification-read-all": SignedIn(status=405),
+    "accounts:notification-read": SignedIn(status=405),
+    "accounts:profile-edit": SignedIn(),
+    "accounts:language-set": Public(status=405),
+}
+
+# Third-party URL groups, each covered by its own tests (allauth's flows in accounts/tests).
+THIRD_PARTY_PREFIXES = ("admin:", "account_", "mfa_", "usersessions_", "headless")
+
+
+def url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def is_third_party(name: str) -> bool:
+    return name.startswith(THIRD_PARTY_PREFIXES)
+
+
+def test_every_url_pattern_has_an_expectation() -> None:
+    missing = sorted({n for n in url_names() if n not in EXPECTATIONS and not is_third_party(n)})
+    assert missing == [], f"Add these URL names to EXPECTATIONS: {missing}"
+
+
+def test_every_url_pattern_has_a_name() -> None:
+    """Unnamed patterns would escape the walker."""
+
+    def unnamed(resolver: URLResolver) -> Iterator[str]:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                if not (pattern.namespace or "").startswith("admin"):
+                    yield from unnamed(pattern)
+            elif not pattern.name:
+                yield str(pattern.pattern)
+
+    assert list(unnamed(get_resolver())) == []
+
+
+@pytest.fixture
+def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
+    invitation = invitation_create(
+        institution=defence,
+        actor=defence_admin,
+        email="new@defence.test",
+        roles=[Role.CHARTER_EDITOR],
+    )
+    return {
+        "institution_slug": defence.slug,
+        "user_id": str(defence_communicator.public_id),
+        "invitation_id": str(invitation.public_id),
+        "notification_id": str(uuid.uuid4()),
+        "token": "not-a-real-token",
+    }
+
+
+def build_url(name: str, available: dict[str, str]) -> str:
+    resolver = get_resolver()
+    namespace, _, plain = name.rpartition(":")
+    patterns = resolver.namespace_dict[namespace][1] if namespace else resolver
+    possibilities = patterns.reverse_dict.getlist(plain)
+    params = possibilities[0][0][0][1]
+    return reverse(name, kwargs={param: available[param] for param in params})
+
+
+def assert_security_headers(response, *, signed_in: bool) -> None:
+    csp = response.headers.get("Content-Security-Policy", "")
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
+        assert directive in csp, (response.request["PATH_INFO"], csp)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    if signed_in:
+        assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def signed_in_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+OUR_URLS = sorted(EXPECTATIONS)
+
+
+@pytest.mark.parametrize("name", OUR_URLS)
+def test_anonymous_visitor(name: str, url_kwargs: dict[str, str], client: Client) -> None:
+    expectation = EXPECTATIONS[name]
+    response = client.get(build_url(name, url_kwargs))
+    assert_security_headers(response, signed_in=False)
+    if isinstance(expectation, Public):
+        assert response.status_code == expectation.status
+    else:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", OUR_URLS)
+def test_outsider(name: str, url_kwargs: dict[str, str], police_communicator: User) -> None:
+    expectation = EXPECTATIONS[name]
+    client = signed_in_client(police_communicator)
+    response = client.get(build_url(name, url_kwargs))
+    assert_security_headers(response, signed_in=True)
+    if isinstance(expectation, Tenant):
+        assert response.status_code == 404
+        missing = client.get(build_url(name, {**url_kwargs, "institution_slug": "no-such-place"}))
+        assert missing.status_code == 404
+        assert [t.name for t in response.templates] == [t.name for t in missing.templates]
+    else:
+        assert response.status_code == expectation.status
+
+
+@pytest.fixture
+def defence_personas(defence, defence_admin: User) -> dict[str, User]:
+    """One Defence member per role (each holding only that role)."""
+    from accounts.tests.factories import member
+
+    personas = {role: member(defence, role) for role in Role.values if role != ADMIN}
+    return {**personas, ADMIN: defence_admin}
+
+
+ROLE_RESTRICTED_URLS = [
+    n for n, e in EXPECTATIONS.items() if isinstance(e, Tenant) and ANY_MEMBER not in e.roles
+]
+
+
+@pytest.mark.parametrize("name", ROLE_RESTRICTED_URLS)
+def test_members_without_the_role_get_403(
+    name: str, url_kwargs: dict[str, str], defence_personas: dict[str, User]
+) -> None:
+    expectation = EXPECTATIONS[name]
+    assert isinstance(expectation, Tenant)
+    url = build_url(name, url_kwargs)
+    granting = set(expectation.roles) | {
+        role for role, included in ROLE_INCLUDES.items() if included & expectation.roles
+    }
+    for role, user in defence_personas.items():
+        if role in granting:
+            continue
+        response = signed_in_client(user).get(url)
+        assert_security_headers(response, signed_in=True)
+        assert response.status_code == 403, (role, response.status_code)
+
+
+@pytest.mark.parametrize("name", OUR_URLS)
+def test_members_with_the_role(
+    name: str, url_kwargs: dict[str, str], defence_personas: dict[str, User]
+) -> None:
+    expectation = EXPECTATIONS[name]
+    if isinstance(expectation, Tenant) and ANY_MEMBER not in expectation.roles:
+        holders = [defence_personas[role] for role in expectation.roles]
+    else:
+        holders = list(defence_personas.values())
+    for user in holders:
+        response = signed_in_client(user).get(build_url(name, url_kwargs))
+        assert_security_headers(response, signed_in=True)
+        assert response.status_code == expectation.status, (user.email, response.status_code)
+
+
+def test_outsider_cannot_reach_another_institutions_member_page(
+    url_kwargs: dict[str, str], police_communicator: User, police, defence_communicator: User
+) -> None:
+    """Object-level scoping: a Defence member's id under the Police URL is a 404 too."""
+    from accounts.tests.factories import member
+
+    police_admin = member(police, ADMIN)
+    from conftest import enrol_totp
+
+    enrol_totp(police_admin)
+    url = reverse(
+        "accounts:member-edit",
+        kwargs={"institution_slug": police.slug, "user_id": defence_communicator.public_id},
+    )
+    assert signed_in_client(police_admin).get(url).status_code == 404
+
+
+def test_invitation_of_one_institution_is_refused_under_another(
+    defence, police, defence_admin: User, client: Client
+) -> None:
+    from accounts.services import members
+
+    invitation = invitation_create(
+        institution=defence, actor=defence_admin, email="x@defence.test", roles=[Role.COMMUNICATOR]
+    )
+    token = "known-token"
+    invitation.token_hash = members._hash_token(token)
+    invitation.save()
+    wrong = reverse(
+        "accounts:invitation-accept", kwargs={"institution_slug": police.slug, "token": token}
+    )
+    right = reverse(
+        "accounts:invitation-accept", kwargs={"institution_slug": defence.slug, "token": token}
+    )
+    assert client.get(wrong).status_code == 404
+    assert client.get(right).status_code == 200
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
