@@ -1,0 +1,58 @@
+"""seed_demo creates the documented demo accounts, and nothing more when run again."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, INSTITUTIONS
+from accounts.models import Institution, Membership, Role, User
+from conftest import totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> tuple[int, ...]:
+    return (
+        Institution.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Authenticator.objects.count(),
+    )
+
+
+def test_seed_demo_twice_creates_nothing_new() -> None:
+    call_command("seed_demo")
+    first = row_counts()
+    call_command("seed_demo")
+    assert row_counts() == first
+    assert first[:3] == (len(INSTITUTIONS), 5 * len(Role.values) + 1, 5 * len(Role.values) + 2)
+
+
+def test_every_documented_account_exists_with_its_role() -> None:
+    call_command("seed_demo")
+    slugs = {"defence", "foreign-affairs", "federal-police", "bosa", "cirb"}
+    assert set(Institution.objects.values_list("slug", flat=True)) == slugs
+    for slug in slugs:
+        for role in Role.values:
+            user = User.objects.get(email=f"{role}@{slug}.demo")
+            assert Membership.objects.filter(user=user, institution__slug=slug, role=role).exists()
+    multi = User.objects.get(email="multi@govsocial.demo")
+    assert set(multi.memberships.values_list("institution__slug", flat=True)) == {
+        "defence",
+        "foreign-affairs",
+    }
+
+
+def test_a_demo_admin_signs_in_with_the_documented_totp_secret(client: Client) -> None:
+    call_command("seed_demo")
+    client.post(
+        reverse("account_login"),
+        {"login": "institution_admin@cirb.demo", "password": DEMO_PASSWORD},
+    )
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/i/cirb/members/").status_code == 200
