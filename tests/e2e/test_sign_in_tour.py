@@ -1,4 +1,4 @@
-"""A demo user's first minutes, in a real browser: sign in, switch language, see own institutions."""
+"""A demo user in a real browser: sign in, switch language, see only their institutions."""
 
 from __future__ import annotations
 
