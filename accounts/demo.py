@@ -55,7 +55,7 @@ INSTITUTIONS = (
 
 # Who speaks what, so that later routing by language has something to route on: like the
 # Defence team of the seeds, French and Dutch speakers side by side.
-ROLE_LANGUAGES = {
+ROLE_LANGUAGES: dict[str, list[str]] = {
     Role.COMMUNICATOR: ["fr", "en"],
     Role.SPOKESPERSON: ["nl", "fr", "en"],
     Role.COMPLAINT_OFFICER: ["nl", "en"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import available_timezones
 
@@ -260,7 +261,7 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"{self.email} → {self.institution.slug}"
 
-    def is_usable(self, now: timezone.datetime | None = None) -> bool:
+    def is_usable(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 

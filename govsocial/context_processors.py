@@ -15,7 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = getattr(request, "institution_roles", frozenset())
+    roles: frozenset[str] = getattr(request, "institution_roles", frozenset())
     return {
         "nav_institutions": SimpleLazyObject(
             lambda: sorted(Institution.objects.for_user(user), key=lambda i: i.name)

@@ -293,6 +293,7 @@ else:
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object]
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 0.5,

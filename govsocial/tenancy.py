@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
@@ -44,14 +44,19 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 class TenantQuerySet(models.QuerySet):
     """Base queryset of every model that carries an ``institution`` foreign key."""
 
-    def for_institution(self, institution: Institution) -> TenantQuerySet:
+    def for_institution(self, institution: Institution) -> Self:
         return self.filter(institution=institution)
 
 
-class InstitutionRequest(HttpRequest):
-    """The request type seen by tenant views (for type checkers; set by the middleware)."""
+class AuthenticatedRequest(HttpRequest):
+    """The request type of views behind LoginRequiredMiddleware (for type checkers)."""
 
     user: User
+
+
+class InstitutionRequest(AuthenticatedRequest):
+    """The request type seen by tenant views (for type checkers; set by the middleware)."""
+
     institution: Institution
     institution_roles: frozenset[str]
 

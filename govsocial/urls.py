@@ -4,7 +4,8 @@ from django.urls import include, path
 
 from govsocial import health, views
 
-admin.site.login = secure_admin_login(admin.site.login)  # allauth rate limits and MFA for admin
+# allauth's rate limits and second factor also guard the Django admin login.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "GovSocial"
 admin.site.site_title = "GovSocial"
 

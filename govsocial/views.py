@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import home_summaries
+from govsocial.tenancy import AuthenticatedRequest
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The signed-in user's institutions and, per role, what waits for them."""
     return render(request, "govsocial/home.html", {"summaries": home_summaries(request.user)})

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import InvitationAcceptForm
-from accounts.models import User
+from accounts.models import Invitation, User
 from accounts.services import members as member_services
 
 
@@ -61,10 +61,15 @@ def invitation_accept(request: HttpRequest, institution_slug: str, token: str) -
     return render(request, "accounts/invitation_accept.html", context)
 
 
-def _accept_as_signed_in_user(request: HttpRequest, invitation, signed_in: bool) -> User:
+def _accept_as_signed_in_user(
+    request: HttpRequest, invitation: Invitation, signed_in: bool
+) -> User:
     if not signed_in:
         raise ValidationError(
             _("Sign in as %(email)s to accept this invitation."),
             params={"email": invitation.email},
         )
-    return member_services.invitation_accept(invitation=invitation, user=request.user)
+    user = request.user
+    if not isinstance(user, User):  # unreachable when signed_in; keeps the types honest
+        raise ValidationError(_("Sign in to accept this invitation."))
+    return member_services.invitation_accept(invitation=invitation, user=user)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,18 +11,19 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import background_request
 from accounts.models import Notification
 from accounts.services.notifications import notification_mark_read, notifications_mark_all_read
+from govsocial.tenancy import AuthenticatedRequest
 
 PAGE_SIZE = 25
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     notifications = Notification.objects.visible_to(request.user).select_related("institution")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page})
 
 
 @require_POST
-def notification_read(request: HttpRequest, notification_id: str) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, notification_id: str) -> HttpResponse:
     """Mark read, then follow the notification's link when it has one (a local path only)."""
     notification = get_object_or_404(
         Notification.objects.visible_to(request.user), public_id=notification_id
@@ -35,12 +36,12 @@ def notification_read(request: HttpRequest, notification_id: str) -> HttpRespons
 
 
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
     notifications_mark_all_read(user=request.user)
     return redirect("accounts:notification-list")
 
 
 @background_request
-def notification_unread_count(request: HttpRequest) -> HttpResponse:
+def notification_unread_count(request: AuthenticatedRequest) -> HttpResponse:
     """Polled by the navigation bar; background polling does not keep the session alive."""
     return render(request, "accounts/notification_list.html#unread-badge")
