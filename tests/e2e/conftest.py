@@ -9,9 +9,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are
-# still synchronous and safe here (microsoft/playwright-pytest#29).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop running in this thread for the whole session;
+    the tests' own ORM calls (and the database flush after each test) are still synchronous and
+    safe (microsoft/playwright-pytest#29)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
