@@ -124,3 +124,29 @@ def test_embedded_defaults_need_no_environment(tmp_path: Path) -> None:
         "FileBasedCache",
     ], result.stderr
     assert (tmp_path / "broker").is_dir()
+
+
+def test_bare_checkout_management_commands_run_in_development_mode() -> None:
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env={},
+    )
+    assert result.stdout.split() == ["True"], result.stderr
+
+
+def test_wsgi_without_a_secret_key_refuses_to_start() -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import govsocial.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

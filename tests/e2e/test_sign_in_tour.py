@@ -31,7 +31,7 @@ def test_multi_institution_user_signs_in_switches_language_and_sees_only_their_i
 ) -> None:
     page = watched_page
     sign_in(page, live_server.url, "multi@govsocial.demo")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Multi")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bienvenue, Multi")
     main = page.get_by_role("main")
     # The demo user prefers French: the page is in French until switched.
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -39,6 +39,7 @@ def test_multi_institution_user_signs_in_switches_language_and_sees_only_their_i
     switcher.get_by_role("combobox").select_option("nl")
     switcher.get_by_role("button").click()
     expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(main.get_by_role("heading", level=2)).to_have_text("Uw instellingen")
     expect(main.get_by_role("link", name="Defensie")).to_be_visible()
     expect(main.get_by_role("link", name="FOD Buitenlandse Zaken")).to_be_visible()
     for outsider in ("Federale Politie", "FOD BOSA", "Centrum voor Informatica"):
