@@ -1,0 +1,105 @@
+"""Any input to any form answers with a page or a 4xx, never a 500 (NUL, bad UTF-8, huge text)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Role
+
+NASTY_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(["\x00", "a\x00b", "‮RTL", "😀" * 50, "x" * 100_000, " ", ""]),
+)
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def post_is_handled(client: Client, url: str, data: dict[str, object]) -> None:
+    response = client.post(url, data)
+    assert response.status_code < 500, (url, data)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(email=NASTY_TEXT, name=NASTY_TEXT, roles=st.lists(NASTY_TEXT | st.sampled_from(Role.values)))
+def test_invite_form(
+    client: Client, defence_admin, email: str, name: str, roles: list[str]
+) -> None:
+    client.force_login(defence_admin)
+    url = reverse("accounts:member-invite", kwargs={"institution_slug": "defence"})
+    post_is_handled(client, url, {"email": email, "full_name": name, "roles": roles})
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    values=st.dictionaries(
+        st.sampled_from(
+            [
+                "name_fr",
+                "name_nl",
+                "name_en",
+                "time_zone",
+                "default_language",
+                "social_response_hours",
+                "crisis_response_hours",
+                "complaint_response_days",
+                "warning_share_percent",
+                "hold_suspends_complaint_clock",
+            ]
+        ),
+        NASTY_TEXT | st.integers(-(10**12), 10**12).map(str),
+    )
+)
+def test_institution_settings_form(client: Client, defence_admin, values: dict[str, str]) -> None:
+    client.force_login(defence_admin)
+    url = reverse("accounts:institution-settings", kwargs={"institution_slug": "defence"})
+    post_is_handled(client, url, values)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(name=NASTY_TEXT, language=NASTY_TEXT, spoken=st.lists(NASTY_TEXT))
+def test_profile_and_language_forms(
+    client: Client, defence_communicator, name: str, language: str, spoken: list[str]
+) -> None:
+    client.force_login(defence_communicator)
+    post_is_handled(
+        client,
+        reverse("accounts:profile-edit"),
+        {"full_name": name, "preferred_language": language, "spoken_languages": spoken},
+    )
+    post_is_handled(client, reverse("accounts:language-set"), {"language": language, "next": name})
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t),
+    name=NASTY_TEXT,
+    password=NASTY_TEXT,
+)
+def test_invitation_accept_form(
+    client: Client, defence, token: str, name: str, password: str
+) -> None:
+    from urllib.parse import quote
+
+    url = f"/invitations/{defence.slug}/{quote(token, safe='')}/"
+    post_is_handled(client, url, {"full_name": name, "password1": password, "password2": password})
+
+
+@pytest.mark.django_db
+def test_invalid_utf8_on_the_wire_is_not_a_500(client: Client, defence_admin) -> None:
+    """A lone surrogate cannot be encoded by a client; its raw bytes can still arrive."""
+    client.force_login(defence_admin)
+    url = reverse("accounts:member-invite", kwargs={"institution_slug": "defence"})
+    body = b"email=%ED%A0%80%FF&full_name=%C3%28&roles=communicator"
+    response = client.generic("POST", url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500
