@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Institution, Notification, Role
+from charter.selectors import pending_acknowledgements
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_unread_count": SimpleLazyObject(
             lambda: Notification.objects.visible_to(user).unread().count()
         ),
+        "pending_acknowledgements": SimpleLazyObject(lambda: pending_acknowledgements(user)),
         "current_institution": getattr(request, "institution", None),
         "is_institution_admin": Role.INSTITUTION_ADMIN in roles,
+        "is_charter_editor": bool(roles & {Role.CHARTER_EDITOR, Role.INSTITUTION_ADMIN}),
     }

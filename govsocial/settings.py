@@ -327,6 +327,12 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # Daily: reminders are keyed by ISO week, so each person gets at most one a week.
+    "charter-acknowledgement-reminders": {
+        "task": "charter.tasks.acknowledgement_reminders_send",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
     "email-outbox-sweep": {
         "task": "accounts.tasks.email_outbox_sweep",
         "schedule": 120.0,

@@ -17,9 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
+from charter.tests.factories import published_charter
 from govsocial.tenancy import ANY_MEMBER
 
 ADMIN = Role.INSTITUTION_ADMIN
+EDITOR = Role.CHARTER_EDITOR
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,24 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "accounts:notification-read": SignedIn(status=405),
     "accounts:profile-edit": SignedIn(),
     "accounts:language-set": Public(status=405),
+    "charter:charter-list": tenant(EDITOR, ADMIN),
+    "charter:charter-create": tenant(EDITOR, ADMIN),
+    "charter:draft-preview": tenant(EDITOR, ADMIN, status=405),
+    "charter:charter-detail": tenant(EDITOR, ADMIN),
+    "charter:draft-start": tenant(EDITOR, ADMIN, status=405),
+    "charter:draft-edit": tenant(EDITOR, ADMIN),
+    "charter:version-publish": tenant(EDITOR, ADMIN),
+    "charter:version-diff": tenant(EDITOR, ADMIN),
+    "charter:charter-acknowledge": tenant(ANY_MEMBER),
+    "charter:acknowledgement-list": tenant(ADMIN),
+    "charter:public-list": Public(),
+    "charter:public-detail": Public(),
+}
+
+# Pages about the staff charter take its slug; every other charter page takes the house rules'.
+KWARG_OVERRIDES = {
+    "charter:charter-acknowledge": {"charter_slug": "staff-charter"},
+    "charter:acknowledgement-list": {"charter_slug": "staff-charter"},
 }
 
 # Third-party URL groups, each covered by its own tests (allauth's flows in accounts/tests).
@@ -113,16 +133,20 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         email="new@defence.test",
         roles=[Role.CHARTER_EDITOR],
     )
+    published_charter(defence, defence_admin, slug="staff-charter", audience="staff")
+    published_charter(defence, defence_admin, slug="house-rules", audience="public", draft=True)
     return {
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),
         "invitation_id": str(invitation.public_id),
         "notification_id": str(uuid.uuid4()),
         "token": "not-a-real-token",
+        "charter_slug": "house-rules",
     }
 
 
 def build_url(name: str, available: dict[str, str]) -> str:
+    available = {**available, **KWARG_OVERRIDES.get(name, {})}
     resolver = get_resolver()
     namespace, _, plain = name.rpartition(":")
     patterns = resolver.namespace_dict[namespace][1] if namespace else resolver

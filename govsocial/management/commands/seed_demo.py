@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.demo import seed_accounts
+from charter.demo import seed_charters
 
 
 class Command(BaseCommand):
@@ -18,4 +19,9 @@ class Command(BaseCommand):
             f"Demo data: {accounts.institutions} institutions, {accounts.users} users, "
             f"{accounts.memberships} memberships, {accounts.authenticators} TOTP enrolments "
             "created."
+        )
+        charters = seed_charters()
+        self.stdout.write(
+            f"Demo charters: {charters.charters} charters, "
+            f"{charters.published_versions} published versions created."
         )

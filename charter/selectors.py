@@ -1,0 +1,159 @@
+"""Reads across charter models, including the API other apps use to cite rules.
+
+Moderation calls ``house_rules_in_force`` and ``rules_justifying`` and stores the chosen
+``CharterRule`` id on its decision: the decision keeps pointing at the exact wording it cited.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import Institution, Membership, User
+from charter.models import (
+    Acknowledgement,
+    Audience,
+    Charter,
+    CharterLanguage,
+    CharterRule,
+    CharterText,
+    CharterVersion,
+)
+
+ModerationAction = Literal["hide", "remove"]
+
+
+def house_rules_in_force(
+    institution: Institution, at: datetime | None = None
+) -> CharterVersion | None:
+    """The public house rules version in force for the institution at ``at`` (default: now)."""
+    return (
+        CharterVersion.objects.for_institution(institution)
+        .filter(charter__audience=Audience.PUBLIC)
+        .in_force_at(at or timezone.now())
+        .select_related("charter")
+        .first()
+    )
+
+
+def rules_justifying(
+    institution: Institution, action: ModerationAction, at: datetime | None = None
+) -> QuerySet[CharterRule]:
+    """Rules of the house rules in force that can justify ``action`` (none if no rules exist)."""
+    version = house_rules_in_force(institution, at)
+    if version is None:
+        return CharterRule.objects.none()
+    flag = {"hide": "justifies_hide", "remove": "justifies_remove"}[action]
+    return (
+        CharterRule.objects.filter(version=version, **{flag: True})
+        .prefetch_related("texts")
+        .order_by("position", "number")
+    )
+
+
+def pending_acknowledgements(user: User) -> list[CharterVersion]:
+    """Latest published staff charter versions, in the user's institutions, not yet accepted."""
+    if not user.is_authenticated:
+        return []
+    institution_ids = Membership.objects.active().filter(user=user).values("institution_id")
+    newest = CharterVersion.objects.published().filter(
+        charter=OuterRef("charter"), number__gt=OuterRef("number")
+    )
+    accepted = Acknowledgement.objects.filter(version=OuterRef("pk"), user=user)
+    return list(
+        CharterVersion.objects.published()
+        .filter(institution_id__in=institution_ids, charter__audience=Audience.STAFF)
+        .exclude(Exists(newest))
+        .exclude(Exists(accepted))
+        .select_related("charter", "institution")
+    )
+
+
+@dataclass
+class LocalisedText:
+    text: CharterText | None
+    language: str
+    fallback: bool
+    """True when the requested language is missing and another one is shown."""
+
+
+def pick_text(version: CharterVersion, language: str) -> LocalisedText:
+    texts = {text.language: text for text in version.texts.all()}
+    if language in texts:
+        return LocalisedText(texts[language], language, fallback=False)
+    default = version.institution.default_language
+    for candidate in (default, *CharterLanguage.values):
+        if candidate in texts:
+            return LocalisedText(texts[candidate], candidate, fallback=True)
+    return LocalisedText(None, language, fallback=True)
+
+
+@dataclass
+class RuleView:
+    rule: CharterRule
+    title: str
+    text: str
+    language: str
+
+
+def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
+    views = []
+    for rule in version.rules.prefetch_related("texts"):
+        texts = {t.language: t for t in rule.texts.all()}
+        chosen = texts.get(language) or next(iter(texts.values()), None)
+        views.append(
+            RuleView(
+                rule,
+                chosen.title if chosen else rule.code,
+                chosen.text if chosen else "",
+                chosen.language if chosen else language,
+            )
+        )
+    return views
+
+
+@dataclass
+class DiffLine:
+    kind: Literal["same", "removed", "added", "changed"]
+    left: str
+    right: str
+
+
+def text_diff(left: str, right: str) -> list[DiffLine]:
+    """Side-by-side line diff; the kind is also shown as a word, never by colour alone."""
+    a, b = left.splitlines(), right.splitlines()
+    lines: list[DiffLine] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            lines += [DiffLine("same", x, x) for x in a[i1:i2]]
+        elif tag == "delete":
+            lines += [DiffLine("removed", x, "") for x in a[i1:i2]]
+        elif tag == "insert":
+            lines += [DiffLine("added", "", y) for y in b[j1:j2]]
+        else:
+            old, new = a[i1:i2], b[j1:j2]
+            for k in range(max(len(old), len(new))):
+                lines.append(
+                    DiffLine(
+                        "changed", old[k] if k < len(old) else "", new[k] if k < len(new) else ""
+                    )
+                )
+    return lines
+
+
+def version_as_text(version: CharterVersion, language: str) -> str:
+    """A version's text and rules in one language as plain lines, for the diff."""
+    chosen = pick_text(version, language).text
+    parts = [chosen.title, "", chosen.body_markdown] if chosen else []
+    for view in rules_in_language(version, language):
+        parts += ["", f"{view.rule.code} · {view.title}", view.text]
+    return "\n".join(parts)
+
+
+def charters_for_editor(institution: Institution) -> QuerySet[Charter]:
+    return Charter.objects.for_institution(institution).prefetch_related("versions")
