@@ -90,11 +90,7 @@ class RuleForm(forms.Form):
 class BaseRuleFormSet(forms.BaseFormSet):
     def rule_inputs(self) -> list[RuleInput]:
         """Kept rules in the order the editor chose (the ORDER field), blanks skipped."""
-        kept = [
-            form
-            for form in self.ordered_forms
-            if form.has_changed() and not self._should_delete_form(form)
-        ]
+        kept = [form for form in self.ordered_forms if form.has_changed()]  # deleted ones excluded
         return [form.rule_input() for form in kept]
 
 

@@ -40,13 +40,13 @@ def protect_children_of_published_version() -> pgtrigger.Trigger:
         name="published_version_children_immutable",
         when=pgtrigger.Before,
         operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-        func=f"""
+        func="""
             IF (TG_OP <> 'INSERT' AND EXISTS (
                     SELECT 1 FROM charter_charterversion v
-                    WHERE v.id = OLD.version_id AND v.status = '{PUBLISHED}'))
+                    WHERE v.id = OLD.version_id AND v.status = 'published'))
                OR (TG_OP <> 'DELETE' AND EXISTS (
                     SELECT 1 FROM charter_charterversion v
-                    WHERE v.id = NEW.version_id AND v.status = '{PUBLISHED}')) THEN
+                    WHERE v.id = NEW.version_id AND v.status = 'published')) THEN
                 RAISE EXCEPTION 'GovSocial: % refused on a published charter version', TG_OP;
             END IF;
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
@@ -73,6 +73,8 @@ class VersionChildQuerySet(models.QuerySet):
 
 class VersionChildMixin(models.Model):
     """Per-row guard for models that belong to a version (``version`` foreign key)."""
+
+    version: Any  # the CharterVersion foreign key, declared by each concrete model
 
     class Meta:
         abstract = True

@@ -110,16 +110,6 @@ class CharterVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.charter} v{self.number}"
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
-        instance = super().from_db(db, field_names, values, *args, **kwargs)
-        instance._stored_status = instance.status  # type: ignore[attr-defined]
-        return instance
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == PUBLISHED
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if getattr(self, "_stored_status", None) == PUBLISHED:
             raise PublishedVersionError
@@ -130,6 +120,17 @@ class CharterVersion(models.Model):
         if getattr(self, "_stored_status", None) == PUBLISHED:
             raise PublishedVersionError
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
+        """Remember the stored status: a row loaded as published refuses save() and delete()."""
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        instance._stored_status = instance.status
+        return instance
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PUBLISHED
 
 
 class CharterText(VersionChildMixin):

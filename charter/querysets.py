@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q
 
+from charter.immutability import PUBLISHED, PublishedVersionError
 from govsocial.tenancy import TenantQuerySet
 
 
@@ -18,6 +20,17 @@ class CharterQuerySet(TenantQuerySet):
 
 
 class CharterVersionQuerySet(TenantQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        """Bulk updates may touch drafts only (the database trigger enforces the same)."""
+        if self.filter(status=PUBLISHED).exists():
+            raise PublishedVersionError
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=PUBLISHED).exists():
+            raise PublishedVersionError
+        return super().delete()
+
     def published(self) -> CharterVersionQuerySet:
         return self.filter(status="published")
 

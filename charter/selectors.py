@@ -56,8 +56,15 @@ def rules_justifying(
     )
 
 
-def pending_acknowledgements(user: User) -> list[CharterVersion]:
-    """Latest published staff charter versions, in the user's institutions, not yet accepted."""
+@dataclass
+class PendingAcknowledgement:
+    version: CharterVersion
+    title: str
+
+
+def pending_acknowledgements(user: User, language: str) -> list[PendingAcknowledgement]:
+    """Latest published staff charter versions, in the user's institutions, not yet accepted,
+    with their title in ``language`` (or a fallback)."""
     if not user.is_authenticated:
         return []
     institution_ids = Membership.objects.active().filter(user=user).values("institution_id")
@@ -65,13 +72,21 @@ def pending_acknowledgements(user: User) -> list[CharterVersion]:
         charter=OuterRef("charter"), number__gt=OuterRef("number")
     )
     accepted = Acknowledgement.objects.filter(version=OuterRef("pk"), user=user)
-    return list(
+    versions = (
         CharterVersion.objects.published()
         .filter(institution_id__in=institution_ids, charter__audience=Audience.STAFF)
         .exclude(Exists(newest))
         .exclude(Exists(accepted))
         .select_related("charter", "institution")
+        .prefetch_related("texts")
     )
+    pending = []
+    for version in versions:
+        text = pick_text(version, language).text
+        pending.append(
+            PendingAcknowledgement(version, text.title if text else version.charter.title)
+        )
+    return pending
 
 
 @dataclass

@@ -161,15 +161,15 @@ def _write_content(version: CharterVersion, texts: list[TextInput], rules: list[
             justifies_hide=rule_input.justifies_hide,
             justifies_remove=rule_input.justifies_remove,
         )
-        for language, (title, text) in rule_input.texts.items():
-            if text.strip():
+        for language, (title, rule_text) in rule_input.texts.items():
+            if rule_text.strip():
                 CharterRuleText.objects.create(
                     institution=institution,
                     version=version,
                     rule=rule,
                     language=language,
                     title=title.strip() or f"R{rule.number}",
-                    text=text,
+                    text=rule_text,
                 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Institution, Notification, Role
@@ -24,7 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_unread_count": SimpleLazyObject(
             lambda: Notification.objects.visible_to(user).unread().count()
         ),
-        "pending_acknowledgements": SimpleLazyObject(lambda: pending_acknowledgements(user)),
+        "pending_acknowledgements": SimpleLazyObject(
+            lambda: pending_acknowledgements(user, translation.get_language() or "en")
+        ),
         "current_institution": getattr(request, "institution", None),
         "is_institution_admin": Role.INSTITUTION_ADMIN in roles,
         "is_charter_editor": bool(roles & {Role.CHARTER_EDITOR, Role.INSTITUTION_ADMIN}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -72,7 +73,9 @@ def acknowledgement_list(
     return render(request, "charter/acknowledgement_list.html", {"version": version, "rows": rows})
 
 
-def _rows(request: InstitutionRequest, version: CharterVersion) -> list[tuple[User, object]]:
+def _rows(
+    request: InstitutionRequest, version: CharterVersion
+) -> list[tuple[User, datetime | None]]:
     user_ids = Membership.objects.for_institution(request.institution).active().values("user_id")
     accepted = {
         a.user_id: a.acknowledged_at
@@ -84,7 +87,7 @@ def _rows(request: InstitutionRequest, version: CharterVersion) -> list[tuple[Us
     return [(user, accepted.get(user.pk)) for user in members]
 
 
-def _csv(version: CharterVersion, rows: list[tuple[User, object]]) -> HttpResponse:
+def _csv(version: CharterVersion, rows: list[tuple[User, datetime | None]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"acknowledgements-{version.charter.slug}-v{version.number}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from charter.forms import (
+    BaseRuleFormSet,
     CharterCreateForm,
     DiffForm,
     DraftTextsForm,
@@ -104,9 +105,9 @@ def _initial(draft: CharterVersion) -> tuple[dict[str, str], list[dict[str, Any]
             "justifies_remove": rule.justifies_remove,
             "ORDER": position,
         }
-        for text in rule.texts.all():
-            row[f"title_{text.language}"] = text.title
-            row[f"text_{text.language}"] = text.text
+        for rule_text in rule.texts.all():
+            row[f"title_{rule_text.language}"] = rule_text.title
+            row[f"text_{rule_text.language}"] = rule_text.text
         rules.append(row)
     return texts, rules
 
@@ -125,8 +126,9 @@ def draft_edit(
     texts_initial, rules_initial = _initial(draft)
     posted = request.method == "POST"
     texts_form = DraftTextsForm(request.POST if posted else None, initial=texts_initial)
-    rules_formset = RuleFormSet(
-        request.POST if posted else None, initial=rules_initial, prefix="rules"
+    rules_formset = cast(
+        BaseRuleFormSet,
+        RuleFormSet(request.POST if posted else None, initial=rules_initial, prefix="rules"),
     )
     previews: dict[str, str] = {}
     if posted and texts_form.is_valid() and rules_formset.is_valid():

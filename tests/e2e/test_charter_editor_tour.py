@@ -1,0 +1,63 @@
+"""A charter editor in a real browser: draft with a new rule, live preview, publish, public page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_sign_in_tour import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    call_command("seed_demo")
+
+
+@pytest.mark.usefixtures("demo")
+def test_editor_adds_a_rule_previews_publishes_and_the_public_sees_it(
+    watched_page: Page, live_server
+) -> None:
+    page = watched_page
+    base = live_server.url
+    sign_in(page, base, "charter_editor@bosa.demo")
+    switcher = page.locator("form.language-switcher")  # the editor's own UI in English
+    switcher.get_by_role("combobox").select_option("en")
+    switcher.get_by_role("button").click()
+    page.goto(f"{base}/i/bosa/charters/house-rules/")
+    page.locator("main form button[type=submit]").first.click()  # start a new draft
+    expect(page).to_have_url(f"{base}/i/bosa/charters/house-rules/draft/")
+
+    # Live preview of the French text, rendered by the server's pipeline.
+    body_fr = page.locator("#id_body_fr")
+    body_fr.fill("Bienvenue.\n\n**Nouveau** : nous répondons aussi le dimanche.")
+    expect(page.locator("#preview-fr strong")).to_have_text("Nouveau")
+
+    # The empty row at the end adds rule R7.
+    new_rule = page.locator("fieldset.rule-row").last
+    new_rule.get_by_label("Number").fill("7")
+    new_rule.get_by_label("Order").fill("7")
+    new_rule.get_by_label("Title (Français)").fill("Usurpation d'identité")
+    new_rule.get_by_label("Text (Français)").fill("Se faire passer pour quelqu'un d'autre.")
+    new_rule.get_by_label("Title (Nederlands)").fill("Identiteitsfraude")
+    new_rule.get_by_label("Text (Nederlands)").fill("Zich voordoen als iemand anders.")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_role("status").first).to_contain_text("Draft saved")
+
+    page.get_by_role("link", name="Review and publish").first.click()
+    expect(page.get_by_text("What will become public")).to_be_visible()
+    page.get_by_label("Summary of changes").fill("R7 added: impersonation.")
+    page.get_by_role("button", name="Publish version 2").click()
+    expect(page.get_by_role("status").first).to_contain_text("Version 2 is published")
+
+    page.goto(f"{base}/charters/bosa/house-rules/?lang=fr")
+    rule = page.locator("#R7")
+    expect(rule).to_contain_text("Usurpation d'identité")
+    expect(page.locator(".charter-body strong")).to_have_text("Nouveau")
+    page.goto(f"{base}/charters/bosa/house-rules/?lang=nl#R7")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.locator("#R7")).to_contain_text("Identiteitsfraude")
+    page.goto(f"{base}/charters/bosa/house-rules/?v=1&lang=nl")
+    expect(page.locator("#R7")).to_have_count(0)
