@@ -55,7 +55,7 @@ def public_detail(request: HttpRequest, institution_slug: str, charter_slug: str
         version = current
         asked = request.GET.get("v")
         if asked is not None:
-            if not asked.isdigit():
+            if not (asked.isascii() and asked.isdigit()):
                 return _not_found(
                     request, _("“%(v)s” is not a version number.") % {"v": asked}, status=400
                 )

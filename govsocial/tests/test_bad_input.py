@@ -103,3 +103,63 @@ def test_invalid_utf8_on_the_wire_is_not_a_500(client: Client, defence_admin) ->
     body = b"email=%ED%A0%80%FF&full_name=%C3%28&roles=communicator"
     response = client.generic("POST", url, body, content_type="application/x-www-form-urlencoded")
     assert response.status_code < 500
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    title=NASTY_TEXT,
+    body=NASTY_TEXT,
+    number=NASTY_TEXT | st.integers(-5, 5000).map(str),
+    order=NASTY_TEXT,
+    slug=NASTY_TEXT,
+    audience=NASTY_TEXT,
+)
+def test_charter_forms(
+    client: Client,
+    defence,
+    defence_admin,
+    title: str,
+    body: str,
+    number: str,
+    order: str,
+    slug: str,
+    audience: str,
+) -> None:
+    from charter.models import Charter
+    from charter.tests.factories import published_charter
+
+    if not Charter.objects.filter(slug="house-rules").exists():
+        published_charter(defence, defence_admin, draft=True)
+    client.force_login(defence_admin)
+    base = "/i/defence/charters/"
+    post_is_handled(client, f"{base}new/", {"audience": audience, "title": title, "slug": slug})
+    post_is_handled(
+        client,
+        f"{base}house-rules/draft/",
+        {
+            "action": "save",
+            "title_fr": title,
+            "body_fr": body,
+            "rules-TOTAL_FORMS": "1",
+            "rules-INITIAL_FORMS": "0",
+            "rules-0-number": number,
+            "rules-0-ORDER": order,
+            "rules-0-title_fr": title,
+            "rules-0-text_fr": body,
+        },
+    )
+    post_is_handled(client, f"{base}house-rules/draft/publish/", {"change_summary": body})
+    post_is_handled(client, f"{base}preview/", {"field": slug, slug: body})
+    assert (
+        client.get(
+            f"/charters/defence/house-rules/?v={quote_param(number)}&lang={order[:5]}"
+        ).status_code
+        < 500
+    )
+
+
+def quote_param(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
