@@ -327,6 +327,11 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "deliveries-sweep": {
+        "task": "channels.tasks.deliveries_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
     # Daily: reminders are keyed by ISO week, so each person gets at most one a week.
     "charter-acknowledgement-reminders": {
         "task": "charter.tasks.acknowledgement_reminders_send",
@@ -348,6 +353,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
 }
+
+# Webhook body limits, checked on Content-Length before the body is read (413 above them).
+WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
+WEBHOOK_MAX_BYTES_GENERIC = env_int("WEBHOOK_MAX_BYTES_GENERIC", 5 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BYTES, WEBHOOK_MAX_BYTES_GENERIC) + 1024
+CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 
 # Absolute base URL used in e-mails and notifications produced outside a request.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")

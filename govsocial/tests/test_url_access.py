@@ -17,6 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
+from channels.models import InboundDelivery
+from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
 from govsocial.tenancy import ANY_MEMBER
 
@@ -81,12 +83,21 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "charter:acknowledgement-list": tenant(ADMIN),
     "charter:public-list": Public(),
     "charter:public-detail": Public(),
+    "channels:hook-meta": Public(status=403),  # a GET without the handshake parameters
+    "channels:hook-generic": Public(status=405),
+    "channels:channel-list": tenant(ANY_MEMBER),
+    "channels:channel-create": tenant(ADMIN),
+    "channels:channel-edit": tenant(ADMIN),
+    "channels:delivery-list": tenant(ADMIN),
+    "channels:delivery-reprocess": tenant(ADMIN, status=405),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
 KWARG_OVERRIDES = {
     "charter:charter-acknowledge": {"charter_slug": "staff-charter"},
     "charter:acknowledgement-list": {"charter_slug": "staff-charter"},
+    "channels:hook-meta": {"channel_id": "webhook_id"},
+    "channels:hook-generic": {"channel_id": "webhook_id"},
 }
 
 # Third-party URL groups, each covered by its own tests (allauth's flows in accounts/tests).
@@ -135,7 +146,14 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
     )
     published_charter(defence, defence_admin, slug="staff-charter", audience="staff")
     published_charter(defence, defence_admin, slug="house-rules", audience="public", draft=True)
+    channel = ChannelFactory(institution=defence)
+    delivery = InboundDelivery.objects.create(
+        institution=defence, channel=channel, source="generic", body=b"{}", body_sha256="0" * 64
+    )
     return {
+        "channel_id": str(channel.pk),
+        "webhook_id": str(channel.webhook_id),
+        "delivery_id": str(delivery.pk),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),
         "invitation_id": str(invitation.public_id),
@@ -146,7 +164,12 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
 
 
 def build_url(name: str, available: dict[str, str]) -> str:
-    available = {**available, **KWARG_OVERRIDES.get(name, {})}
+    overrides = KWARG_OVERRIDES.get(name, {})
+    available = {
+        **available,
+        **{key: available[value] for key, value in overrides.items() if value in available},
+        **{key: value for key, value in overrides.items() if value not in available},
+    }
     resolver = get_resolver()
     namespace, _, plain = name.rpartition(":")
     patterns = resolver.namespace_dict[namespace][1] if namespace else resolver

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from accounts.demo import seed_accounts
+from channels.demo import seed_channels
 from charter.demo import seed_charters
 
 
@@ -24,4 +25,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo charters: {charters.charters} charters, "
             f"{charters.published_versions} published versions created."
+        )
+        channels = seed_channels()
+        self.stdout.write(
+            f"Demo channels: {channels.channels} channels, {channels.items} items created."
         )

@@ -1,0 +1,52 @@
+"""The shape every connector produces, whatever the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Verb(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    REMOVE = "remove"
+    HIDE = "hide"
+    UNHIDE = "unhide"
+
+
+class PayloadError(ValueError):
+    """The payload is not what the platform documents; the message says why (shown to admins)."""
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    external_id: str
+    verb: Verb
+    occurred_at: datetime | None = None
+    kind: str = "comment"
+    author_name: str = ""
+    author_handle: str = ""
+    author_url: str = ""
+    text: str = ""
+    language: str = ""
+    permalink: str = ""
+    parent_external_id: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_text(value: Any, limit: int = 100_000) -> str:
+    """Text from a payload, NUL bytes removed (PostgreSQL refuses them), length bounded."""
+    return str(value or "").replace("\x00", "")[:limit]
+
+
+def clean_json(value: Any) -> Any:
+    """A JSON value with NUL removed from every string, so it fits in jsonb."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
+    return value

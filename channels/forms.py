@@ -1,0 +1,83 @@
+"""Channel settings form. Secrets are write-only: blank keeps the stored value."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution, Membership, SpokenLanguage, User
+from channels.models import Channel
+
+
+class ChannelForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=SpokenLanguage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The first one is assumed for items that arrive without a language."),
+    )
+    moderators = forms.ModelMultipleChoiceField(
+        label=_("Moderation team"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    signing_secret = forms.CharField(
+        label=_("Webhook secret"),
+        required=False,
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Meta's app secret, or the key that signs generic webhooks. Leave blank to "
+            "keep the stored one."
+        ),
+    )
+    verify_token = forms.CharField(
+        label=_("Meta verify token"),
+        required=False,
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Leave blank to keep the stored one."),
+    )
+
+    class Meta:
+        model = Channel
+        fields = (
+            "platform",
+            "name",
+            "handle",
+            "url",
+            "audience",
+            "target_groups",
+            "languages",
+            "purpose",
+            "response_hours",
+            "crisis_mode",
+            "crisis_response_hours",
+            "moderators",
+            "is_active",
+        )
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        member_ids = Membership.objects.for_institution(institution).active().values("user_id")
+        moderators = cast(forms.ModelMultipleChoiceField, self.fields["moderators"])
+        moderators.queryset = User.objects.filter(pk__in=member_ids).order_by("full_name", "email")
+        moderators.label_from_instance = _member_label  # type: ignore[assignment]
+        if not self.instance.pk:
+            self.initial.setdefault("response_hours", institution.social_response_hours)
+            self.initial.setdefault("crisis_response_hours", institution.crisis_response_hours)
+            self.initial.setdefault("languages", [institution.default_language])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def _member_label(user: User) -> str:
+    languages = ", ".join(code.upper() for code in user.spoken_languages)
+    return f"{user} ({languages})" if languages else str(user)

@@ -1,0 +1,187 @@
+"""An institution's channels, their connector secrets, and the raw deliveries they receive."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Institution, validate_spoken_languages
+from channels.querysets import ChannelQuerySet, InboundDeliveryQuerySet
+from channels.secrets import decrypt_secret, encrypt_secret
+
+
+class Platform(models.TextChoices):
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    X = "x", "X (Twitter)"
+    YOUTUBE = "youtube", "YouTube"
+    LINKEDIN = "linkedin", "LinkedIn"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    VIVA_ENGAGE = "viva_engage", "Viva Engage (Yammer)"
+    VIMEO = "vimeo", "Vimeo"
+    FLICKR = "flickr", "Flickr"
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+PLATFORM_ICONS = {
+    Platform.FACEBOOK: "facebook", Platform.INSTAGRAM: "instagram", Platform.X: "twitter-x",
+    Platform.YOUTUBE: "youtube", Platform.LINKEDIN: "linkedin", Platform.MASTODON: "mastodon",
+    Platform.BLUESKY: "bluesky", Platform.VIVA_ENGAGE: "microsoft-teams", Platform.VIMEO: "vimeo",
+    Platform.FLICKR: "camera", Platform.WEBSITE: "globe", Platform.OTHER: "chat-dots",
+}  # fmt: skip
+"""Bootstrap Icons symbol per platform (the sprite in static/vendor)."""
+
+
+class ChannelAudience(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    STAFF = "staff", _("Staff only")
+    PRESS = "press", _("Press")
+
+
+class Channel(models.Model):
+    """A page or account an institution runs, and how its content reaches GovSocial.
+
+    ``webhook_id`` is random and appears in webhook URLs; it identifies, it does not
+    authenticate: every delivery is verified with the channel's signing secret.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="channels")
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform)
+    name = models.CharField(_("name"), max_length=200)
+    handle = models.CharField(_("handle or page id"), max_length=200, blank=True)
+    url = models.URLField(_("address"), blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=ChannelAudience, default=ChannelAudience.PUBLIC
+    )
+    target_groups = models.CharField(_("target groups"), max_length=500, blank=True)
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        validators=[validate_spoken_languages],
+        help_text=_("The first one is assumed for items that arrive without a language."),
+    )
+    purpose = models.TextField(_("purpose"), blank=True)
+    response_hours = models.PositiveSmallIntegerField(
+        _("response time (hours)"), validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
+    crisis_mode = models.BooleanField(_("crisis mode"), default=False)
+    crisis_response_hours = models.PositiveSmallIntegerField(
+        _("crisis response time (hours)"), validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="moderated_channels",
+        verbose_name=_("moderation team"),
+    )
+    webhook_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    signing_secret_encrypted = models.TextField(blank=True)
+    verify_token_encrypted = models.TextField(blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ChannelQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["signing_secret_encrypted", "verify_token_encrypted"]
+    )
+
+    class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+        ordering = ("platform", "name")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(response_hours__gte=1, response_hours__lte=168),
+                name="channel_response_hours_range",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_platform_display()})"
+
+    @property
+    def signing_secret(self) -> str:
+        """Meta's app secret, or the generic webhook's HMAC key."""
+        return decrypt_secret(self.signing_secret_encrypted)
+
+    @signing_secret.setter
+    def signing_secret(self, value: str) -> None:
+        self.signing_secret_encrypted = encrypt_secret(value)
+
+    @property
+    def verify_token(self) -> str:
+        """The token Meta echoes in its subscription handshake."""
+        return decrypt_secret(self.verify_token_encrypted)
+
+    @verify_token.setter
+    def verify_token(self, value: str) -> None:
+        self.verify_token_encrypted = encrypt_secret(value)
+
+    @property
+    def icon(self) -> str:
+        return PLATFORM_ICONS.get(Platform(self.platform), "chat-dots")
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else self.institution.default_language
+
+
+class InboundDelivery(models.Model):
+    """One webhook request, stored as raw bytes before the platform gets its 200.
+
+    Bytes, because PostgreSQL refuses NUL in text and jsonb and Meta signs the exact bytes it
+    sent. Unique per (channel, body hash): a platform's retry of the same body stores nothing new.
+    """
+
+    class Source(models.TextChoices):
+        META = "meta", "Meta"
+        GENERIC = "generic", _("Generic webhook")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        PROCESSED = "processed", _("Processed")
+        FAILED = "failed", _("Failed")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="deliveries")
+    source = models.CharField(max_length=10, choices=Source)
+    body = models.BinaryField()
+    body_sha256 = models.CharField(max_length=64)
+    headers = models.JSONField(default=dict)
+    received_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status, default=Status.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    times_received = models.PositiveIntegerField(default=1)
+
+    objects = InboundDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inbound delivery")
+        verbose_name_plural = _("inbound deliveries")
+        constraints = (
+            models.UniqueConstraint(fields=("channel", "body_sha256"), name="delivery_once"),
+        )
+        indexes = (
+            # delivery sweeper: deliveries still waiting, oldest first.
+            models.Index(
+                fields=("received_at",), condition=Q(status="received"), name="delivery_waiting"
+            ),
+            # the admin page of failed deliveries per institution.
+            models.Index(
+                fields=("institution", "status", "-received_at"), name="delivery_by_status"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.source} delivery {self.pk} ({self.status})"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from channels.views import channels, hooks
+
+app_name = "channels"
+
+tenant = "i/<slug:institution_slug>/channels/"
+
+urlpatterns = [
+    path("hooks/meta/<uuid:channel_id>/", hooks.meta_webhook, name="hook-meta"),
+    path("hooks/generic/<uuid:channel_id>/", hooks.generic_webhook, name="hook-generic"),
+    path(tenant, channels.channel_list, name="channel-list"),
+    path(f"{tenant}new/", channels.channel_create, name="channel-create"),
+    path(f"{tenant}<int:channel_id>/", channels.channel_edit, name="channel-edit"),
+    path(f"{tenant}deliveries/", channels.delivery_list, name="delivery-list"),
+    path(
+        f"{tenant}deliveries/<int:delivery_id>/reprocess/",
+        channels.delivery_reprocess_view,
+        name="delivery-reprocess",
+    ),
+]

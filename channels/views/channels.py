@@ -1,0 +1,106 @@
+"""Channel list (every member), channel settings and delivery troubleshooting (admins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from channels.forms import ChannelForm
+from channels.models import Channel, InboundDelivery
+from channels.services.channels import channel_save, secret_summary
+from channels.services.deliveries import delivery_reprocess
+from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
+
+
+@requires_role(ANY_MEMBER)
+def channel_list(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    channels = (
+        Channel.objects.for_institution(request.institution)
+        .annotate(open_items=Count("items", filter=Q(items__status="open")))
+        .order_by("-is_active", "platform", "name")
+    )
+    return render(request, "channels/channel_list.html", {"channels": channels})
+
+
+@requires_role(Role.INSTITUTION_ADMIN)
+def channel_create(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    return _edit(request, Channel(institution=request.institution))
+
+
+@requires_role(Role.INSTITUTION_ADMIN)
+def channel_edit(
+    request: InstitutionRequest, institution_slug: str, channel_id: int
+) -> HttpResponse:
+    channel = get_object_or_404(Channel.objects.for_institution(request.institution), pk=channel_id)
+    return _edit(request, channel)
+
+
+def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
+    form = ChannelForm(request.POST or None, instance=channel, institution=request.institution)
+    if request.method == "POST" and form.is_valid():
+        channel = form.save(commit=False)
+        channel_save(
+            channel=channel,
+            actor=request.user,
+            moderators=list(form.cleaned_data["moderators"]),
+            signing_secret=form.cleaned_data["signing_secret"],
+            verify_token=form.cleaned_data["verify_token"],
+        )
+        messages.success(request, _("Channel “%(name)s” saved.") % {"name": channel.name})
+        return redirect(
+            "channels:channel-edit",
+            institution_slug=request.institution.slug,
+            channel_id=channel.pk,
+        )
+    context: dict[str, object] = {"form": form, "channel": channel}
+    if channel.pk:
+        context["secrets"] = secret_summary(channel)
+        context["hook_urls"] = {
+            "meta": request.build_absolute_uri(
+                reverse("channels:hook-meta", kwargs={"channel_id": channel.webhook_id})
+            ),
+            "generic": request.build_absolute_uri(
+                reverse("channels:hook-generic", kwargs={"channel_id": channel.webhook_id})
+            ),
+        }
+    return render(request, "channels/channel_form.html", context)
+
+
+@requires_role(Role.INSTITUTION_ADMIN)
+def delivery_list(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    status = request.GET.get("status", InboundDelivery.Status.FAILED)
+    if status not in InboundDelivery.Status.values:
+        status = InboundDelivery.Status.FAILED
+    deliveries = (
+        InboundDelivery.objects.for_institution(request.institution)
+        .filter(status=status)
+        .select_related("channel")
+        .defer("body")
+        .order_by("-received_at")
+    )
+    page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "channels/delivery_list.html",
+        {"page": page, "status": status, "statuses": InboundDelivery.Status.choices},
+    )
+
+
+@require_POST
+@requires_role(Role.INSTITUTION_ADMIN)
+def delivery_reprocess_view(
+    request: InstitutionRequest, institution_slug: str, delivery_id: int
+) -> HttpResponse:
+    delivery = get_object_or_404(
+        InboundDelivery.objects.for_institution(request.institution).defer("body"), pk=delivery_id
+    )
+    delivery_reprocess(delivery=delivery)
+    messages.success(request, _("The delivery will be processed again."))
+    return redirect("channels:delivery-list", institution_slug=request.institution.slug)

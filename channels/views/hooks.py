@@ -1,0 +1,138 @@
+"""Webhook endpoints: verify, store the raw bytes, answer. Processing happens in Celery.
+
+- Size is checked on ``Content-Length`` before the body is read (413); a body without a length
+  is refused (411) rather than read unbounded.
+- Signatures are checked on the raw bytes with a constant-time compare, before any parsing;
+  a bad or missing signature stores nothing (403).
+- "No 200 without a committed row": if the database cannot store the delivery, the answer is
+  503 so the platform retries. If only the broker is down, the row is committed, the answer is
+  200 and the sweeper processes it later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+
+from channels.models import Channel, InboundDelivery
+from channels.services.deliveries import delivery_accept
+
+security_log = logging.getLogger("govsocial.security")
+
+KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-GovSocial-Timestamp")
+REPLAY_WINDOW = 300
+CHALLENGE_MAX = 128
+
+
+def _refuse(status: int, reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=status)
+
+
+def _read_bounded(request: HttpRequest, limit: int) -> bytes | JsonResponse:
+    raw_length = request.META.get("CONTENT_LENGTH")
+    if not raw_length:
+        return _refuse(411, "A Content-Length header is required.")
+    try:
+        length = int(raw_length)
+    except ValueError:
+        return _refuse(400, "Content-Length is not a number.")
+    if length > limit:
+        return _refuse(413, f"The body is larger than the {limit} bytes accepted.")
+    return request.body
+
+
+def _store(channel: Channel, source: str, request: HttpRequest, body: bytes) -> HttpResponse:
+    headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+    try:
+        delivery, problem = delivery_accept(
+            channel=channel, source=source, body=body, headers=headers
+        )
+    except DatabaseError:
+        security_log.error("webhook.store_failed channel=%s", channel.pk)
+        return _refuse(503, "The delivery could not be stored; please retry.")
+    if problem:
+        return _refuse(400, problem)
+    return JsonResponse({"status": "accepted", "delivery": delivery.pk})
+
+
+def _signature_ok(secret: str, message: bytes, header: str) -> bool:
+    if not secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+def _channel(channel_id: str) -> Channel:
+    return get_object_or_404(
+        Channel.objects.active().select_related("institution"), webhook_id=channel_id
+    )
+
+
+@login_not_required
+@csrf_exempt
+def meta_webhook(request: HttpRequest, channel_id: str) -> HttpResponse:
+    channel = _channel(channel_id)
+    if request.method == "GET":
+        return _meta_handshake(request, channel)
+    if request.method != "POST":
+        return _refuse(405, "Use GET for the handshake and POST for events.")
+    body = _read_bounded(request, settings.WEBHOOK_MAX_BYTES)
+    if isinstance(body, JsonResponse):
+        return body
+    if not _signature_ok(
+        channel.signing_secret, body, request.headers.get("X-Hub-Signature-256", "")
+    ):
+        security_log.warning("webhook.bad_signature source=meta channel=%s", channel.pk)
+        return _refuse(403, "Invalid or missing X-Hub-Signature-256.")
+    return _store(channel, InboundDelivery.Source.META, request, body)
+
+
+def _meta_handshake(request: HttpRequest, channel: Channel) -> HttpResponse:
+    mode = request.GET.get("hub.mode", "")
+    token = request.GET.get("hub.verify_token", "")
+    challenge = request.GET.get("hub.challenge", "")
+    valid_challenge = (
+        0 < len(challenge) <= CHALLENGE_MAX and challenge.isascii() and (challenge.isalnum())
+    )
+    expected = channel.verify_token
+    if (
+        mode == "subscribe"
+        and expected
+        and valid_challenge
+        and hmac.compare_digest(token, expected)
+    ):
+        return HttpResponse(challenge, content_type="text/plain")
+    security_log.warning("webhook.bad_handshake channel=%s", channel.pk)
+    return HttpResponse("Forbidden", status=403, content_type="text/plain")
+
+
+@login_not_required
+@csrf_exempt
+def generic_webhook(request: HttpRequest, channel_id: str) -> HttpResponse:
+    channel = _channel(channel_id)
+    if request.method != "POST":
+        return _refuse(405, "Use POST.")
+    body = _read_bounded(request, settings.WEBHOOK_MAX_BYTES_GENERIC)
+    if isinstance(body, JsonResponse):
+        return body
+    stamp = request.headers.get("X-GovSocial-Timestamp", "")
+    if not (stamp.isascii() and stamp.isdigit()):
+        return _refuse(400, "X-GovSocial-Timestamp must be Unix seconds.")
+    if abs(time.time() - int(stamp)) > REPLAY_WINDOW:
+        return _refuse(400, "Stale timestamp: more than 300 seconds away from now.")
+    message = stamp.encode() + b"." + body
+    if not _signature_ok(
+        channel.signing_secret, message, request.headers.get("X-GovSocial-Signature", "")
+    ):
+        security_log.warning("webhook.bad_signature source=generic channel=%s", channel.pk)
+        return _refuse(403, "Invalid or missing X-GovSocial-Signature.")
+    return _store(channel, InboundDelivery.Source.GENERIC, request, body)
