@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, validate_spoken_languages
+from channels.keywords import Watch
 from channels.querysets import ChannelQuerySet, InboundDeliveryQuerySet
 from channels.secrets import decrypt_secret, encrypt_secret
+from govsocial.tenancy import TenantQuerySet
 
 
 class Platform(models.TextChoices):
@@ -133,6 +135,75 @@ class Channel(models.Model):
     @property
     def default_language(self) -> str:
         return self.languages[0] if self.languages else self.institution.default_language
+
+
+class WatchTerm(models.Model):
+    """A term or phrase the institution watches for ("veille") in everything that arrives."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(_("term or phrase"), max_length=200)
+    match_prefix = models.BooleanField(
+        _("also match longer words"),
+        default=False,
+        help_text=_("“police” then also matches “policier”."),
+    )
+    exclusions = models.CharField(
+        _("exclusions"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated phrases that cancel a match, e.g. “police d'assurance”."),
+    )
+    language = models.CharField(
+        _("only in this language"),
+        max_length=2,
+        blank=True,
+        choices=[("fr", "Français"), ("nl", "Nederlands"), ("de", "Deutsch"), ("en", "English")],
+    )
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        help_text=_("Notify the channel's team at once."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("watch term")
+        verbose_name_plural = _("watch terms")
+        ordering = ("term",)
+
+    def __str__(self) -> str:
+        return self.term
+
+    def as_watch(self) -> Watch:
+        exclusions = tuple(part.strip() for part in self.exclusions.split(",") if part.strip())
+        return Watch(self.pk, self.term, self.match_prefix, exclusions, self.language, self.urgent)
+
+
+class KeywordHit(models.Model):
+    """A watch term found in an item: the basis of the counts per term over time."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(WatchTerm, on_delete=models.CASCADE, related_name="hits")
+    item = models.ForeignKey("moderation.Item", on_delete=models.CASCADE, related_name="+")
+    matched_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keyword hit")
+        verbose_name_plural = _("keyword hits")
+        constraints = (models.UniqueConstraint(fields=("term", "item"), name="keyword_hit_once"),)
+        indexes = (
+            # counts per term per week on the watch page.
+            models.Index(fields=("institution", "matched_at"), name="keyword_hit_by_time"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.item_id}"
 
 
 class InboundDelivery(models.Model):

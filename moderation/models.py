@@ -53,6 +53,9 @@ class Item(models.Model):
     warn_at = models.DateTimeField()
     status = models.CharField(max_length=12, choices=ItemStatus, default=ItemStatus.OPEN)
     keyword_hits = models.JSONField(default=list, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        default=0, help_text="0 normal, 1 watched terms found, 2 an urgent term found."
+    )
     text_updated_at = models.DateTimeField(
         null=True, blank=True, help_text="Platform time of the text shown (last edit wins)."
     )

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
-from channels.models import InboundDelivery
+from channels.models import InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
 from govsocial.tenancy import ANY_MEMBER
@@ -90,6 +90,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:channel-edit": tenant(ADMIN),
     "channels:delivery-list": tenant(ADMIN),
     "channels:delivery-reprocess": tenant(ADMIN, status=405),
+    "channels:watch-list": tenant(ADMIN),
+    "channels:watch-edit": tenant(ADMIN),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
@@ -154,6 +156,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "channel_id": str(channel.pk),
         "webhook_id": str(channel.webhook_id),
         "delivery_id": str(delivery.pk),
+        "term_id": str(WatchTerm.objects.create(institution=defence, term="défense").pk),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),
         "invitation_id": str(invitation.public_id),

@@ -8,7 +8,9 @@ Invariants:
   and the creation, when it comes, completes it without undoing the later event;
 - a platform deletion marks the item, it never erases our copy;
 - ``due_at``/``warn_at`` are set once, at creation, from the SLA clock (crisis mode included);
-  they count from when the item was posted, or from now if the platform time is in the future.
+  they count from when the item was posted, or from now if the platform time is in the future;
+- an item without a language gets a detected one (or the channel's first language);
+- keyword watch hits follow the text shown: matched at creation and after every text change.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from channels.connectors.base import ItemEvent, Verb
+from channels.language import detect_language
 from channels.models import Channel
+from channels.services.watch import item_match_keywords
 from govsocial.deadlines.clock import item_due_at, warn_at
 from moderation.models import Item, ItemRevision
 
@@ -67,7 +71,7 @@ def _create(channel: Channel, event: ItemEvent, now: datetime) -> Item:
         author_handle=event.author_handle,
         author_url=event.author_url,
         text=event.text,
-        language=event.language or channel.default_language,
+        language=event.language or detect_language(event.text, channel.default_language),
         permalink=event.permalink,
         parent_external_id=event.parent_external_id,
         posted_at=event.occurred_at,
@@ -79,11 +83,13 @@ def _create(channel: Channel, event: ItemEvent, now: datetime) -> Item:
     )
     _apply_flags(item, event, now)
     item.save()
+    item_match_keywords(item)
     return item
 
 
 def _update(item: Item, event: ItemEvent, now: datetime) -> None:
     at = event.occurred_at or now
+    text_before = item.text
     if event.verb in (Verb.CREATE, Verb.EDIT) and event.text:
         _record_text(item, event, at)
     for field in ("author_name", "author_handle", "author_url", "permalink", "parent_external_id"):
@@ -93,6 +99,8 @@ def _update(item: Item, event: ItemEvent, now: datetime) -> None:
         _correct_posted_at(item, min(event.occurred_at, now))
     _apply_flags(item, event, now)
     item.save()
+    if item.text != text_before:
+        item_match_keywords(item)
 
 
 def _correct_posted_at(item: Item, posted: datetime) -> None:
