@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, Membership, SpokenLanguage, User
+from channels.connectors.mastodon import instance_url
+from channels.connectors.registry import POLLING_CONNECTORS
 from channels.models import Channel
 
 
@@ -44,6 +46,18 @@ class ChannelForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Leave blank to keep the stored one."),
     )
+    access_token = forms.CharField(
+        label=_("API access token"),
+        required=False,
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "For channels GovSocial reads itself (Mastodon: a token with the "
+            "read:notifications scope; the server is taken from the address above). "
+            "Leave blank to keep the stored one."
+        ),
+    )
 
     class Meta:
         model = Channel
@@ -76,6 +90,20 @@ class ChannelForm(forms.ModelForm):
             self.initial.setdefault("languages", [institution.default_language])
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        has_token = cleaned.get("access_token") or self.instance.access_token_encrypted
+        if (
+            cleaned.get("platform") in POLLING_CONNECTORS
+            and has_token
+            and not instance_url(cleaned.get("url") or "")
+        ):
+            self.add_error(
+                "url",
+                _("GovSocial reads this channel from its server: give the account's address."),
+            )
+        return cleaned
 
 
 def _member_label(user: User) -> str:

@@ -88,12 +88,17 @@ class Channel(models.Model):
     webhook_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     signing_secret_encrypted = models.TextField(blank=True)
     verify_token_encrypted = models.TextField(blank=True)
+    access_token_encrypted = models.TextField(blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ChannelQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["signing_secret_encrypted", "verify_token_encrypted"]
+        excluded_fields=[
+            "signing_secret_encrypted",
+            "verify_token_encrypted",
+            "access_token_encrypted",
+        ]
     )
 
     class Meta:
@@ -127,6 +132,15 @@ class Channel(models.Model):
     @verify_token.setter
     def verify_token(self, value: str) -> None:
         self.verify_token_encrypted = encrypt_secret(value)
+
+    @property
+    def access_token(self) -> str:
+        """The API token a polling connector (Mastodon) reads the channel with."""
+        return decrypt_secret(self.access_token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.access_token_encrypted = encrypt_secret(value)
 
     @property
     def icon(self) -> str:
@@ -216,6 +230,7 @@ class InboundDelivery(models.Model):
     class Source(models.TextChoices):
         META = "meta", "Meta"
         GENERIC = "generic", _("Generic webhook")
+        MASTODON = "mastodon", _("Mastodon polling")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -256,3 +271,30 @@ class InboundDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} delivery {self.pk} ({self.status})"
+
+
+class PollState(models.Model):
+    """Where a polling connector stands for one channel: cursor, schedule, last outcome.
+
+    ``lease_until`` keeps two workers from polling the same channel at once; it expires by
+    itself, so a worker killed mid-poll blocks the channel for minutes, not forever.
+    """
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, primary_key=True, related_name="poll_state"
+    )
+    cursor = models.CharField(max_length=255, blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    items_fetched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("polling state")
+        verbose_name_plural = _("polling states")
+
+    def __str__(self) -> str:
+        return f"poll state of channel {self.channel_id}"

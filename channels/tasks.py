@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from channels.services import deliveries
+from channels.services import deliveries, polling
 
 
 @shared_task(name="channels.tasks.delivery_process", acks_late=True, max_retries=3)
@@ -15,3 +15,17 @@ def delivery_process_task(delivery_id: int) -> bool:
 @shared_task(name="channels.tasks.deliveries_sweep", acks_late=True)
 def deliveries_sweep_task() -> int:
     return deliveries.deliveries_sweep()
+
+
+@shared_task(name="channels.tasks.polls_dispatch", acks_late=True)
+def polls_dispatch_task() -> int:
+    """Every minute: one poll task per channel whose polling connector is due."""
+    due = polling.channels_due()
+    for channel_id in due:
+        channel_poll_task.delay(channel_id)
+    return len(due)
+
+
+@shared_task(name="channels.tasks.channel_poll", acks_late=True)
+def channel_poll_task(channel_id: int) -> int:
+    return polling.channel_poll(channel_id)

@@ -332,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    "polls-dispatch": {
+        "task": "channels.tasks.polls_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Daily: reminders are keyed by ISO week, so each person gets at most one a week.
     "charter-acknowledgement-reminders": {
         "task": "charter.tasks.acknowledgement_reminders_send",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -50,3 +50,20 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {clean_json(k): clean_json(v) for k, v in value.items()}
     return value
+
+
+def clean_url(value: Any) -> str:
+    """An http(s) address from a payload, or "" (never a javascript: or data: link)."""
+    text = clean_text(value, 1000)
+    return text if text.startswith(("https://", "http://")) else ""
+
+
+def parse_iso_time(value: Any, field_name: str) -> datetime | None:
+    """An ISO 8601 time from a payload (UTC when it has no offset); None when absent."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise PayloadError(f"{field_name} must be an ISO 8601 time.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from channels.connectors.base import ItemEvent, PayloadError, Verb, clean_json, clean_text
+from channels.connectors.base import (
+    ItemEvent,
+    PayloadError,
+    Verb,
+    clean_json,
+    clean_text,
+    clean_url,
+    parse_iso_time,
+)
 
 MAX_ITEMS = 500
 KINDS = {"comment", "reply", "direct_message", "mention", "review", "post"}
@@ -40,29 +47,14 @@ def _event(index: int, item: Any) -> ItemEvent:
     return ItemEvent(
         external_id=external_id,
         verb=verb,
-        occurred_at=_time(item.get("occurred_at"), where),
+        occurred_at=parse_iso_time(item.get("occurred_at"), f"{where}.occurred_at"),
         kind=kind,
         author_name=clean_text(author.get("name"), 255),
         author_handle=clean_text(author.get("handle"), 255),
-        author_url=_url(author.get("url")),
+        author_url=clean_url(author.get("url")),
         text=clean_text(item.get("text")),
         language=language if language in LANGUAGES else "",
-        permalink=_url(item.get("permalink")),
+        permalink=clean_url(item.get("permalink")),
         parent_external_id=clean_text(item.get("parent_id"), 255),
         raw=clean_json(item),
     )
-
-
-def _url(value: Any) -> str:
-    text = clean_text(value, 1000)
-    return text if text.startswith(("https://", "http://")) else ""
-
-
-def _time(value: Any, where: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise PayloadError(f"{where}.occurred_at must be an ISO 8601 time.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

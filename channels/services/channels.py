@@ -16,6 +16,7 @@ def channel_save(
     moderators: list[User],
     signing_secret: str = "",
     verify_token: str = "",
+    access_token: str = "",
 ) -> Channel:
     institution_id = channel.institution_id
     if any(
@@ -28,6 +29,8 @@ def channel_save(
             channel.signing_secret = signing_secret
         if verify_token:
             channel.verify_token = verify_token
+        if access_token:
+            channel.access_token = access_token
         channel.full_clean()
         channel._history_user = actor  # type: ignore[attr-defined]
         channel.save()
@@ -40,4 +43,5 @@ def secret_summary(channel: Channel) -> dict[str, str]:
     return {
         "signing_secret": mask_secret(channel.signing_secret),
         "verify_token": mask_secret(channel.verify_token),
+        "access_token": mask_secret(channel.access_token),
     }

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from channels.connectors import generic, meta
 from channels.connectors.base import ItemEvent, PayloadError
+from channels.connectors.registry import POLLING_CONNECTORS
 from channels.models import Channel, InboundDelivery
 from govsocial.queueing import enqueue_on_commit
 from moderation.services.ingest import item_apply_event
@@ -35,6 +36,7 @@ SWEEP_BATCH = 1000
 PARSERS: dict[str, Callable[[object], list[ItemEvent]]] = {
     InboundDelivery.Source.META: meta.parse,
     InboundDelivery.Source.GENERIC: generic.parse,
+    **{connector.source: connector.parse for connector in POLLING_CONNECTORS.values()},
 }
 
 

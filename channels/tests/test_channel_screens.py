@@ -8,7 +8,7 @@ from django.test import Client
 from accounts.models import Role
 from accounts.tests.factories import member
 from channels.connectors.base import ItemEvent, Verb
-from channels.models import Channel
+from channels.models import Channel, PollState
 from channels.tests.factories import TEST_SECRET, ChannelFactory
 from moderation.services.ingest import item_apply_event
 
@@ -94,3 +94,35 @@ def test_bad_values_get_messages(client: Client, defence, defence_admin) -> None
     assert response.status_code == 200
     assert "Ensure this value is greater than or equal to 1." in body
     assert "Enter a valid URL." in body
+
+
+def test_a_mastodon_token_needs_the_account_address(client: Client, defence_admin) -> None:
+    client.force_login(defence_admin)
+    response = client.post(
+        "/i/defence/channels/new/",
+        form(platform="mastodon", url="", access_token="mastodon-token-abcdef"),
+    )
+    assert response.status_code == 200
+    assert "give the account&#x27;s address" in response.content.decode()
+    assert not Channel.objects.exists()
+
+
+def test_mastodon_token_is_masked_and_polling_status_shown(
+    client: Client, defence, defence_admin
+) -> None:
+    client.force_login(defence_admin)
+    response = client.post(
+        "/i/defence/channels/new/",
+        form(
+            platform="mastodon",
+            url="https://social.example/@defensie",
+            access_token="mastodon-token-abcdef",
+        ),
+    )
+    channel = Channel.objects.get()
+    assert channel.access_token == "mastodon-token-abcdef"
+    PollState.objects.create(channel=channel, last_error="Mastodon: MastodonUnauthorizedError")
+    page = client.get(response.url).content.decode()
+    assert "mastodon-token-abcdef" not in page
+    assert "••••••••ef" in page
+    assert "MastodonUnauthorizedError" in page

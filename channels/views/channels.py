@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from channels.forms import ChannelForm
-from channels.models import Channel, InboundDelivery
+from channels.models import Channel, InboundDelivery, PollState
 from channels.services.channels import channel_save, secret_summary
 from channels.services.deliveries import delivery_reprocess
 from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
@@ -52,6 +52,7 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
             moderators=list(form.cleaned_data["moderators"]),
             signing_secret=form.cleaned_data["signing_secret"],
             verify_token=form.cleaned_data["verify_token"],
+            access_token=form.cleaned_data["access_token"],
         )
         messages.success(request, _("Channel “%(name)s” saved.") % {"name": channel.name})
         return redirect(
@@ -62,6 +63,7 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
     context: dict[str, object] = {"form": form, "channel": channel}
     if channel.pk:
         context["secrets"] = secret_summary(channel)
+        context["poll_state"] = PollState.objects.filter(channel=channel).first()
         context["hook_urls"] = {
             "meta": request.build_absolute_uri(
                 reverse("channels:hook-meta", kwargs={"channel_id": channel.webhook_id})
