@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, validate_spoken_languages
 from channels.keywords import Watch
-from channels.querysets import ChannelQuerySet, InboundDeliveryQuerySet
+from channels.querysets import ChannelQuerySet, ImportJobQuerySet, InboundDeliveryQuerySet
 from channels.secrets import decrypt_secret, encrypt_secret
 from govsocial.tenancy import TenantQuerySet
 
@@ -298,3 +298,64 @@ class PollState(models.Model):
 
     def __str__(self) -> str:
         return f"poll state of channel {self.channel_id}"
+
+
+class ImportJob(models.Model):
+    """A file of items a communicator uploaded for a channel, and how far its import has got.
+
+    The file's bytes are kept: the job can resume after a worker dies (it continues from
+    ``processed_rows``), and the original stays available for as long as the job exists.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Could not be read")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=4, choices=(("csv", "CSV"), ("json", "JSON")))
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    """``[{"row": n, "reason": "..."}]``, the first ``MAX_REPORTED_ERRORS`` of them."""
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ("-created_at",)
+        indexes = (
+            # the resume sweeper: unfinished jobs nobody touched lately.
+            models.Index(
+                fields=("updated_at",),
+                condition=Q(status__in=("queued", "running")),
+                name="import_unfinished",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.channel_id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else int(100 * self.processed_rows / self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

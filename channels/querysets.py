@@ -17,3 +17,9 @@ class InboundDeliveryQuerySet(TenantQuerySet):
 
     def failed(self) -> InboundDeliveryQuerySet:
         return self.filter(status="failed")
+
+
+class ImportJobQuerySet(TenantQuerySet):
+    def unfinished_since(self, cutoff: datetime) -> ImportJobQuerySet:
+        """Jobs waiting or running that have made no progress since ``cutoff``."""
+        return self.filter(status__in=("queued", "running"), updated_at__lte=cutoff)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from channels.services import deliveries, polling
+from channels.services import deliveries, imports, polling
 
 
 @shared_task(name="channels.tasks.delivery_process", acks_late=True, max_retries=3)
@@ -29,3 +29,13 @@ def polls_dispatch_task() -> int:
 @shared_task(name="channels.tasks.channel_poll", acks_late=True)
 def channel_poll_task(channel_id: int) -> int:
     return polling.channel_poll(channel_id)
+
+
+@shared_task(name="channels.tasks.import_run", acks_late=True)
+def import_run_task(job_id: int) -> None:
+    imports.import_run(job_id)
+
+
+@shared_task(name="channels.tasks.imports_resume", acks_late=True)
+def imports_resume_task() -> int:
+    return imports.imports_resume()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels.views import channels, hooks, watch
+from channels.views import channels, hooks, imports, watch
 
 app_name = "channels"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path(f"{tenant}new/", channels.channel_create, name="channel-create"),
     path(f"{tenant}<int:channel_id>/", channels.channel_edit, name="channel-edit"),
     path(f"{tenant}deliveries/", channels.delivery_list, name="delivery-list"),
+    path(f"{tenant}imports/", imports.import_list, name="import-list"),
+    path(f"{tenant}imports/<int:job_id>/", imports.import_detail, name="import-detail"),
+    path(
+        f"{tenant}imports/<int:job_id>/progress/",
+        imports.import_progress,
+        name="import-progress",
+    ),
     path(f"{tenant}watch/", watch.watch_list, name="watch-list"),
     path(f"{tenant}watch/<int:term_id>/", watch.watch_edit, name="watch-edit"),
     path(

@@ -332,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    "imports-resume": {
+        "task": "channels.tasks.imports_resume",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
     "polls-dispatch": {
         "task": "channels.tasks.polls_dispatch",
         "schedule": 60.0,

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class Verb(StrEnum):
     CREATE = "create"
@@ -65,5 +67,8 @@ def parse_iso_time(value: Any, field_name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise PayloadError(f"{field_name} must be an ISO 8601 time.") from None
+        raise PayloadError(
+            _("%(field)s must be a date and time in ISO 8601 form, e.g. 2026-11-25T14:30:00+01:00.")
+            % {"field": field_name}
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from channels.connectors.base import (
     ItemEvent,
     PayloadError,
@@ -25,29 +27,39 @@ def parse(payload: Any) -> list[ItemEvent]:
     items = payload["items"]
     if len(items) > MAX_ITEMS:
         raise PayloadError(f"At most {MAX_ITEMS} items per request, got {len(items)}.")
-    return [_event(index, item) for index, item in enumerate(items)]
+    return [item_event(item, prefix=f"items[{index}].") for index, item in enumerate(items)]
 
 
-def _event(index: int, item: Any) -> ItemEvent:
-    where = f"items[{index}]"
+def item_event(item: Any, prefix: str = "") -> ItemEvent:
+    """One item of the documented schema as an event.
+
+    ``prefix`` names the item in error messages (``items[3].``); the messages are translated
+    into the active language because imports show them to communicators.
+    """
     if not isinstance(item, dict):
-        raise PayloadError(f"{where} must be an object.")
+        raise PayloadError(_("Each item must be an object."))
     external_id = clean_text(item.get("external_id"), 255)
     if not external_id:
-        raise PayloadError(f"{where}.external_id is required.")
+        raise PayloadError(_("%(field)s is required.") % {"field": f"{prefix}external_id"})
     try:
-        verb = Verb(item.get("action", "create"))
+        verb = Verb(item.get("action") or "create")
     except ValueError:
-        raise PayloadError(f"{where}.action must be one of {[v.value for v in Verb]}.") from None
-    kind = item.get("kind", "comment")
+        raise PayloadError(
+            _("%(field)s must be one of: %(choices)s.")
+            % {"field": f"{prefix}action", "choices": ", ".join(Verb)}
+        ) from None
+    kind = item.get("kind") or "comment"
     if kind not in KINDS:
-        raise PayloadError(f"{where}.kind must be one of {sorted(KINDS)}.")
+        raise PayloadError(
+            _("%(field)s must be one of: %(choices)s.")
+            % {"field": f"{prefix}kind", "choices": ", ".join(sorted(KINDS))}
+        )
     language = str(item.get("language") or "")[:2].lower()
     author: dict[str, Any] = item["author"] if isinstance(item.get("author"), dict) else {}
     return ItemEvent(
         external_id=external_id,
         verb=verb,
-        occurred_at=parse_iso_time(item.get("occurred_at"), f"{where}.occurred_at"),
+        occurred_at=parse_iso_time(item.get("occurred_at"), f"{prefix}occurred_at"),
         kind=kind,
         author_name=clean_text(author.get("name"), 255),
         author_handle=clean_text(author.get("handle"), 255),

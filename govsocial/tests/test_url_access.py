@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
-from channels.models import InboundDelivery, WatchTerm
+from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
 from govsocial.tenancy import ANY_MEMBER
@@ -92,6 +92,9 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:delivery-reprocess": tenant(ADMIN, status=405),
     "channels:watch-list": tenant(ADMIN),
     "channels:watch-edit": tenant(ADMIN),
+    "channels:import-list": tenant(Role.COMMUNICATOR, ADMIN),
+    "channels:import-detail": tenant(Role.COMMUNICATOR, ADMIN),
+    "channels:import-progress": tenant(Role.COMMUNICATOR, ADMIN),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
@@ -156,6 +159,16 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "channel_id": str(channel.pk),
         "webhook_id": str(channel.webhook_id),
         "delivery_id": str(delivery.pk),
+        "job_id": str(
+            ImportJob.objects.create(
+                institution=defence,
+                channel=channel,
+                uploaded_by=defence_communicator,
+                file_name="export.csv",
+                file_format="csv",
+                content=b"external_id\n",
+            ).pk
+        ),
         "term_id": str(WatchTerm.objects.create(institution=defence, term="défense").pk),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),
