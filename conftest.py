@@ -37,6 +37,9 @@ def _test_settings(settings: pytest.FixtureRequest) -> None:
     caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
+    from channels.views.hooks import recent_channels
+
+    recent_channels.clear()
 
 
 def totp_code(secret: str, at: float | None = None) -> str:

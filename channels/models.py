@@ -263,6 +263,12 @@ class InboundDelivery(models.Model):
             models.Index(
                 fields=("received_at",), condition=Q(status="received"), name="delivery_waiting"
             ),
+            # drains: a channel's waiting deliveries, oldest first.
+            models.Index(
+                fields=("channel", "received_at"),
+                condition=Q(status="received"),
+                name="delivery_waiting_by_channel",
+            ),
             # the admin page of failed deliveries per institution.
             models.Index(
                 fields=("institution", "status", "-received_at"), name="delivery_by_status"

@@ -7,9 +7,9 @@ from celery import shared_task
 from channels.services import deliveries, imports, polling
 
 
-@shared_task(name="channels.tasks.delivery_process", acks_late=True, max_retries=3)
-def delivery_process_task(delivery_id: int) -> bool:
-    return deliveries.delivery_process(delivery_id)
+@shared_task(name="channels.tasks.deliveries_drain", acks_late=True)
+def deliveries_drain_task(channel_id: int, helpers: int = deliveries.DRAIN_HELPERS) -> int:
+    return deliveries.deliveries_drain(channel_id, helpers=helpers)
 
 
 @shared_task(name="channels.tasks.deliveries_sweep", acks_late=True)

@@ -101,7 +101,7 @@ def _import_chunk(job_id: int, rows: list[Row]) -> bool:
     """Apply the next chunk; True while rows remain."""
     with transaction.atomic():
         job = (
-            ImportJob.objects.select_for_update(skip_locked=True)
+            ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("channel__institution")
             .filter(pk=job_id, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING))
             .first()
@@ -142,7 +142,8 @@ def _apply(channel: Channel, chunk: list[Row]) -> tuple[int, int, list[dict[str,
     applied_ids: set[str] = set()
     for row, event in valid:
         try:
-            item_apply_event(channel=channel, event=event)
+            with transaction.atomic():  # a savepoint per row: a bad row cannot spoil the chunk
+                item_apply_event(channel=channel, event=event)
         except (DataError, IntegrityError) as error:  # this row only: its savepoint undid it
             errors.append({"row": row.number, "reason": str(error).splitlines()[0]})
             continue

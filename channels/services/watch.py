@@ -28,11 +28,13 @@ def item_match_keywords(item: Item) -> None:
         for term in WatchTerm.objects.for_institution(item.institution).filter(is_active=True)
     }
     hits = find_hits((term.as_watch() for term in terms.values()), item.text, item.language)
-    item.keyword_hits = [
+    keyword_hits = [
         {"term_id": hit.term_id, "term": hit.term, "urgent": hit.urgent} for hit in hits
     ]
-    item.priority = 2 if any(hit.urgent for hit in hits) else (1 if hits else 0)
-    item.save(update_fields=["keyword_hits", "priority"])
+    priority = 2 if any(hit.urgent for hit in hits) else (1 if hits else 0)
+    if (keyword_hits, priority) != (item.keyword_hits, item.priority):
+        item.keyword_hits, item.priority = keyword_hits, priority
+        item.save(update_fields=["keyword_hits", "priority"])
     for hit in hits:
         _, created = KeywordHit.objects.get_or_create(
             term=terms[hit.term_id], item=item, defaults={"institution": item.institution}

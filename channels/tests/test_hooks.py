@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.models import Channel, InboundDelivery
-from channels.services.deliveries import deliveries_sweep, delivery_process
+from channels.services.deliveries import deliveries_drain, deliveries_sweep, delivery_process
 from channels.tests.factories import TEST_SECRET, TEST_VERIFY_TOKEN, ChannelFactory
 from moderation.models import Item, ItemRevision
 
@@ -323,7 +323,7 @@ class TestFailures:
         assert response.status_code == 200
         assert time.monotonic() - started < 3
         assert InboundDelivery.objects.get().status == "received"
-        monkeypatch.setattr(tasks.delivery_process_task, "delay", delivery_process)
+        monkeypatch.setattr(tasks.deliveries_drain_task, "delay", deliveries_drain)
         assert deliveries_sweep(datetime.now(UTC) + timedelta(minutes=3)) == 1
         assert Item.objects.count() == 1
         assert deliveries_sweep(datetime.now(UTC) + timedelta(minutes=3)) == 0
@@ -335,3 +335,17 @@ class TestFailures:
         delivery = InboundDelivery.objects.get()
         assert [delivery_process(delivery.pk), delivery_process(delivery.pk)] == [True, False]
         assert Item.objects.count() == 1
+
+
+def test_a_deactivated_channel_stops_accepting_within_the_ttl(
+    client: Client, channel: Channel, monkeypatch
+) -> None:
+    from channels.views import hooks
+
+    body = fixture("meta_comment_add.json")
+    assert post_meta(client, channel, body).status_code == 200
+    Channel.objects.filter(pk=channel.pk).update(is_active=False)
+    assert post_meta(client, channel, body).status_code == 200  # remembered for CHANNEL_TTL
+    monkeypatch.setattr(hooks, "CHANNEL_TTL", 0.0)
+    hooks.recent_channels.clear()
+    assert post_meta(client, channel, body).status_code == 404

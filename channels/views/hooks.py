@@ -7,6 +7,9 @@
 - "No 200 without a committed row": if the database cannot store the delivery, the answer is
   503 so the platform retries. If only the broker is down, the row is committed, the answer is
   200 and the sweeper processes it later.
+- The channel behind a webhook address is remembered per process for ``CHANNEL_TTL`` seconds:
+  the lookup was a fifth of the request's cost (bench/ingest.py). A deactivation or a new secret
+  therefore applies to webhooks within that many seconds.
 """
 
 from __future__ import annotations
@@ -31,6 +34,31 @@ security_log = logging.getLogger("govsocial.security")
 KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-GovSocial-Timestamp")
 REPLAY_WINDOW = 300
 CHALLENGE_MAX = 128
+CHANNEL_TTL = 5.0
+
+
+class _RecentChannels:
+    """Active channels by webhook id, each remembered for ``CHANNEL_TTL`` seconds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Channel]] = {}
+
+    def get(self, webhook_id: str) -> Channel:
+        now = time.monotonic()
+        entry = self._entries.get(webhook_id)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        channel = get_object_or_404(Channel.objects.active(), webhook_id=webhook_id)
+        if len(self._entries) > 10_000:  # bounded: a scan of random ids cannot grow it forever
+            self._entries.clear()
+        self._entries[webhook_id] = (now + CHANNEL_TTL, channel)
+        return channel
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+recent_channels = _RecentChannels()
 
 
 def _refuse(status: int, reason: str) -> JsonResponse:
@@ -72,9 +100,7 @@ def _signature_ok(secret: str, message: bytes, header: str) -> bool:
 
 
 def _channel(channel_id: str) -> Channel:
-    return get_object_or_404(
-        Channel.objects.active().select_related("institution"), webhook_id=channel_id
-    )
+    return recent_channels.get(str(channel_id))
 
 
 @login_not_required

@@ -74,3 +74,12 @@ def test_rate_limit_still_holds_per_process_while_redis_is_down(
     assert blocked.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in blocked.content.decode()
+
+
+def test_one_redis_client_serves_every_call_of_a_process() -> None:
+    cache = caches["default"]
+    cache.set("reuse", 1, 10)
+    first = cache._cache.get_client(write=True)
+    assert cache.get("reuse") == 1
+    assert cache._cache.get_client(write=True) is first
+    assert cache._cache.get_client(write=True).ping()
