@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -148,6 +148,18 @@ class Institution(models.Model):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
     )
+    complaint_prefix = models.CharField(
+        _("complaint reference prefix"),
+        max_length=8,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z0-9]*$", _("Capital letters and digits only."))],
+        help_text=_("E.g. DEF gives DEF-2026-00042. Empty: the first letters of the short name."),
+    )
+    complaint_retention_months = models.PositiveSmallIntegerField(
+        _("keep complainants' personal data after closing (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -184,6 +196,10 @@ class Institution(models.Model):
         """The name in the active language, falling back to the institution's default language."""
         language = translation.get_language() or self.default_language
         return self.name_in(language)
+
+    @property
+    def reference_prefix(self) -> str:
+        return self.complaint_prefix or "".join(c for c in self.slug.upper() if c.isalnum())[:3]
 
     def name_in(self, language: str) -> str:
         names = {"fr": self.name_fr, "nl": self.name_nl, "en": self.name_en}

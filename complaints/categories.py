@@ -1,0 +1,32 @@
+"""The built-in complaint categories (institutions add their own in the product).
+
+Created by a data migration; ``ensure_builtin`` is idempotent so the demo seed and tests that
+flush the database can restore them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BUILT_IN = (  # code, French, Dutch, English
+    (
+        "service_quality",
+        "Qualité du service",
+        "Kwaliteit van de dienstverlening",
+        "Service quality",
+    ),
+    ("staff_behaviour", "Comportement du personnel", "Gedrag van het personeel", "Staff behaviour"),
+    ("information_error", "Information erronée", "Foute informatie", "Information error"),
+    ("accessibility", "Accessibilité", "Toegankelijkheid", "Accessibility"),
+    ("privacy", "Vie privée", "Privacy", "Privacy"),
+    ("cyber_harassment", "Cyberharcèlement", "Cyberpesten", "Cyber-harassment"),
+    ("other", "Autre", "Andere", "Other"),
+)  # fmt: skip
+
+
+def ensure_builtin(category_model: Any) -> None:
+    """Create or refresh the built-in categories (``category_model``: current or historical)."""
+    for code, fr, nl, en in BUILT_IN:
+        category_model.objects.update_or_create(
+            institution=None, code=code, defaults={"name_fr": fr, "name_nl": nl, "name_en": en}
+        )

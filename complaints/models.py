@@ -1,0 +1,255 @@
+"""Complaint cases, the complainant's personal data kept apart, and the append-only timeline.
+
+Personal data lives only in ``Complainant`` (one row per case, erasable on its own); the case and
+its timeline hold none, so statistics and history survive erasure and anonymisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution, SpokenLanguage
+from complaints.querysets import CaseQuerySet, CategoryQuerySet
+from govsocial.tenancy import TenantQuerySet
+
+
+class Source(models.TextChoices):
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    PHONE = "phone", _("Phone")
+    WEB_FORM = "web_form", _("Web form")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    FOUNDED = "founded", _("Founded")
+    PARTLY_FOUNDED = "partly_founded", _("Partly founded")
+    UNFOUNDED = "unfounded", _("Unfounded")
+    NOT_ADMISSIBLE = "not_admissible", _("Not admissible")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Category(models.Model):
+    """A complaint category: built in (no institution) or an institution's own."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    code = models.SlugField(max_length=50)
+    name_fr = models.CharField(_("name in French"), max_length=200)
+    name_nl = models.CharField(_("name in Dutch"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ("code",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("code",), condition=Q(institution__isnull=True), name="category_builtin"
+            ),
+            models.UniqueConstraint(
+                fields=("institution", "code"), name="category_per_institution"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils import translation
+
+        language = (translation.get_language() or "en")[:2]
+        return {"fr": self.name_fr, "nl": self.name_nl}.get(language) or self.name_en
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given per institution and year (see services.references)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("institution", "year"), name="reference_counter_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=32)
+    source = models.CharField(_("source"), max_length=20, choices=Source)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category")
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    description = models.TextField(_("description"))
+    language = models.CharField(_("language"), max_length=2, choices=SpokenLanguage)
+    received_at = models.DateTimeField(_("received"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    due_at = models.DateTimeField(_("answer due"))
+    warn_at = models.DateTimeField()
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.RECEIVED)
+    on_hold_since = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("officer"),
+    )
+    items = models.ManyToManyField(
+        "moderation.Item", blank=True, related_name="complaint_cases", verbose_name=_("items")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ("due_at",)
+        constraints = (
+            models.UniqueConstraint(fields=("institution", "reference"), name="case_reference"),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(outcome=""), name="case_outcome_only_when_closed"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(outcome=""), name="case_closed_has_outcome"
+            ),
+        )
+        indexes = (
+            # officers' lists and the deadline engine: open cases by due date.
+            models.Index(
+                fields=("institution", "due_at"),
+                condition=~Q(status="closed"),
+                name="case_open_by_due",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Complainant(models.Model):
+    """The complainant's personal data: seen only by the institution's complaint officers.
+
+    Erasure blanks every field and records when; the row stays so the case shows "erased".
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="complainant")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    is_staff_member = models.BooleanField(_("member of staff"), default=False)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complainant")
+        verbose_name_plural = _("complainants")
+
+    def __str__(self) -> str:
+        return f"complainant of case {self.case_id}"
+
+    PERSONAL_FIELDS = ("name", "email", "phone", "postal_address")
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledgement sent")
+    STATUS = "status", _("Status changed")
+    HELD = "held", _("Put on hold")
+    RESUMED = "resumed", _("Resumed")
+    ANSWERED = "answered", _("Answer sent")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    ASSIGNED = "assigned", _("Assigned")
+    ITEM_LINKED = "item_linked", _("Social media item linked")
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
+
+
+class TimelineQuerySet(TenantQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise TimelineImmutableError
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TimelineImmutableError
+
+
+class TimelineImmutableError(Exception):
+    def __init__(self) -> None:
+        super().__init__("The complaint timeline is append-only.")
+
+
+class TimelineEvent(models.Model):
+    """One thing that happened to a case. Append-only (database triggers and model guards).
+
+    ``data`` holds facts (states, dates, reasons typed by officers, ids), never personal data of
+    the complainant: that lives in ``Complainant``.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ("at", "pk")
+        triggers = (
+            pgtrigger.Protect(
+                name="timeline_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TimelineImmutableError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TimelineImmutableError

@@ -1,0 +1,238 @@
+"""Complaint cases: registration, the status machine, holds and the 30-day clock.
+
+Invariants:
+- every change is one transaction that also appends its timeline event (who, when, what);
+- ``due_at`` is the end of the N-th calendar day after receipt in the institution's time zone
+  (N = ``complaint_response_days``, 30 by default); a hold moves it by the time on hold, to the
+  second, when the institution lets holds suspend the clock; the timeline records both dates;
+- the timeline and the case never hold the complainant's personal data (``Complainant`` does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution, User
+from complaints.models import (
+    Case,
+    Category,
+    Complainant,
+    EventKind,
+    Outcome,
+    Source,
+    Status,
+    TimelineEvent,
+)
+from complaints.services.references import reference_next
+from govsocial.deadlines.clock import complaint_due_at, due_after_hold, warn_at
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
+                                Status.ANSWERED, Status.CLOSED}),
+    Status.ACKNOWLEDGED: frozenset({Status.IN_PROGRESS, Status.ON_HOLD, Status.ANSWERED,
+                                    Status.CLOSED}),
+    Status.IN_PROGRESS: frozenset({Status.ON_HOLD, Status.ANSWERED, Status.CLOSED}),
+    Status.ON_HOLD: frozenset({Status.IN_PROGRESS, Status.CLOSED}),
+    Status.ANSWERED: frozenset({Status.IN_PROGRESS, Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.IN_PROGRESS}),
+}  # fmt: skip
+
+
+class CaseTransitionError(ValueError):
+    """The case cannot go where it was asked to; the message says why (shown to the officer)."""
+
+
+@dataclass(frozen=True)
+class ComplainantData:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    is_staff_member: bool = False
+
+
+def case_register(
+    *,
+    institution: Institution,
+    actor: User | None,
+    source: str,
+    category: Category,
+    subject: str,
+    description: str,
+    language: str,
+    complainant: ComplainantData,
+    received_at: datetime | None = None,
+) -> Case:
+    """Open a case with its reference number, due date, complainant record and first event."""
+    if source not in Source.values:
+        raise CaseTransitionError(_("Unknown source “%(source)s”.") % {"source": source})
+    if category.institution_id not in (None, institution.pk):
+        raise CaseTransitionError(_("This category belongs to another institution."))
+    received = received_at or timezone.now()
+    due = complaint_due_at(
+        received, tz=institution.time_zone, days=institution.complaint_response_days
+    )
+    with transaction.atomic():
+        case = Case.objects.create(
+            institution=institution,
+            reference=reference_next(institution, received.astimezone(_zone(institution)).year),
+            source=source,
+            category=category,
+            subject=subject,
+            description=description,
+            language=language,
+            received_at=received,
+            due_at=due,
+            warn_at=warn_at(received, due, institution.warning_share_percent / 100),
+        )
+        Complainant.objects.create(
+            institution=institution,
+            case=case,
+            name=complainant.name,
+            email=complainant.email,
+            phone=complainant.phone,
+            postal_address=complainant.postal_address,
+            is_staff_member=complainant.is_staff_member,
+        )
+        _record(case, actor, EventKind.RECEIVED, source=source, due_at=due.isoformat())
+    return case
+
+
+def case_acknowledge(*, case: Case, actor: User, at: datetime | None = None) -> Case:
+    """Record that the acknowledgement of receipt was sent."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.acknowledged_at is not None:
+            raise CaseTransitionError(_("The receipt was already acknowledged."))
+        case.acknowledged_at = at or timezone.now()
+        if case.status == Status.RECEIVED:
+            case.status = Status.ACKNOWLEDGED
+        case.save(update_fields=["acknowledged_at", "status"])
+        _record(case, actor, EventKind.ACKNOWLEDGED)
+    return case
+
+
+def case_start(*, case: Case, actor: User) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.IN_PROGRESS)
+        case.save(update_fields=["status"])
+        _record(case, actor, EventKind.STATUS, status=Status.IN_PROGRESS)
+    return case
+
+
+def case_hold(*, case: Case, actor: User, reason: str, at: datetime | None = None) -> Case:
+    """Waiting for the complainant. Suspends the clock if the institution says so."""
+    if not reason.strip():
+        raise CaseTransitionError(_("Say why the case is put on hold."))
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.ON_HOLD)
+        case.on_hold_since = at or timezone.now()
+        case.save(update_fields=["status", "on_hold_since"])
+        _record(case, actor, EventKind.HELD, reason=reason.strip())
+    return case
+
+
+def case_resume(*, case: Case, actor: User, at: datetime | None = None) -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.IN_PROGRESS)
+        _end_hold(case, actor, at or timezone.now())
+        case.save(update_fields=["status", "on_hold_since", "due_at", "warn_at"])
+    return case
+
+
+def case_answer(*, case: Case, actor: User, at: datetime | None = None) -> Case:
+    """Record that the individual answer was sent (e-mail or letter)."""
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.ANSWERED)
+        case.answered_at = at or timezone.now()
+        case.save(update_fields=["status", "answered_at"])
+        _record(case, actor, EventKind.ANSWERED)
+    return case
+
+
+def case_close(*, case: Case, actor: User, outcome: str, at: datetime | None = None) -> Case:
+    if outcome not in Outcome.values:
+        raise CaseTransitionError(_("Choose the outcome of the case."))
+    moment = at or timezone.now()
+    with transaction.atomic():
+        case = _locked(case)
+        _move(case, Status.CLOSED)
+        if case.on_hold_since is not None:
+            _end_hold(case, actor, moment)
+        case.outcome = outcome
+        case.closed_at = moment
+        case.save(update_fields=["status", "outcome", "closed_at", "on_hold_since", "due_at",
+                                 "warn_at"])  # fmt: skip
+        _record(case, actor, EventKind.CLOSED, outcome=outcome)
+    return case
+
+
+def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
+    if not reason.strip():
+        raise CaseTransitionError(_("Say why the case is reopened."))
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Status.CLOSED:
+            raise CaseTransitionError(_("Only a closed case can be reopened."))
+        previous = case.outcome
+        _move(case, Status.IN_PROGRESS)
+        case.outcome = ""
+        case.closed_at = None
+        case.save(update_fields=["status", "outcome", "closed_at"])
+        _record(case, actor, EventKind.REOPENED, reason=reason.strip(), previous_outcome=previous)
+    return case
+
+
+def _end_hold(case: Case, actor: User, moment: datetime) -> None:
+    held_since = case.on_hold_since
+    if held_since is None:
+        return
+    before = case.due_at
+    if case.institution.hold_suspends_complaint_clock:
+        case.due_at = due_after_hold(before, held_at=held_since, resumed_at=moment)
+        case.warn_at = case.warn_at + (case.due_at - before)
+    case.on_hold_since = None
+    _record(
+        case,
+        actor,
+        EventKind.RESUMED,
+        held_since=held_since.isoformat(),
+        held_seconds=int((moment - held_since).total_seconds()),
+        due_at_before=before.isoformat(),
+        due_at=case.due_at.isoformat(),
+    )
+
+
+def _move(case: Case, status: str) -> None:
+    if status not in TRANSITIONS[case.status]:
+        raise CaseTransitionError(
+            _("A case that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": Status(case.status).label, "target": Status(status).label}
+        )
+    case.status = status
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
+    )
+
+
+def _record(case: Case, actor: User | None, kind: str, **data: object) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        institution_id=case.institution_id, case=case, actor=actor, kind=kind, data=data
+    )
+
+
+def _zone(institution: Institution) -> ZoneInfo:
+    return ZoneInfo(institution.time_zone)
