@@ -6,6 +6,7 @@ its timeline hold none, so statistics and history survive erasure and anonymisat
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pgtrigger
@@ -253,3 +254,17 @@ class TimelineEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TimelineImmutableError
+
+    @property
+    def outcome_label(self) -> str:
+        value = self.data.get("outcome", "")
+        return str(Outcome(value).label) if value in Outcome.values else ""
+
+    @property
+    def dates(self) -> dict[str, datetime]:
+        """The event's recorded dates (stored as ISO strings) as datetimes, for display."""
+        return {
+            key: datetime.fromisoformat(value)
+            for key, value in self.data.items()
+            if key.endswith(("_at", "_since", "_before")) and isinstance(value, str)
+        }

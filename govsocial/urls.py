@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("charter.urls")),
+    path("", include("complaints.urls")),
     path("", include("channels.urls")),
 ]

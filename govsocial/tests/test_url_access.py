@@ -20,6 +20,7 @@ from accounts.services.members import invitation_create
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
+from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 
 ADMIN = Role.INSTITUTION_ADMIN
@@ -95,6 +96,10 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:import-list": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-detail": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-progress": tenant(Role.COMMUNICATOR, ADMIN),
+    "complaints:case-list": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:case-create": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:case-detail": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:case-action": tenant(Role.COMPLAINT_OFFICER, status=405),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
@@ -169,6 +174,8 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
                 content=b"external_id\n",
             ).pk
         ),
+        "reference": register(defence).reference,
+        "action": "start",
         "term_id": str(WatchTerm.objects.create(institution=defence, term="défense").pk),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from complaints.views import cases
+
+app_name = "complaints"
+
+tenant = "i/<slug:institution_slug>/complaints/"
+case = f"{tenant}<str:reference>/"
+
+urlpatterns = [
+    path(tenant, cases.case_list, name="case-list"),
+    path(f"{tenant}new/", cases.case_create, name="case-create"),
+    path(case, cases.case_detail, name="case-detail"),
+    path(f"{case}<slug:action>/", cases.case_action, name="case-action"),
+]
