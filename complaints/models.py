@@ -173,6 +173,7 @@ class Complainant(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     postal_address = models.TextField(_("postal address"), blank=True)
+    social_account = models.CharField(_("social media account"), max_length=1000, blank=True)
     is_staff_member = models.BooleanField(_("member of staff"), default=False)
     erased_at = models.DateTimeField(null=True, blank=True)
 
@@ -185,7 +186,7 @@ class Complainant(models.Model):
     def __str__(self) -> str:
         return f"complainant of case {self.case_id}"
 
-    PERSONAL_FIELDS = ("name", "email", "phone", "postal_address")
+    PERSONAL_FIELDS = ("name", "email", "phone", "postal_address", "social_account")
 
 
 class EventKind(models.TextChoices):

@@ -31,6 +31,7 @@ from complaints.models import (
 )
 from complaints.services.references import reference_next
 from govsocial.deadlines.clock import complaint_due_at, due_after_hold, warn_at
+from moderation.models import Item
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
@@ -54,6 +55,7 @@ class ComplainantData:
     email: str = ""
     phone: str = ""
     postal_address: str = ""
+    social_account: str = ""
     is_staff_member: bool = False
 
 
@@ -98,9 +100,38 @@ def case_register(
             email=complainant.email,
             phone=complainant.phone,
             postal_address=complainant.postal_address,
+            social_account=complainant.social_account,
             is_staff_member=complainant.is_staff_member,
         )
         _record(case, actor, EventKind.RECEIVED, source=source, due_at=due.isoformat())
+    return case
+
+
+def case_open_from_item(
+    *, item: Item, actor: User, category: Category, subject: str, description: str = ""
+) -> Case:
+    """Escalate a social media item to a complaint (called by the moderation queue).
+
+    The item keeps its own 24-hour clock; the case gets the 30-day one. The author's name and
+    account go to the complainant record, not to the case.
+    """
+    with transaction.atomic():
+        case = case_register(
+            institution=item.institution,
+            actor=actor,
+            source=Source.SOCIAL_MEDIA,
+            category=category,
+            subject=subject,
+            description=description or item.text,
+            language=item.language or item.channel.default_language,
+            complainant=ComplainantData(
+                name=item.author_name,
+                social_account=item.author_url or item.author_handle,
+            ),
+            received_at=item.posted_at or item.received_at,
+        )
+        case.items.add(item)
+        _record(case, actor, EventKind.ITEM_LINKED, item_id=item.pk, channel_id=item.channel_id)
     return case
 
 

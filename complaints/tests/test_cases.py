@@ -274,3 +274,41 @@ class TestTimelineAndPersonalData:
             "Cyberpesten",
             "Cyber-harassment",
         )
+
+
+def test_an_item_escalated_to_a_complaint_keeps_both_clocks(defence, defence_officer) -> None:
+    from channels.connectors.base import ItemEvent, Verb
+    from channels.tests.factories import ChannelFactory
+    from moderation.services.ingest import item_apply_event
+
+    channel = ChannelFactory(institution=defence)
+    posted = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    item = item_apply_event(
+        channel=channel,
+        event=ItemEvent(
+            external_id="c-1",
+            verb=Verb.CREATE,
+            occurred_at=posted,
+            author_name="Luc Martin",
+            author_url="https://www.facebook.com/luc.martin",
+            text="Trois semaines sans réponse à mon dossier de recrutement, c'est honteux.",
+            language="fr",
+        ),
+        now=posted,
+    )
+    item_due = item.due_at
+    case = cases.case_open_from_item(
+        item=item, actor=defence_officer, category=builtin(), subject="Dossier de recrutement"
+    )
+    item.refresh_from_db()
+    assert item.due_at == item_due  # the 24-hour clock is untouched
+    assert case.source == "social_media"
+    assert case.received_at == posted
+    assert case.due_at.astimezone(BRUSSELS).date().isoformat() == "2026-12-20"
+    assert list(case.items.all()) == [item]
+    assert case.description.startswith("Trois semaines")
+    complainant = Complainant.objects.get(case=case)
+    assert complainant.name == "Luc Martin"
+    assert complainant.social_account == "https://www.facebook.com/luc.martin"
+    linked = case.timeline.get(kind="item_linked")
+    assert linked.data == {"item_id": item.pk, "channel_id": channel.pk}

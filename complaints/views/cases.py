@@ -173,6 +173,7 @@ def _detail_context(case: Case) -> dict[str, object]:
         "case": case,
         "complainant": case.complainant,
         "timeline": case.timeline.select_related("actor"),
+        "linked_items": case.items.select_related("channel"),
         "allowed": cases.TRANSITIONS[case.status],
         "urgency": urgency(now, warn_at=case.warn_at, due_at=case.due_at),
         "hold_form": ReasonForm(prefix=None),

@@ -163,3 +163,28 @@ def quote_param(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
+
+
+COMPLAINT_FIELDS = (
+    "name", "email", "postal_address", "phone", "category", "subject", "description",
+    "language", "website", "started", "source", "received_at", "is_staff_member",
+)  # fmt: skip
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(values=st.dictionaries(st.sampled_from(COMPLAINT_FIELDS), NASTY_TEXT))
+def test_complaint_forms(client: Client, defence, defence_officer, values: dict[str, str]) -> None:
+    from complaints.tests.factories import register
+
+    post_is_handled(Client(), "/complaints/defence/new/", values)
+    client.force_login(defence_officer)
+    post_is_handled(client, "/i/defence/complaints/new/", values)
+    case = register(defence)
+    for action in ("hold", "close", "reopen", "answer"):
+        post_is_handled(
+            client,
+            f"/i/defence/complaints/{case.reference}/{action}/",
+            {"reason": values.get("subject", ""), "outcome": values.get("name", "")},
+        )
+    assert client.get("/i/defence/complaints/", {"q": values.get("subject", "")}).status_code == 200

@@ -96,6 +96,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:import-list": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-detail": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-progress": tenant(Role.COMMUNICATOR, ADMIN),
+    "complaints:public-form": Public(),
+    "complaints:public-sent": Public(status=302),  # nothing sent in this session yet
     "complaints:case-list": tenant(Role.COMPLAINT_OFFICER),
     "complaints:case-create": tenant(Role.COMPLAINT_OFFICER),
     "complaints:case-detail": tenant(Role.COMPLAINT_OFFICER),

@@ -1,0 +1,126 @@
+"""The public complaint form (no login) and its confirmation page."""
+
+from __future__ import annotations
+
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution
+from accounts.services.notifications import email_queue
+from complaints.models import Case, Source
+from complaints.public_form import PublicComplaintForm, started_token
+from complaints.services.cases import ComplainantData, case_register
+from govsocial.ratelimit import allow, client_ip
+
+SESSION_KEY = "complaints.sent"
+PER_IP = (5, 3600)  # complaints per address per hour
+PER_INSTITUTION = (300, 3600)  # a flood aimed at one institution stops here
+
+
+@login_not_required
+def public_complaint(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    institution: Institution = request.institution  # type: ignore[attr-defined]
+    language = (translation.get_language() or "fr")[:2]
+    form = PublicComplaintForm(request.POST or None, institution=institution, language=language)
+    status = 200
+    if request.method == "POST":
+        if not _within_limits(request, institution.pk):
+            form.add_error(None, _("Too many complaints were sent from here in the last hour. "
+                                   "Please try again later, or call or write to us."))  # fmt: skip
+            return _render(request, form, institution, status=429)
+        if form.is_valid() and not form.robot:
+            case = _register(form, institution)
+            request.session[SESSION_KEY] = case.reference
+            return redirect("complaints:public-sent", institution_slug=institution.slug)
+        if form.robot:
+            form.add_error(None, _("Please check your complaint, then send it again."))
+        status = 400
+    return _render(request, form, institution, status=status)
+
+
+@login_not_required
+def public_sent(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    reference = request.session.get(SESSION_KEY)
+    if not reference:
+        return redirect("complaints:public-form", institution_slug=institution_slug)
+    return render(
+        request,
+        "complaints/public_sent.html",
+        {"institution": request.institution, "reference": reference},  # type: ignore[attr-defined]
+    )
+
+
+def _render(
+    request: HttpRequest, form: PublicComplaintForm, institution: Institution, *, status: int
+) -> HttpResponse:
+    if form.is_bound:  # a fresh time stamp, so a corrected form can be sent again
+        data = cast(QueryDict, form.data).copy()
+        data["started"] = started_token()
+        form.data = data
+    return render(
+        request,
+        "complaints/public_form.html",
+        {"form": form, "institution": institution},
+        status=status,
+    )
+
+
+def _within_limits(request: HttpRequest, institution_id: int) -> bool:
+    ip_ok = allow("complaint-ip", client_ip(request), limit=PER_IP[0], window_seconds=PER_IP[1])
+    institution_ok = allow(
+        "complaint-institution",
+        str(institution_id),
+        limit=PER_INSTITUTION[0],
+        window_seconds=PER_INSTITUTION[1],
+    )
+    return ip_ok and institution_ok
+
+
+def _register(form: PublicComplaintForm, institution: Institution) -> Case:
+    data = form.cleaned_data
+    with transaction.atomic():
+        case = case_register(
+            institution=institution,
+            actor=None,
+            source=Source.WEB_FORM,
+            category=data["category"],
+            subject=data["subject"],
+            description=data["description"],
+            language=data["language"],
+            complainant=ComplainantData(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postal_address=data["postal_address"],
+                is_staff_member=data["is_staff_member"],
+            ),
+        )
+        if data["email"]:
+            _confirm(case, data["email"], institution)
+    return case
+
+
+def _confirm(case: Case, address: str, institution: Institution) -> None:
+    with translation.override(case.language):
+        subject = _("Your complaint %(reference)s has been received") % {
+            "reference": case.reference
+        }
+        body = _(
+            "Thank you. %(institution)s has received your complaint “%(subject)s”.\n\n"
+            "Reference: %(reference)s\n"
+            "You will receive an individual answer by %(due)s at the latest.\n\n"
+            "Please quote the reference if you contact us about this complaint."
+        ) % {
+            "institution": institution.name_in(case.language),
+            "subject": case.subject,
+            "reference": case.reference,
+            "due": case.due_at.astimezone(ZoneInfo(institution.time_zone)).strftime("%d/%m/%Y"),
+        }
+    email_queue(to_address=address, subject=subject, body_text=body)
