@@ -9,8 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Institution, SpokenLanguage
-from complaints.models import Category, Outcome, Source
+from accounts.models import Institution, SpokenLanguage, User
+from channels.models import Channel
+from complaints.models import Category, Outcome, RoutingRule, Source, Team
+from complaints.services.routing import active_officers
 
 
 class CaseRegisterForm(forms.Form):
@@ -65,3 +67,130 @@ class ReasonForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+
+
+class RoutingRuleForm(forms.ModelForm):
+    sources = forms.MultipleChoiceField(
+        label=_("Sources"), choices=Source.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=SpokenLanguage.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    class Meta:
+        model = RoutingRule
+        fields = (
+            "name", "categories", "sources", "channels", "languages", "keywords", "team",
+            "officer", "is_default", "is_active",
+        )  # fmt: skip
+        widgets = {
+            "categories": forms.CheckboxSelectMultiple,
+            "channels": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "is_default": _("Tried after every other rule, whatever the case: leave its "
+                            "conditions empty."),
+        }  # fmt: skip
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["categories"]
+        ).queryset = Category.objects.available_to(institution)
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["channels"]
+        ).queryset = Channel.objects.for_institution(institution).active()
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.for_institution(
+            institution
+        )
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = active_officers(
+            institution
+        ).order_by("full_name", "email")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("team") and not cleaned.get("officer"):
+            raise forms.ValidationError(_("Choose a team or an officer to send the cases to."))
+        if cleaned.get("is_default"):
+            others = RoutingRule.objects.for_institution(self.institution).filter(is_default=True)
+            if others.exclude(pk=self.instance.pk).exists():
+                self.add_error("is_default", _("There is already a default route."))
+            if any(cleaned.get(name) for name in ("categories", "sources", "channels",
+                                                  "languages", "keywords")):  # fmt: skip
+                self.add_error("is_default", _("The default route has no conditions."))
+        return cleaned
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ("name", "members")
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = active_officers(
+            institution
+        ).order_by("full_name", "email")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Team.objects.for_institution(self.institution).filter(name__iexact=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A team with this name exists already."))
+        return name
+
+
+class RouteTestForm(forms.Form):
+    """Facts of an imaginary complaint, to see which rule would take it."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.none(), required=False
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=SpokenLanguage.choices)
+    text = forms.CharField(
+        label=_("Subject and text"), required=False, max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelChoiceField, self.fields["category"]
+        ).queryset = Category.objects.available_to(institution)
+        cast(
+            forms.ModelChoiceField, self.fields["channel"]
+        ).queryset = Channel.objects.for_institution(institution)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RerouteForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    officer = forms.ModelChoiceField(
+        label=_("Officer"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.for_institution(
+            institution
+        )
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = active_officers(institution)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("team") and not cleaned.get("officer"):
+            raise forms.ValidationError(_("Choose a team or an officer."))
+        return cleaned

@@ -128,6 +128,22 @@ class Case(models.Model):
         related_name="assigned_cases",
         verbose_name=_("officer"),
     )
+    assigned_team = models.ForeignKey(
+        "complaints.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("team"),
+    )
+    channel = models.ForeignKey(
+        "channels.Channel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("channel"),
+    )
     items = models.ManyToManyField(
         "moderation.Item", blank=True, related_name="complaint_cases", verbose_name=_("items")
     )
@@ -200,6 +216,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     ASSIGNED = "assigned", _("Assigned")
     ITEM_LINKED = "item_linked", _("Social media item linked")
+    REROUTED = "rerouted", _("Rerouted")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
@@ -269,3 +286,91 @@ class TimelineEvent(models.Model):
             for key, value in self.data.items()
             if key.endswith(("_at", "_since", "_before")) and isinstance(value, str)
         }
+
+
+class Team(models.Model):
+    """A group of complaint officers cases can be routed to."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="complaint_teams",
+        verbose_name=_("members"),
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ("name",)
+        constraints = (models.UniqueConstraint(fields=("institution", "name"), name="team_name"),)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """If a new case matches every condition given (empty = any), it goes to the target.
+
+    Rules are tried by ``position``; the institution's default rule (no conditions) comes last.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=200)
+    is_default = models.BooleanField(_("default route"), default=False)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="+", verbose_name=_("categories")
+    )
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+    channels = models.ManyToManyField(
+        "channels.Channel", blank=True, related_name="+", verbose_name=_("channels")
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "Comma-separated; any of them in the subject or text (case and accents ignored)."
+        ),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ("is_default", "position", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(officer__isnull=False),
+                name="routing_rule_has_target",
+            ),
+            models.UniqueConstraint(
+                fields=("institution",), condition=Q(is_default=True), name="routing_one_default"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import cases, public
+from complaints.views import cases, public, routing
 
 app_name = "complaints"
 
@@ -11,7 +11,16 @@ urlpatterns = [
     path("complaints/<slug:institution_slug>/new/", public.public_complaint, name="public-form"),
     path("complaints/<slug:institution_slug>/sent/", public.public_sent, name="public-sent"),
     path(tenant, cases.case_list, name="case-list"),
+    path(f"{tenant}routing/", routing.routing_overview, name="routing"),
+    path(f"{tenant}routing/rules/<int:rule_id>/", routing.rule_edit, name="rule-edit"),
+    path(
+        f"{tenant}routing/rules/<int:rule_id>/<slug:direction>/",
+        routing.rule_move,
+        name="rule-move",
+    ),
+    path(f"{tenant}routing/teams/<int:team_id>/", routing.team_edit, name="team-edit"),
     path(f"{tenant}new/", cases.case_create, name="case-create"),
     path(case, cases.case_detail, name="case-detail"),
+    path(f"{case}reroute/", cases.case_reroute_view, name="case-reroute"),
     path(f"{case}<slug:action>/", cases.case_action, name="case-action"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
+from channels.models import Channel
 from complaints.models import (
     Case,
     Category,
@@ -27,9 +28,10 @@ from complaints.models import (
     Outcome,
     Source,
     Status,
-    TimelineEvent,
 )
 from complaints.services.references import reference_next
+from complaints.services.routing import case_route
+from complaints.services.timeline import timeline_record
 from govsocial.deadlines.clock import complaint_due_at, due_after_hold, warn_at
 from moderation.models import Item
 
@@ -70,8 +72,10 @@ def case_register(
     language: str,
     complainant: ComplainantData,
     received_at: datetime | None = None,
+    channel: Channel | None = None,
 ) -> Case:
-    """Open a case with its reference number, due date, complainant record and first event."""
+    """Open a case with its reference number, due date, complainant record and first event,
+    then route it (see services.routing)."""
     if source not in Source.values:
         raise CaseTransitionError(_("Unknown source “%(source)s”.") % {"source": source})
     if category.institution_id not in (None, institution.pk):
@@ -92,6 +96,7 @@ def case_register(
             received_at=received,
             due_at=due,
             warn_at=warn_at(received, due, institution.warning_share_percent / 100),
+            channel=channel,
         )
         Complainant.objects.create(
             institution=institution,
@@ -103,7 +108,8 @@ def case_register(
             social_account=complainant.social_account,
             is_staff_member=complainant.is_staff_member,
         )
-        _record(case, actor, EventKind.RECEIVED, source=source, due_at=due.isoformat())
+        timeline_record(case, actor, EventKind.RECEIVED, source=source, due_at=due.isoformat())
+        case_route(case=case, actor=actor)
     return case
 
 
@@ -129,9 +135,12 @@ def case_open_from_item(
                 social_account=item.author_url or item.author_handle,
             ),
             received_at=item.posted_at or item.received_at,
+            channel=item.channel,
         )
         case.items.add(item)
-        _record(case, actor, EventKind.ITEM_LINKED, item_id=item.pk, channel_id=item.channel_id)
+        timeline_record(
+            case, actor, EventKind.ITEM_LINKED, item_id=item.pk, channel_id=item.channel_id
+        )
     return case
 
 
@@ -145,7 +154,7 @@ def case_acknowledge(*, case: Case, actor: User, at: datetime | None = None) -> 
         if case.status == Status.RECEIVED:
             case.status = Status.ACKNOWLEDGED
         case.save(update_fields=["acknowledged_at", "status"])
-        _record(case, actor, EventKind.ACKNOWLEDGED)
+        timeline_record(case, actor, EventKind.ACKNOWLEDGED)
     return case
 
 
@@ -154,7 +163,7 @@ def case_start(*, case: Case, actor: User) -> Case:
         case = _locked(case)
         _move(case, Status.IN_PROGRESS)
         case.save(update_fields=["status"])
-        _record(case, actor, EventKind.STATUS, status=Status.IN_PROGRESS)
+        timeline_record(case, actor, EventKind.STATUS, status=Status.IN_PROGRESS)
     return case
 
 
@@ -167,7 +176,7 @@ def case_hold(*, case: Case, actor: User, reason: str, at: datetime | None = Non
         _move(case, Status.ON_HOLD)
         case.on_hold_since = at or timezone.now()
         case.save(update_fields=["status", "on_hold_since"])
-        _record(case, actor, EventKind.HELD, reason=reason.strip())
+        timeline_record(case, actor, EventKind.HELD, reason=reason.strip())
     return case
 
 
@@ -187,7 +196,7 @@ def case_answer(*, case: Case, actor: User, at: datetime | None = None) -> Case:
         _move(case, Status.ANSWERED)
         case.answered_at = at or timezone.now()
         case.save(update_fields=["status", "answered_at"])
-        _record(case, actor, EventKind.ANSWERED)
+        timeline_record(case, actor, EventKind.ANSWERED)
     return case
 
 
@@ -204,7 +213,7 @@ def case_close(*, case: Case, actor: User, outcome: str, at: datetime | None = N
         case.closed_at = moment
         case.save(update_fields=["status", "outcome", "closed_at", "on_hold_since", "due_at",
                                  "warn_at"])  # fmt: skip
-        _record(case, actor, EventKind.CLOSED, outcome=outcome)
+        timeline_record(case, actor, EventKind.CLOSED, outcome=outcome)
     return case
 
 
@@ -220,7 +229,9 @@ def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
         case.outcome = ""
         case.closed_at = None
         case.save(update_fields=["status", "outcome", "closed_at"])
-        _record(case, actor, EventKind.REOPENED, reason=reason.strip(), previous_outcome=previous)
+        timeline_record(
+            case, actor, EventKind.REOPENED, reason=reason.strip(), previous_outcome=previous
+        )
     return case
 
 
@@ -233,7 +244,7 @@ def _end_hold(case: Case, actor: User, moment: datetime) -> None:
         case.due_at = due_after_hold(before, held_at=held_since, resumed_at=moment)
         case.warn_at = case.warn_at + (case.due_at - before)
     case.on_hold_since = None
-    _record(
+    timeline_record(
         case,
         actor,
         EventKind.RESUMED,
@@ -256,12 +267,6 @@ def _move(case: Case, status: str) -> None:
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
-    )
-
-
-def _record(case: Case, actor: User | None, kind: str, **data: object) -> TimelineEvent:
-    return TimelineEvent.objects.create(
-        institution_id=case.institution_id, case=case, actor=actor, kind=kind, data=data
     )
 
 

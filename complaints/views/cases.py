@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from complaints.filters import OPEN, CaseFilter
-from complaints.forms import CaseRegisterForm, CloseForm, ReasonForm
+from complaints.forms import CaseRegisterForm, CloseForm, ReasonForm, RerouteForm
 from complaints.models import Case
 from complaints.services import cases
 from complaints.services.cases import CaseTransitionError, ComplainantData
+from complaints.services.routing import case_reroute
 from govsocial.deadlines.clock import urgency
 from govsocial.tenancy import InstitutionRequest, requires_role
 
@@ -103,6 +104,35 @@ def case_action(
     return redirect(case_url(case))
 
 
+@require_POST
+@requires_role(OFFICER)
+def case_reroute_view(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    form = RerouteForm(request.POST, institution=request.institution)
+    if form.is_valid():
+        try:
+            case_reroute(
+                case=case,
+                actor=request.user,
+                team=form.cleaned_data["team"],
+                officer=form.cleaned_data["officer"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect(case_url(case))
+    else:
+        for problems in form.errors.values():
+            for problem in problems:
+                messages.error(request, str(problem))
+    context = _detail_context(case)
+    context["reroute_form"] = form
+    return render(request, "complaints/case_detail.html", context, status=400)
+
+
 def _acknowledge(request: InstitutionRequest, case: Case) -> str:
     cases.case_acknowledge(case=case, actor=request.user)
     return ""
@@ -161,7 +191,7 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Case], str]] = {
 def _case(request: InstitutionRequest, reference: str) -> Case:
     return get_object_or_404(
         Case.objects.for_institution(request.institution).select_related(
-            "institution", "category", "complainant", "assigned_officer"
+            "institution", "category", "complainant", "assigned_officer", "assigned_team"
         ),
         reference=reference,
     )
@@ -178,6 +208,7 @@ def _detail_context(case: Case) -> dict[str, object]:
         "urgency": urgency(now, warn_at=case.warn_at, due_at=case.due_at),
         "hold_form": ReasonForm(prefix=None),
         "close_form": CloseForm(),
+        "reroute_form": RerouteForm(institution=case.institution),
     }
 
 

@@ -20,6 +20,7 @@ from accounts.services.members import invitation_create
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
+from complaints.models import RoutingRule, Team
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 
@@ -102,6 +103,11 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:case-create": tenant(Role.COMPLAINT_OFFICER),
     "complaints:case-detail": tenant(Role.COMPLAINT_OFFICER),
     "complaints:case-action": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:case-reroute": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:routing": tenant(ADMIN),
+    "complaints:rule-edit": tenant(ADMIN),
+    "complaints:rule-move": tenant(ADMIN, status=405),
+    "complaints:team-edit": tenant(ADMIN),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
@@ -178,6 +184,13 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         ),
         "reference": register(defence).reference,
         "action": "start",
+        "direction": "up",
+        "team_id": str(Team.objects.create(institution=defence, name="Second line").pk),
+        "rule_id": str(
+            RoutingRule.objects.create(
+                institution=defence, name="Everything", team=Team.objects.get(name="Second line")
+            ).pk
+        ),
         "term_id": str(WatchTerm.objects.create(institution=defence, term="défense").pk),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),

@@ -1,0 +1,179 @@
+"""Routing new cases to a team or an officer by ordered rules.
+
+Rules are tried in order (``position``), the default rule last; the first whose conditions all
+hold (an empty condition holds for any case) picks the target. A team target goes to its least
+loaded officer: the active complaint officer of the team with the fewest open cases (ties: the
+longest-serving account). Every assignment is in the timeline with the rule that made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Institution, Membership, Role, User
+from accounts.services.notifications import notification_send
+from channels.keywords import Watch, matches, normalise
+from complaints.models import Case, EventKind, RoutingRule, Status, Team
+from complaints.services.timeline import timeline_record
+
+ASSIGNED_SUBJECT = gettext_lazy("Complaint %(reference)s assigned to you")
+ASSIGNED_BODY = gettext_lazy("“%(subject)s”: answer due by %(due)s.")
+OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD)
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    """What rules look at: enough to test a complaint that does not exist yet."""
+
+    category_id: int | None
+    source: str
+    channel_id: int | None
+    language: str
+    text: str
+
+
+def facts_of(case: Case) -> RouteFacts:
+    return RouteFacts(
+        category_id=case.category_id,
+        source=case.source,
+        channel_id=case.channel_id,
+        language=case.language,
+        text=f"{case.subject}\n{case.description}",
+    )
+
+
+def rule_for(institution: Institution, facts: RouteFacts) -> RoutingRule | None:
+    rules = (
+        RoutingRule.objects.for_institution(institution)
+        .filter(is_active=True)
+        .select_related("team", "officer")
+        .prefetch_related("categories", "channels")
+        .order_by("is_default", "position", "pk")
+    )
+    return next((rule for rule in rules if rule_matches(rule, facts)), None)
+
+
+def rule_matches(rule: RoutingRule, facts: RouteFacts) -> bool:
+    categories = {category.pk for category in rule.categories.all()}
+    channels = {channel.pk for channel in rule.channels.all()}
+    keywords = [word.strip() for word in rule.keywords.split(",") if word.strip()]
+    text = normalise(facts.text)
+    return (
+        (not categories or facts.category_id in categories)
+        and (not rule.sources or facts.source in rule.sources)
+        and (not channels or facts.channel_id in channels)
+        and (not rule.languages or facts.language in rule.languages)
+        and (not keywords or any(matches(Watch(0, word), text) for word in keywords))
+    )
+
+
+def officer_for(institution: Institution, rule: RoutingRule) -> User | None:
+    """The rule's officer, or its team's least loaded officer (None if nobody can take it)."""
+    officers = active_officers(institution)
+    if rule.officer_id is not None:
+        return officers.filter(pk=rule.officer_id).first()
+    if rule.team_id is None:
+        return None
+    return (
+        officers.filter(complaint_teams=rule.team_id)
+        .annotate(
+            load=Count(
+                "assigned_cases",
+                filter=Q(
+                    assigned_cases__status__in=OPEN_STATUSES,
+                    assigned_cases__institution=institution,
+                ),
+            )
+        )
+        .order_by("load", "date_joined", "pk")
+        .first()
+    )
+
+
+def active_officers(institution: Institution) -> QuerySet[User]:
+    ids = (
+        Membership.objects.for_institution(institution)
+        .active()
+        .filter(role=Role.COMPLAINT_OFFICER)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def case_route(*, case: Case, actor: User | None = None) -> RoutingRule | None:
+    """Assign a new case by the rules (call inside the registering transaction)."""
+    rule = rule_for(case.institution, facts_of(case))
+    if rule is None:  # no rule and no default route: the case waits in the list, unassigned
+        return None
+    officer = officer_for(case.institution, rule)
+    _assign(case, actor, team=rule.team, officer=officer, kind=EventKind.ASSIGNED, rule=rule)
+    return rule
+
+
+def case_reroute(
+    *, case: Case, actor: User, team: Team | None, officer: User | None, reason: str
+) -> Case:
+    """An officer or admin sends the case elsewhere, saying why."""
+    if not reason.strip():
+        raise ValueError(_("Say why the case is rerouted."))
+    if team is None and officer is None:
+        raise ValueError(_("Choose a team or an officer."))
+    if officer is not None and not active_officers(case.institution).filter(pk=officer.pk).exists():
+        raise ValueError(_("This person is not an active complaint officer here."))
+    if team is not None and team.institution_id != case.institution_id:
+        raise ValueError(_("This team belongs to another institution."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if officer is None and team is not None:
+            officer = officer_for(case.institution, RoutingRule(team=team))
+        _assign(
+            case, actor, team=team, officer=officer, kind=EventKind.REROUTED, reason=reason.strip()
+        )
+    return case
+
+
+def _assign(
+    case: Case,
+    actor: User | None,
+    *,
+    team: Team | None,
+    officer: User | None,
+    kind: str,
+    rule: RoutingRule | None = None,
+    reason: str = "",
+) -> None:
+    case.assigned_team = team
+    case.assigned_officer = officer
+    case.save(update_fields=["assigned_team", "assigned_officer"])
+    data: dict[str, object] = {
+        "team": team.name if team else None,
+        "officer": str(officer) if officer else None,
+    }
+    if rule is not None:
+        data["rule"] = rule.name
+    if reason:
+        data["reason"] = reason
+    event = timeline_record(case, actor, kind, **data)
+    if officer is not None and officer != actor:
+        notification_send(
+            recipient=officer,
+            institution=case.institution,
+            kind="complaint.assigned",
+            subject=ASSIGNED_SUBJECT,
+            body=ASSIGNED_BODY,
+            params={
+                "reference": case.reference,
+                "subject": case.subject,
+                "due": case.due_at.astimezone(ZoneInfo(case.institution.time_zone)).strftime(
+                    "%d/%m/%Y"
+                ),
+            },
+            url=f"/i/{case.institution.slug}/complaints/{case.reference}/",
+            dedupe_key=f"complaint-assigned:{event.pk}",
+        )

@@ -1,0 +1,132 @@
+"""Routing rules and teams (institution admins), with a "which rule would fire?" helper."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from complaints.forms import RouteTestForm, RoutingRuleForm, TeamForm
+from complaints.models import RoutingRule, Team
+from complaints.services.routing import RouteFacts, officer_for, rule_for
+from govsocial.tenancy import InstitutionRequest, requires_role
+
+ADMIN = Role.INSTITUTION_ADMIN
+
+
+@requires_role(ADMIN)
+def routing_overview(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    institution = request.institution
+    rule_form = RoutingRuleForm(institution=institution, prefix="rule")
+    team_form = TeamForm(institution=institution, prefix="team")
+    if request.method == "POST" and "rule-name" in request.POST:
+        rule_form = RoutingRuleForm(request.POST, institution=institution, prefix="rule")
+        if rule_form.is_valid():
+            _save_rule(rule_form, request, new=True)
+            return redirect("complaints:routing", institution_slug=institution_slug)
+    elif request.method == "POST":
+        team_form = TeamForm(request.POST, institution=institution, prefix="team")
+        if team_form.is_valid():
+            team = team_form.save(commit=False)
+            team.institution = institution
+            team.save()
+            team_form.save_m2m()
+            messages.success(request, _("Team “%(name)s” added.") % {"name": team.name})
+            return redirect("complaints:routing", institution_slug=institution_slug)
+    test_form = RouteTestForm(request.GET or None, institution=institution)
+    outcome = None
+    if test_form.is_bound and test_form.is_valid():
+        data = test_form.cleaned_data
+        facts = RouteFacts(
+            category_id=data["category"].pk,
+            source=data["source"],
+            channel_id=data["channel"].pk if data["channel"] else None,
+            language=data["language"],
+            text=data["text"],
+        )
+        rule = rule_for(institution, facts)
+        outcome = {"rule": rule, "officer": officer_for(institution, rule) if rule else None}
+    rules = (
+        RoutingRule.objects.for_institution(institution)
+        .select_related("team", "officer")
+        .prefetch_related("categories", "channels")
+        .order_by("is_default", "position", "pk")
+    )
+    return render(
+        request,
+        "complaints/routing.html",
+        {
+            "rules": rules,
+            "teams": Team.objects.for_institution(institution).prefetch_related("members"),
+            "rule_form": rule_form,
+            "team_form": team_form,
+            "test_form": test_form,
+            "outcome": outcome,
+        },
+    )
+
+
+@requires_role(ADMIN)
+def rule_edit(request: InstitutionRequest, institution_slug: str, rule_id: int) -> HttpResponse:
+    rule = get_object_or_404(RoutingRule.objects.for_institution(request.institution), pk=rule_id)
+    form = RoutingRuleForm(request.POST or None, instance=rule, institution=request.institution)
+    if request.method == "POST" and form.is_valid():
+        _save_rule(form, request, new=False)
+        return redirect("complaints:routing", institution_slug=institution_slug)
+    return render(request, "complaints/rule_edit.html", {"form": form, "rule": rule})
+
+
+@require_POST
+@requires_role(ADMIN)
+def rule_move(
+    request: InstitutionRequest, institution_slug: str, rule_id: int, direction: str
+) -> HttpResponse:
+    if direction not in ("up", "down"):
+        raise Http404
+    with transaction.atomic():
+        ordered = list(
+            RoutingRule.objects.for_institution(request.institution)
+            .filter(is_default=False)
+            .select_for_update()
+            .order_by("position", "pk")
+        )
+        index = next((i for i, rule in enumerate(ordered) if rule.pk == rule_id), None)
+        if index is None:
+            raise Http404
+        other = index - 1 if direction == "up" else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, rule in enumerate(ordered, start=1):
+            if rule.position != position:
+                rule.position = position
+                rule.save(update_fields=["position"])
+    return redirect("complaints:routing", institution_slug=institution_slug)
+
+
+@requires_role(ADMIN)
+def team_edit(request: InstitutionRequest, institution_slug: str, team_id: int) -> HttpResponse:
+    team = get_object_or_404(Team.objects.for_institution(request.institution), pk=team_id)
+    form = TeamForm(request.POST or None, instance=team, institution=request.institution)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
+        return redirect("complaints:routing", institution_slug=institution_slug)
+    return render(request, "complaints/team_edit.html", {"form": form, "team": team})
+
+
+def _save_rule(form: RoutingRuleForm, request: InstitutionRequest, *, new: bool) -> None:
+    rule = form.save(commit=False)
+    if new:
+        rule.institution = request.institution
+        last = RoutingRule.objects.for_institution(request.institution).aggregate(
+            last=Max("position")
+        )["last"]
+        rule.position = (last or 0) + 1
+    rule.save()
+    form.save_m2m()
+    messages.success(request, _("Routing rule “%(name)s” saved.") % {"name": rule.name})
