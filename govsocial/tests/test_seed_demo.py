@@ -56,3 +56,23 @@ def test_a_demo_admin_signs_in_with_the_documented_totp_secret(client: Client) -
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/i/cirb/members/").status_code == 200
+
+
+def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
+    from django.utils import timezone
+
+    from complaints.models import Case, Source, Status
+
+    call_command("seed_demo")
+    defence = Case.objects.filter(institution__slug="defence")
+    assert set(defence.values_list("status", flat=True)) == set(Status.values)
+    assert set(defence.values_list("source", flat=True)) == set(Source.values)
+    now = timezone.now()
+    open_cases = defence.exclude(status__in=("answered", "closed"))
+    assert open_cases.filter(due_at__lt=now).exists()  # overdue
+    assert open_cases.filter(warn_at__lt=now, due_at__gt=now).exists()  # near the deadline
+    assert defence.filter(category__code="cyber_harassment", items__isnull=False).exists()
+    assert all(case.assigned_officer_id for case in defence)
+    cases_before = Case.objects.count()
+    call_command("seed_demo")
+    assert Case.objects.count() == cases_before

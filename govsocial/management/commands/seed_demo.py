@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import seed_accounts
 from channels.demo import seed_channels
 from charter.demo import seed_charters
+from complaints.demo import seed_complaints
 
 
 class Command(BaseCommand):
@@ -30,3 +31,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo channels: {channels.channels} channels, {channels.items} items created."
         )
+        complaints = seed_complaints()
+        self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")

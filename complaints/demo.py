@@ -1,0 +1,133 @@
+"""Demo complaints: every status, source and category across the demo institutions, some near
+and past their deadline, one on hold, one cyber-harassment case escalated from a social item.
+
+Each institution gets a "Complaints service" team of its officers and a default route to it.
+Idempotent: an institution that already has cases is left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Institution, Membership, Role, User
+from complaints.categories import ensure_builtin
+from complaints.models import Case, Category, RoutingRule, Team
+from complaints.services import cases
+from complaints.services.cases import ComplainantData
+from moderation.models import Item
+
+# (days ago, source, category, language, subject, complainant name, final step)
+CASES = [
+    (1, "web_form", "information_error", "fr", "Date erronée sur la page de recrutement",
+     "Sophie Lambert", "received"),
+    (3, "phone", "service_quality", "nl", "Niemand neemt de telefoon op", "Tom Claes",
+     "acknowledged"),
+    (12, "email", "accessibility", "en", "Online form unusable with a screen reader",
+     "Alex Morgan", "in_progress"),
+    (18, "letter", "staff_behaviour", "fr", "Accueil désagréable au guichet", "Jean Dubois",
+     "on_hold"),
+    (26, "in_person", "privacy", "nl", "Mijn gegevens werden zonder toestemming gedeeld",
+     "Els Wouters", "in_progress"),  # the warning zone: 75 % of 30 days are gone
+    (35, "email", "service_quality", "fr", "Aucune réponse à ma demande de remboursement",
+     "Paul Lefèvre", "acknowledged"),  # overdue
+    (40, "web_form", "other", "de", "Antrag auf Auskunft", "Karl Schmidt", "answered"),
+    (60, "phone", "staff_behaviour", "nl", "Onbeleefde medewerker", "Lotte Peeters", "closed"),
+]  # fmt: skip
+
+
+@dataclass
+class ComplaintSeedReport:
+    cases: int = 0
+
+
+def seed_complaints() -> ComplaintSeedReport:
+    ensure_builtin(Category)
+    report = ComplaintSeedReport()
+    for institution in Institution.objects.order_by("slug"):
+        officers = _officers(institution)
+        if not officers or Case.objects.for_institution(institution).exists():
+            continue
+        _route(institution, officers)
+        officer = officers[0]
+        for days, source, category, language, subject, name, step in CASES:
+            case = cases.case_register(
+                institution=institution,
+                actor=None if source == "web_form" else officer,
+                source=source,
+                category=Category.objects.get(institution=None, code=category),
+                subject=subject,
+                description=f"{subject}.",
+                language=language,
+                complainant=ComplainantData(name=name, email=_email(name)),
+                received_at=timezone.now() - timedelta(days=days, hours=2),
+            )
+            _advance(case, officer, step, days)
+            report.cases += 1
+        report.cases += _harassment_case(institution, officer)
+    return report
+
+
+def _officers(institution: Institution) -> list[User]:
+    ids = (
+        Membership.objects.for_institution(institution)
+        .active()
+        .filter(role=Role.COMPLAINT_OFFICER)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _route(institution: Institution, officers: list[User]) -> None:
+    team, _ = Team.objects.get_or_create(institution=institution, name="Complaints service")
+    team.members.set(officers)
+    RoutingRule.objects.get_or_create(
+        institution=institution,
+        is_default=True,
+        defaults={"name": "Complaints service", "team": team},
+    )
+
+
+def _advance(case: Case, officer: User, step: str, days: int) -> None:
+    now = timezone.now()
+    if step == "received":
+        return
+    cases.case_acknowledge(case=case, actor=officer, at=case.received_at + timedelta(hours=20))
+    if step in ("in_progress", "on_hold", "answered", "closed"):
+        cases.case_start(case=case, actor=officer)
+    if step == "on_hold":
+        cases.case_hold(
+            case=case,
+            actor=officer,
+            reason="Waiting for the complainant's copy of the letter",
+            at=now - timedelta(days=4),
+        )
+    if step in ("answered", "closed"):
+        cases.case_answer(case=case, actor=officer, at=now - timedelta(days=days - 20))
+    if step == "closed":
+        cases.case_close(case=case, actor=officer, outcome="partly_founded")
+
+
+def _harassment_case(institution: Institution, officer: User) -> int:
+    item = (
+        Item.objects.for_institution(institution)
+        .filter(text__icontains="honte")
+        .order_by("pk")
+        .first()
+    )
+    if item is None:
+        return 0
+    cases.case_open_from_item(
+        item=item,
+        actor=officer,
+        category=Category.objects.get(institution=None, code="cyber_harassment"),
+        subject="Insultes répétées sous nos publications",
+    )
+    return 1
+
+
+def _email(name: str) -> str:
+    local = "".join(c for c in name.lower().replace(" ", ".") if c.isascii() and c != "'")
+    return f"{local}@example.org"
