@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import cases, public, routing
+from complaints.views import cases, personal_data, public, routing
 
 app_name = "complaints"
 
@@ -22,5 +22,13 @@ urlpatterns = [
     path(f"{tenant}new/", cases.case_create, name="case-create"),
     path(case, cases.case_detail, name="case-detail"),
     path(f"{case}reroute/", cases.case_reroute_view, name="case-reroute"),
+    path(
+        f"{case}personal-data/export/",
+        personal_data.personal_data_export,
+        name="personal-data-export",
+    ),
+    path(
+        f"{case}personal-data/erase/", personal_data.personal_data_erase, name="personal-data-erase"
+    ),
     path(f"{case}<slug:action>/", cases.case_action, name="case-action"),
 ]

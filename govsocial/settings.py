@@ -337,6 +337,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    # Daily: complainants' data of cases closed longer than the retention period is erased.
+    "complaints-anonymise": {
+        "task": "complaints.tasks.anonymise_expired",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
     "polls-dispatch": {
         "task": "channels.tasks.polls_dispatch",
         "schedule": 60.0,

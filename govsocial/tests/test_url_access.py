@@ -104,6 +104,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:case-detail": tenant(Role.COMPLAINT_OFFICER),
     "complaints:case-action": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:case-reroute": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:personal-data-export": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:personal-data-erase": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:routing": tenant(ADMIN),
     "complaints:rule-edit": tenant(ADMIN),
     "complaints:rule-move": tenant(ADMIN, status=405),

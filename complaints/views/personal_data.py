@@ -1,0 +1,56 @@
+"""The complainant's access and erasure rights, exercised by an officer on request."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from complaints.models import Case
+from complaints.services.personal_data import complainant_erase, complainant_export
+from complaints.views.cases import case_url
+from govsocial.tenancy import InstitutionRequest, requires_role
+
+
+def _case(request: InstitutionRequest, reference: str) -> Case:
+    return get_object_or_404(
+        Case.objects.for_institution(request.institution).select_related("institution", "category"),
+        reference=reference,
+    )
+
+
+@require_POST
+@requires_role(Role.COMPLAINT_OFFICER)
+def personal_data_export(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    export = complainant_export(case=case, actor=request.user)
+    response = HttpResponse(
+        json.dumps(export, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-personal-data.json"'
+    return response
+
+
+@require_POST
+@requires_role(Role.COMPLAINT_OFFICER)
+def personal_data_erase(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    try:
+        erased = complainant_erase(
+            case=case, actor=request.user, reason=request.POST.get("reason", "")[:1000]
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        if erased:
+            messages.success(request, _("The complainant's personal data has been erased."))
+    return redirect(case_url(case))
