@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage, User
 from channels.models import Channel
-from complaints.models import Category, Outcome, RoutingRule, Source, Team
+from complaints.models import (
+    Category,
+    Correspondence,
+    LetterTemplate,
+    Outcome,
+    RoutingRule,
+    Source,
+    Team,
+)
+from complaints.services.letters import PLACEHOLDERS, placeholders_unknown
 from complaints.services.routing import active_officers
 
 
@@ -193,4 +202,52 @@ class RerouteForm(forms.Form):
         cleaned = super().clean() or {}
         if not cleaned.get("team") and not cleaned.get("officer"):
             raise forms.ValidationError(_("Choose a team or an officer."))
+        return cleaned
+
+
+class LetterForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Send by"), choices=Correspondence.Channel.choices, widget=forms.RadioSelect
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(
+        label=_("Text"), max_length=50_000, widget=forms.Textarea(attrs={"rows": 16})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        model = LetterTemplate
+        fields = ("subject", "body")
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for field in ("subject", "body"):
+            unknown = placeholders_unknown(cleaned.get(field, ""))
+            if unknown:
+                self.add_error(
+                    field,
+                    _("Unknown placeholder: %(names)s. Known: %(known)s.")
+                    % {
+                        "names": ", ".join(unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                    },
+                )
         return cleaned

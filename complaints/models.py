@@ -217,6 +217,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     ITEM_LINKED = "item_linked", _("Social media item linked")
     REROUTED = "rerouted", _("Rerouted")
+    NOTE_ADDED = "note_added", _("Internal note")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
@@ -374,3 +375,77 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+    ANSWER = "answer", _("Answer")
+
+
+class LetterTemplate(models.Model):
+    """An institution's wording of a letter kind in one language (placeholders in braces)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=LetterKind)
+    language = models.CharField(_("language"), max_length=2, choices=SpokenLanguage)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("institution", "kind", "language"), name="letter_template_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language})"
+
+
+class Correspondence(models.Model):
+    """A letter or e-mail sent to the complainant: personal data, erased with the complainant's."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Printed letter")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="correspondence")
+    kind = models.CharField(max_length=20, choices=LetterKind)
+    channel = models.CharField(max_length=10, choices=Channel)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("sent_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.kind} to case {self.case_id} ({self.channel})"
+
+
+class Note(models.Model):
+    """An internal note on a case, for officers only; erased with the complainant's data."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"

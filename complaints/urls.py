@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import cases, personal_data, public, routing
+from complaints.views import cases, letters, personal_data, public, routing
 
 app_name = "complaints"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("complaints/<slug:institution_slug>/sent/", public.public_sent, name="public-sent"),
     path(tenant, cases.case_list, name="case-list"),
     path(f"{tenant}routing/", routing.routing_overview, name="routing"),
+    path(f"{tenant}templates/", letters.template_list, name="template-list"),
+    path(
+        f"{tenant}templates/<slug:kind>/<slug:language>/",
+        letters.template_edit,
+        name="template-edit",
+    ),
     path(f"{tenant}routing/rules/<int:rule_id>/", routing.rule_edit, name="rule-edit"),
     path(
         f"{tenant}routing/rules/<int:rule_id>/<slug:direction>/",
@@ -22,6 +28,9 @@ urlpatterns = [
     path(f"{tenant}new/", cases.case_create, name="case-create"),
     path(case, cases.case_detail, name="case-detail"),
     path(f"{case}reroute/", cases.case_reroute_view, name="case-reroute"),
+    path(f"{case}notes/", letters.note_create, name="note-create"),
+    path(f"{case}letters/<slug:kind>/", letters.letter_compose, name="letter-compose"),
+    path(f"{case}letters/sent/<int:letter_id>/", letters.letter_print, name="letter-print"),
     path(
         f"{case}personal-data/export/",
         personal_data.personal_data_export,

@@ -144,8 +144,14 @@ def case_open_from_item(
     return case
 
 
-def case_acknowledge(*, case: Case, actor: User, at: datetime | None = None) -> Case:
-    """Record that the acknowledgement of receipt was sent."""
+def case_acknowledge(
+    *,
+    case: Case,
+    actor: User,
+    at: datetime | None = None,
+    details: dict[str, object] | None = None,
+) -> Case:
+    """Record that the acknowledgement of receipt was sent (``details``: how, which letter)."""
     with transaction.atomic():
         case = _locked(case)
         if case.acknowledged_at is not None:
@@ -154,7 +160,7 @@ def case_acknowledge(*, case: Case, actor: User, at: datetime | None = None) -> 
         if case.status == Status.RECEIVED:
             case.status = Status.ACKNOWLEDGED
         case.save(update_fields=["acknowledged_at", "status"])
-        timeline_record(case, actor, EventKind.ACKNOWLEDGED)
+        timeline_record(case, actor, EventKind.ACKNOWLEDGED, **(details or {}))
     return case
 
 
@@ -189,14 +195,20 @@ def case_resume(*, case: Case, actor: User, at: datetime | None = None) -> Case:
     return case
 
 
-def case_answer(*, case: Case, actor: User, at: datetime | None = None) -> Case:
-    """Record that the individual answer was sent (e-mail or letter)."""
+def case_answer(
+    *,
+    case: Case,
+    actor: User,
+    at: datetime | None = None,
+    details: dict[str, object] | None = None,
+) -> Case:
+    """Record that the individual answer was sent (``details``: how, which letter)."""
     with transaction.atomic():
         case = _locked(case)
         _move(case, Status.ANSWERED)
         case.answered_at = at or timezone.now()
         case.save(update_fields=["status", "answered_at"])
-        timeline_record(case, actor, EventKind.ANSWERED)
+        timeline_record(case, actor, EventKind.ANSWERED, **(details or {}))
     return case
 
 

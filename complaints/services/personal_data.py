@@ -1,7 +1,8 @@
 """The complainant's rights and the retention period: export, erasure, anonymisation.
 
-Erasure blanks the complainant record and the case's free text (the complainant's own words may
-name people); category, source, dates, status and outcome stay, so statistics are unchanged.
+Erasure blanks the complainant record, the case's free text (the complainant's own words may
+name people), the letters sent and the internal notes; category, source, dates, status and
+outcome stay, so statistics are unchanged.
 Each export and erasure is in the timeline, without the data itself.
 """
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
-from complaints.models import Case, Complainant, EventKind, Status
+from complaints.models import Case, Complainant, Correspondence, EventKind, Note, Status
 from complaints.services.timeline import timeline_record
 
 ERASED_TEXT = "—"
@@ -64,6 +65,8 @@ def _erase(case: Case, actor: User | None, **event_data: object) -> bool:
         complainant.erased_at = timezone.now()
         complainant.save()
         Case.objects.filter(pk=case.pk).update(subject=ERASED_TEXT, description=ERASED_TEXT)
+        Correspondence.objects.filter(case=case).update(subject=ERASED_TEXT, body=ERASED_TEXT)
+        Note.objects.filter(case=case).update(text=ERASED_TEXT)
         timeline_record(case, actor, EventKind.PERSONAL_DATA_ERASED, **event_data)
     return True
 

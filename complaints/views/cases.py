@@ -204,6 +204,8 @@ def _detail_context(case: Case) -> dict[str, object]:
         "complainant": case.complainant,
         "timeline": case.timeline.select_related("actor"),
         "linked_items": case.items.select_related("channel"),
+        "notes": case.notes.select_related("author"),
+        "letters": case.correspondence.all(),
         "allowed": cases.TRANSITIONS[case.status],
         "urgency": urgency(now, warn_at=case.warn_at, due_at=case.due_at),
         "hold_form": ReasonForm(prefix=None),

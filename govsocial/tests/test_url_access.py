@@ -20,7 +20,7 @@ from accounts.services.members import invitation_create
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
-from complaints.models import RoutingRule, Team
+from complaints.models import Correspondence, RoutingRule, Team
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 
@@ -107,6 +107,11 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:personal-data-export": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:personal-data-erase": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:routing": tenant(ADMIN),
+    "complaints:template-list": tenant(Role.COMPLAINT_OFFICER, ADMIN),
+    "complaints:template-edit": tenant(Role.COMPLAINT_OFFICER, ADMIN),
+    "complaints:note-create": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:letter-compose": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:letter-print": tenant(Role.COMPLAINT_OFFICER),
     "complaints:rule-edit": tenant(ADMIN),
     "complaints:rule-move": tenant(ADMIN, status=405),
     "complaints:team-edit": tenant(ADMIN),
@@ -170,6 +175,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
     delivery = InboundDelivery.objects.create(
         institution=defence, channel=channel, source="generic", body=b"{}", body_sha256="0" * 64
     )
+    case = register(defence)
     return {
         "channel_id": str(channel.pk),
         "webhook_id": str(channel.webhook_id),
@@ -184,9 +190,21 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
                 content=b"external_id\n",
             ).pk
         ),
-        "reference": register(defence).reference,
+        "reference": case.reference,
+        "letter_id": str(
+            Correspondence.objects.create(
+                institution=defence,
+                case=case,
+                kind="answer",
+                channel="letter",
+                subject="s",
+                body="b",
+            ).pk
+        ),
         "action": "start",
         "direction": "up",
+        "kind": "acknowledgement",
+        "language": "nl",
         "team_id": str(Team.objects.create(institution=defence, name="Second line").pk),
         "rule_id": str(
             RoutingRule.objects.create(

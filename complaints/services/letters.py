@@ -1,0 +1,142 @@
+"""Acknowledgements and answers: templates per language, rendering, sending, recording.
+
+A template's text may use these placeholders: {reference}, {name}, {subject}, {received_date},
+{due_date}, {institution}. The institution's own wording is used when it has one for the
+language, else GovSocial's default wording, translated. The letter actually sent is kept in
+``Correspondence`` (it names the complainant, so it is erased with the complainant's data); the
+timeline records only that it was sent, how and which letter.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Institution, User
+from accounts.services.notifications import email_queue
+from complaints.models import Case, Complainant, Correspondence, LetterKind, LetterTemplate, Note
+from complaints.services import cases
+from complaints.services.timeline import timeline_record
+
+PLACEHOLDERS = ("reference", "name", "subject", "received_date", "due_date", "institution")
+
+DEFAULTS = {
+    LetterKind.ACKNOWLEDGEMENT: (
+        gettext_lazy("Your complaint {reference}: acknowledgement of receipt"),
+        gettext_lazy(
+            "Dear {name},\n\nWe received your complaint “{subject}” on {received_date}. It is "
+            "registered under the reference {reference}.\n\nA complaint officer is examining it. "
+            "You will receive an individual answer by {due_date} at the latest.\n\n"
+            "Kind regards,\n\nThe complaints service of {institution}"
+        ),
+    ),
+    LetterKind.ANSWER: (
+        gettext_lazy("Your complaint {reference}: our answer"),
+        gettext_lazy(
+            "Dear {name},\n\nYou submitted a complaint “{subject}” on {received_date} "
+            "(reference {reference}).\n\n[Our findings and what we will do.]\n\n"
+            "If you are not satisfied with this answer, you may contact the federal "
+            "Ombudsman.\n\nKind regards,\n\nThe complaints service of {institution}"
+        ),
+    ),
+}
+
+
+class LetterError(ValueError):
+    """The letter cannot be sent as asked; the message says why."""
+
+
+def placeholders_unknown(text: str) -> list[str]:
+    """Placeholders in ``text`` GovSocial cannot fill (typos), in order of appearance."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return ["{"]
+    return [name for name in names if name not in PLACEHOLDERS]
+
+
+def template_for(institution: Institution, kind: str, language: str) -> tuple[str, str]:
+    own = (
+        LetterTemplate.objects.for_institution(institution)
+        .filter(kind=kind, language=language)
+        .first()
+    )
+    if own is not None:
+        return own.subject, own.body
+    subject, body = DEFAULTS[LetterKind(kind)]
+    with translation.override(language):
+        return str(subject), str(body)
+
+
+def letter_render(case: Case, kind: str) -> tuple[str, str]:
+    """The letter of ``kind`` for ``case``, in the case's language, placeholders filled."""
+    subject, body = template_for(case.institution, kind, case.language)
+    values = _values(case)
+    return _fill(subject, values), _fill(body, values)
+
+
+def letter_send(
+    *, case: Case, actor: User, kind: str, channel: str, subject: str, body: str
+) -> Correspondence:
+    """Send (e-mail) or file (printed letter) the letter, and move the case accordingly."""
+    if not subject.strip() or not body.strip():
+        raise LetterError(_("The letter needs a subject and a text."))
+    complainant = Complainant.objects.get(case=case)
+    if channel == Correspondence.Channel.EMAIL and not complainant.email:
+        raise LetterError(_("The complainant gave no e-mail address: print the letter instead."))
+    with transaction.atomic():
+        letter = Correspondence.objects.create(
+            institution_id=case.institution_id,
+            case=case,
+            kind=kind,
+            channel=channel,
+            subject=subject.strip(),
+            body=body.strip(),
+            sent_by=actor,
+        )
+        if channel == Correspondence.Channel.EMAIL:
+            email_queue(to_address=complainant.email, subject=letter.subject, body_text=letter.body)
+        details = {"channel": channel, "letter_id": letter.pk}
+        if kind == LetterKind.ACKNOWLEDGEMENT:
+            cases.case_acknowledge(case=case, actor=actor, details=details)
+        else:
+            cases.case_answer(case=case, actor=actor, details=details)
+    return letter
+
+
+def note_add(*, case: Case, author: User, text: str) -> Note:
+    if not text.strip():
+        raise LetterError(_("The note is empty."))
+    with transaction.atomic():
+        note = Note.objects.create(
+            institution_id=case.institution_id, case=case, author=author, text=text.strip()
+        )
+        timeline_record(case, author, "note_added", note_id=note.pk)
+    return note
+
+
+def _values(case: Case) -> dict[str, str]:
+    zone = ZoneInfo(case.institution.time_zone)
+    complainant = Complainant.objects.filter(case=case).first()
+    return {
+        "reference": case.reference,
+        "name": (complainant.name if complainant else "") or _("Madam, Sir"),
+        "subject": case.subject,
+        "received_date": case.received_at.astimezone(zone).strftime("%d/%m/%Y"),
+        "due_date": case.due_at.astimezone(zone).strftime("%d/%m/%Y"),
+        "institution": case.institution.name_in(case.language),
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """Replace known placeholders only: any other brace in an officer's text stays as typed."""
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)

@@ -1,0 +1,129 @@
+"""Acknowledgements, answers, printed letters, internal notes and the letter templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, SpokenLanguage
+from complaints.forms import LetterForm, LetterTemplateForm, NoteForm
+from complaints.models import Case, Complainant, Correspondence, LetterKind, LetterTemplate
+from complaints.services.letters import (
+    LetterError,
+    letter_render,
+    letter_send,
+    note_add,
+    template_for,
+)
+from complaints.views.cases import case_url
+from govsocial.tenancy import InstitutionRequest, requires_role
+
+OFFICER = Role.COMPLAINT_OFFICER
+
+
+def _case(request: InstitutionRequest, reference: str) -> Case:
+    return get_object_or_404(
+        Case.objects.for_institution(request.institution).select_related("institution", "category"),
+        reference=reference,
+    )
+
+
+@requires_role(OFFICER)
+def letter_compose(
+    request: InstitutionRequest, institution_slug: str, reference: str, kind: str
+) -> HttpResponse:
+    if kind not in LetterKind.values:
+        raise Http404
+    case = _case(request, reference)
+    complainant = Complainant.objects.get(case=case)
+    if request.method == "POST":
+        form = LetterForm(request.POST)
+        if form.is_valid():
+            try:
+                letter = letter_send(case=case, actor=request.user, kind=kind, **form.cleaned_data)
+            except LetterError as error:
+                form.add_error(None, str(error))
+            else:
+                if letter.channel == Correspondence.Channel.LETTER:
+                    return redirect(
+                        "complaints:letter-print",
+                        institution_slug=institution_slug,
+                        reference=reference,
+                        letter_id=letter.pk,
+                    )
+                messages.success(request, _("The e-mail is on its way."))
+                return redirect(case_url(case))
+    else:
+        subject, body = letter_render(case, kind)
+        channel = Correspondence.Channel.EMAIL if complainant.email else "letter"
+        form = LetterForm(initial={"subject": subject, "body": body, "channel": channel})
+    return render(
+        request,
+        "complaints/letter_compose.html",
+        {"case": case, "form": form, "kind": LetterKind(kind), "complainant": complainant},
+    )
+
+
+@requires_role(OFFICER)
+def letter_print(
+    request: InstitutionRequest, institution_slug: str, reference: str, letter_id: int
+) -> HttpResponse:
+    case = _case(request, reference)
+    letter = get_object_or_404(Correspondence.objects.filter(case=case), pk=letter_id)
+    return render(
+        request,
+        "complaints/letter_print.html",
+        {"case": case, "letter": letter, "complainant": Complainant.objects.get(case=case)},
+    )
+
+
+@require_POST
+@requires_role(OFFICER)
+def note_create(request: InstitutionRequest, institution_slug: str, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        note_add(case=case, author=request.user, text=form.cleaned_data["text"])
+    else:
+        messages.error(request, _("The note is empty."))
+    return redirect(case_url(case))
+
+
+@requires_role(OFFICER, Role.INSTITUTION_ADMIN)
+def template_list(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    own = {
+        (template.kind, template.language)
+        for template in LetterTemplate.objects.for_institution(request.institution)
+    }
+    rows = [
+        (kind, language, (kind, language) in own)
+        for kind in LetterKind
+        for language in SpokenLanguage
+    ]
+    return render(request, "complaints/template_list.html", {"rows": rows})
+
+
+@requires_role(OFFICER, Role.INSTITUTION_ADMIN)
+def template_edit(
+    request: InstitutionRequest, institution_slug: str, kind: str, language: str
+) -> HttpResponse:
+    if kind not in LetterKind.values or language not in SpokenLanguage.values:
+        raise Http404
+    template = LetterTemplate.objects.for_institution(request.institution).filter(
+        kind=kind, language=language
+    ).first() or LetterTemplate(institution=request.institution, kind=kind, language=language)
+    if template.pk is None:
+        template.subject, template.body = template_for(request.institution, kind, language)
+    form = LetterTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The template has been saved."))
+        return redirect("complaints:template-list", institution_slug=institution_slug)
+    return render(
+        request,
+        "complaints/template_edit.html",
+        {"form": form, "kind": LetterKind(kind), "language": SpokenLanguage(language)},
+    )
