@@ -1,5 +1,6 @@
 """Demo complaints: every status, source and category across the demo institutions, some near
-and past their deadline, one on hold, one cyber-harassment case escalated from a social item.
+and past their deadline, one on hold, one cyber-harassment case escalated from a social item,
+two recommendations.
 
 Each institution gets a "Complaints service" team of its officers and a default route to it.
 Idempotent: an institution that already has cases is left alone.
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Institution, Membership, Role, User
 from complaints.categories import ensure_builtin
-from complaints.models import Case, Category, RoutingRule, Team
+from complaints.models import Case, Category, Recommendation, RoutingRule, Team
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
 from moderation.models import Item
@@ -67,7 +68,34 @@ def seed_complaints() -> ComplaintSeedReport:
             _advance(case, officer, step, days)
             report.cases += 1
         report.cases += _harassment_case(institution, officer)
+        _recommendations(institution, officer)
     return report
+
+
+def _recommendations(institution: Institution, officer: User) -> None:
+    cases_ = Case.objects.for_institution(institution)
+    for title, body, status, category in (
+        (
+            "Answer the phone line until 17:00",
+            "Several complainants could not reach us by phone after 15:00. Extend the hours of "
+            "the free number and announce them on the website.",
+            Recommendation.Status.SENT,
+            "service_quality",
+        ),
+        (
+            "Make the online forms usable with a screen reader",
+            "Fix the labels and error messages of the online forms (WCAG 2.1 AA) and test them "
+            "with assistive technology before each publication.",
+            Recommendation.Status.DRAFT,
+            "accessibility",
+        ),
+    ):
+        recommendation = Recommendation.objects.create(
+            institution=institution, title=title, body=body, status=status, created_by=officer
+        )
+        category_row = Category.objects.get(institution=None, code=category)
+        recommendation.categories.set([category_row])
+        recommendation.cases.set(cases_.filter(category=category_row))
 
 
 def _officers(institution: Institution) -> list[User]:

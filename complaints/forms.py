@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Institution, SpokenLanguage, User
 from channels.models import Channel
 from complaints.models import (
+    Case,
     Category,
     Correspondence,
     LetterTemplate,
     Outcome,
+    Recommendation,
     RoutingRule,
     Source,
     Team,
@@ -251,3 +253,54 @@ class LetterTemplateForm(forms.ModelForm):
                     },
                 )
         return cleaned
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return cleaned
+
+
+class RecommendationForm(forms.ModelForm):
+    case_references = forms.CharField(
+        label=_("Complaints behind it"),
+        required=False,
+        max_length=5000,
+        help_text=_("References separated by commas or spaces, e.g. DEF-2026-00012."),
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ("title", "body", "status", "categories")
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "categories": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["categories"]
+        ).queryset = Category.objects.available_to(institution)
+        if self.instance.pk:
+            self.initial["case_references"] = " ".join(
+                self.instance.cases.values_list("reference", flat=True)
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_case_references(self) -> list[Case]:
+        wanted = {ref for ref in self.cleaned_data["case_references"].replace(",", " ").split()}
+        found = list(Case.objects.for_institution(self.institution).filter(reference__in=wanted))
+        unknown = sorted(wanted - {case.reference for case in found})
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown references: %(references)s.") % {"references": ", ".join(unknown)}
+            )
+        return found

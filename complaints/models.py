@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, SpokenLanguage
 from complaints.querysets import CaseQuerySet, CategoryQuerySet
@@ -449,3 +450,39 @@ class Note(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on case {self.case_id}"
+
+
+class Recommendation(models.Model):
+    """A recommendation to management, with the cases and categories that support it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent to management")
+        ACCEPTED = "accepted", _("Accepted")
+        IMPLEMENTED = "implemented", _("Implemented")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("recommendation"))
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="recommendations", verbose_name=_("categories")
+    )
+    cases = models.ManyToManyField(
+        Case, blank=True, related_name="recommendations", verbose_name=_("complaints")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[categories, cases])
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.title

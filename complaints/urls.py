@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import cases, letters, personal_data, public, routing
+from complaints.views import analysis, cases, letters, personal_data, public, routing
 
 app_name = "complaints"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("complaints/<slug:institution_slug>/sent/", public.public_sent, name="public-sent"),
     path(tenant, cases.case_list, name="case-list"),
     path(f"{tenant}routing/", routing.routing_overview, name="routing"),
+    path(f"{tenant}analysis/", analysis.analysis_view, name="analysis"),
+    path(f"{tenant}recommendations/", analysis.recommendation_list, name="recommendation-list"),
+    path(
+        f"{tenant}recommendations/<int:recommendation_id>/",
+        analysis.recommendation_edit,
+        name="recommendation-edit",
+    ),
     path(f"{tenant}templates/", letters.template_list, name="template-list"),
     path(
         f"{tenant}templates/<slug:kind>/<slug:language>/",

@@ -73,6 +73,11 @@ def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
     assert open_cases.filter(warn_at__lt=now, due_at__gt=now).exists()  # near the deadline
     assert defence.filter(category__code="cyber_harassment", items__isnull=False).exists()
     assert all(case.assigned_officer_id for case in defence)
+    from complaints.models import Recommendation
+
+    recommendations = Recommendation.objects.filter(institution__slug="defence")
+    assert recommendations.count() == 2
+    assert recommendations.filter(cases__isnull=False).exists()
     cases_before = Case.objects.count()
     call_command("seed_demo")
     assert Case.objects.count() == cases_before

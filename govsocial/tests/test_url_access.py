@@ -20,7 +20,7 @@ from accounts.services.members import invitation_create
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
-from complaints.models import Correspondence, RoutingRule, Team
+from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 
@@ -108,6 +108,9 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:personal-data-erase": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:routing": tenant(ADMIN),
     "complaints:template-list": tenant(Role.COMPLAINT_OFFICER, ADMIN),
+    "complaints:analysis": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:recommendation-list": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:recommendation-edit": tenant(Role.COMPLAINT_OFFICER),
     "complaints:template-edit": tenant(Role.COMPLAINT_OFFICER, ADMIN),
     "complaints:note-create": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:letter-compose": tenant(Role.COMPLAINT_OFFICER),
@@ -204,6 +207,11 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "action": "start",
         "direction": "up",
         "kind": "acknowledgement",
+        "recommendation_id": str(
+            Recommendation.objects.create(
+                institution=defence, title="t", body="b", created_by=defence_admin
+            ).pk
+        ),
         "language": "nl",
         "team_id": str(Team.objects.create(institution=defence, name="Second line").pk),
         "rule_id": str(

@@ -1,0 +1,59 @@
+"""Complaint statistics for a period (the officers' analysis page); no personal data."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, QuerySet
+
+from accounts.models import Institution
+from complaints.models import Case
+
+
+@dataclass(frozen=True)
+class Analysis:
+    total: int
+    by_category: list[tuple[str, int]]
+    by_source: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+    by_outcome: list[tuple[str, int]]
+    answered: int
+    answered_on_time: int
+    median_days_to_answer: float | None
+    open_overdue: int
+
+
+def cases_received(institution: Institution, start: datetime, end: datetime) -> QuerySet[Case]:
+    return Case.objects.for_institution(institution).filter(
+        received_at__gte=start, received_at__lt=end
+    )
+
+
+def analysis(institution: Institution, start: datetime, end: datetime, now: datetime) -> Analysis:
+    cases = cases_received(institution, start, end)
+    answered = cases.filter(answered_at__isnull=False)
+    durations = [
+        (answered_at - received_at).total_seconds() / 86400
+        for received_at, answered_at in answered.values_list("received_at", "answered_at")
+        if answered_at is not None
+    ]
+    return Analysis(
+        total=cases.count(),
+        by_category=_counts(cases, "category__code"),
+        by_source=_counts(cases, "source"),
+        by_channel=_counts(cases.filter(channel__isnull=False), "channel__name"),
+        by_outcome=_counts(cases.exclude(outcome=""), "outcome"),
+        answered=len(durations),
+        answered_on_time=answered.filter(answered_at__lte=F("due_at")).count(),
+        median_days_to_answer=round(statistics.median(durations), 1) if durations else None,
+        open_overdue=cases.filter(answered_at__isnull=True, due_at__lt=now)
+        .exclude(status="closed")
+        .count(),
+    )
+
+
+def _counts(cases: QuerySet[Case], field: str) -> list[tuple[str, int]]:
+    rows = cases.order_by().values(field).annotate(n=Count("pk")).order_by("-n", field)
+    return [(str(row[field]), int(row["n"])) for row in rows]

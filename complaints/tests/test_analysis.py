@@ -1,0 +1,100 @@
+"""Analysis over a period, and recommendations (status history, linked cases, CSV, print)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from complaints.models import Recommendation
+from complaints.selectors import analysis
+from complaints.services import cases
+from complaints.tests.factories import builtin, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_and_time_to_answer_for_a_period(defence, police, defence_officer) -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    first = register(defence, received_at=start + timedelta(days=1))
+    cases.case_answer(case=first, actor=defence_officer, at=start + timedelta(days=11))
+    second = register(
+        defence, received_at=start + timedelta(days=2), source="email", category="privacy"
+    )
+    cases.case_answer(case=second, actor=defence_officer, at=start + timedelta(days=42))
+    cases.case_close(case=second, actor=defence_officer, outcome="founded")
+    register(defence, received_at=start + timedelta(days=3))  # unanswered, overdue by now
+    register(defence, received_at=start - timedelta(days=3))  # before the period
+    register(police, received_at=start + timedelta(days=1))  # another institution
+
+    result = analysis(defence, start, start + timedelta(days=31), timezone.now())
+
+    assert result.total == 3
+    assert result.by_category == [("service_quality", 2), ("privacy", 1)]
+    assert result.by_source == [("phone", 2), ("email", 1)]
+    assert result.by_outcome == [("founded", 1)]
+    assert (result.answered, result.answered_on_time) == (2, 1)
+    assert result.median_days_to_answer == 25.0
+    assert result.open_overdue == 1
+
+
+def test_the_analysis_page(client: Client, defence, defence_officer) -> None:
+    register(defence, category="accessibility")
+    client.force_login(defence_officer)
+    page = client.get("/i/defence/complaints/analysis/").content.decode()
+    assert "Accessibility" in page
+    bad = client.get("/i/defence/complaints/analysis/?start=2026-05-01&end=2026-04-01")
+    assert "The period ends before it starts." in bad.content.decode()
+
+
+def test_a_recommendation_with_its_cases_status_history_and_exports(
+    client: Client, defence, defence_officer, police
+) -> None:
+    ours = register(defence)
+    foreign = register(police)
+    client.force_login(defence_officer)
+    url = "/i/defence/complaints/recommendations/"
+    refused = client.post(
+        url, {"title": "x", "body": "y", "status": "draft", "case_references": foreign.reference}
+    )
+    assert f"Unknown references: {foreign.reference}." in refused.content.decode()
+    response = client.post(
+        url,
+        {
+            "title": "=Longer opening hours at the counter",
+            "body": "Open until 18:00 on Thursdays.",
+            "status": "draft",
+            "categories": [builtin().pk],
+            "case_references": f"{ours.reference},",
+        },
+    )
+    recommendation = Recommendation.objects.get()
+    assert list(recommendation.cases.all()) == [ours]
+    client.post(
+        response.url,
+        {
+            "title": recommendation.title,
+            "body": recommendation.body,
+            "status": "sent",
+            "categories": [builtin().pk],
+            "case_references": ours.reference,
+        },
+    )
+    history = recommendation.history.order_by("history_date")
+    statuses = list(history.values_list("status", flat=True))
+    assert statuses[0] == "draft"  # m2m changes add records of their own
+    assert statuses[-1] == "sent"
+    assert history.last().history_user == defence_officer
+    page = client.get(response.url).content.decode()
+    assert ours.reference in page
+    assert "data-print" in page
+    exported = client.get(f"{url}?format=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    assert rows[0] == ["title", "status", "created_at", "categories", "complaints", "text"]
+    assert rows[1][0] == "'=Longer opening hours at the counter"  # no formula injection
+    assert rows[1][1:2] == ["sent"]
+    assert rows[1][4] == ours.reference
