@@ -23,13 +23,14 @@ DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: pytest.FixtureRequest) -> None:
+def _test_settings(settings: pytest.FixtureRequest, tmp_path) -> None:
     """Fast password hashing, plain static storage, and a cache namespace of its own per test.
 
     The unique key prefix isolates rate-limit counters between tests and xdist workers that
     share one Redis, without flushing anybody else's keys.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded files never land in var/
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,6 +6,7 @@ its timeline hold none, so statistics and history survive erasure and anonymisat
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -219,6 +220,11 @@ class EventKind(models.TextChoices):
     ITEM_LINKED = "item_linked", _("Social media item linked")
     REROUTED = "rerouted", _("Rerouted")
     NOTE_ADDED = "note_added", _("Internal note")
+    ATTACHMENT_ADDED = "attachment_added", _("File attached")
+    EVIDENCE_PRESERVED = "evidence_preserved", _("Evidence preserved")
+    EVIDENCE_DOWNLOADED = "evidence_downloaded", _("Evidence bundle downloaded")
+    ADVICE_GIVEN = "advice_given", _("Advice given")
+    REFERRED = "referred", _("Referred")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
@@ -486,3 +492,58 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A storage name that reveals nothing and collides with nothing; the extension is kept."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"complaints/{instance.institution_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    """A file joined to a case (a letter, a screenshot...): served only to the case's officers."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("uploaded_at", "pk")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EvidenceSnapshot(models.Model):
+    """A social media item as it stood when preserved, with the SHA-256 of that content."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    item = models.ForeignKey(
+        "moderation.Item", on_delete=models.PROTECT, related_name="evidence_snapshots"
+    )
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    captured_at = models.DateTimeField(default=timezone.now)
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("captured_at", "pk")
+        triggers = (pgtrigger.Protect(name="evidence_immutable", operation=pgtrigger.Update),)
+
+    def __str__(self) -> str:
+        return f"evidence {self.sha256[:12]} of item {self.item_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaints.views import analysis, cases, letters, personal_data, public, routing
+from complaints.views import analysis, cases, evidence, letters, personal_data, public, routing
 
 app_name = "complaints"
 
@@ -36,6 +36,16 @@ urlpatterns = [
     path(case, cases.case_detail, name="case-detail"),
     path(f"{case}reroute/", cases.case_reroute_view, name="case-reroute"),
     path(f"{case}notes/", letters.note_create, name="note-create"),
+    path(f"{case}attachments/", evidence.attachment_upload, name="attachment-upload"),
+    path(
+        f"{case}attachments/<int:attachment_id>/",
+        evidence.attachment_download,
+        name="attachment-download",
+    ),
+    path(f"{case}evidence/", evidence.evidence_download, name="evidence-download"),
+    path(f"{case}evidence/<int:item_id>/", evidence.evidence_capture, name="evidence-capture"),
+    path(f"{case}advice/", evidence.advice_check, name="advice-check"),
+    path(f"{case}referral/", evidence.referral, name="referral"),
     path(f"{case}letters/<slug:kind>/", letters.letter_compose, name="letter-compose"),
     path(f"{case}letters/sent/<int:letter_id>/", letters.letter_print, name="letter-print"),
     path(

@@ -1,8 +1,8 @@
 """The complainant's rights and the retention period: export, erasure, anonymisation.
 
 Erasure blanks the complainant record, the case's free text (the complainant's own words may
-name people), the letters sent and the internal notes; category, source, dates, status and
-outcome stay, so statistics are unchanged.
+name people), the letters sent and the internal notes, and deletes attachments and evidence;
+category, source, dates, status and outcome stay, so statistics are unchanged.
 Each export and erasure is in the timeline, without the data itself.
 """
 
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
 from complaints.models import Case, Complainant, Correspondence, EventKind, Note, Status
+from complaints.services.evidence import evidence_erase
 from complaints.services.timeline import timeline_record
 
 ERASED_TEXT = "—"
@@ -67,6 +68,7 @@ def _erase(case: Case, actor: User | None, **event_data: object) -> bool:
         Case.objects.filter(pk=case.pk).update(subject=ERASED_TEXT, description=ERASED_TEXT)
         Correspondence.objects.filter(case=case).update(subject=ERASED_TEXT, body=ERASED_TEXT)
         Note.objects.filter(case=case).update(text=ERASED_TEXT)
+        evidence_erase(case)
         timeline_record(case, actor, EventKind.PERSONAL_DATA_ERASED, **event_data)
     return True
 

@@ -21,6 +21,7 @@ from complaints.forms import CaseRegisterForm, CloseForm, ReasonForm, RerouteFor
 from complaints.models import Case
 from complaints.services import cases
 from complaints.services.cases import CaseTransitionError, ComplainantData
+from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, advice_given
 from complaints.services.routing import case_reroute
 from govsocial.deadlines.clock import urgency
 from govsocial.tenancy import InstitutionRequest, requires_role
@@ -199,6 +200,7 @@ def _case(request: InstitutionRequest, reference: str) -> Case:
 
 def _detail_context(case: Case) -> dict[str, object]:
     now = timezone.now()
+    given = advice_given(case)
     return {
         "case": case,
         "complainant": case.complainant,
@@ -206,6 +208,13 @@ def _detail_context(case: Case) -> dict[str, object]:
         "linked_items": case.items.select_related("channel"),
         "notes": case.notes.select_related("author"),
         "letters": case.correspondence.all(),
+        "attachments": case.attachments.all(),
+        "snapshots": case.evidence.all(),
+        "harassment": case.category.code == "cyber_harassment",
+        "advice_steps": [(step, label, step in given) for step, label in ADVICE_STEPS.items()],
+        "referral_targets": REFERRAL_TARGETS.items(),
+        "advice_labels": ADVICE_STEPS,
+        "referral_labels": REFERRAL_TARGETS,
         "allowed": cases.TRANSITIONS[case.status],
         "urgency": urgency(now, warn_at=case.warn_at, due_at=case.due_at),
         "hold_form": ReasonForm(prefix=None),

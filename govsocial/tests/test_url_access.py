@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -21,6 +22,7 @@ from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
 from complaints.models import Correspondence, Recommendation, RoutingRule, Team
+from complaints.services.evidence import attachment_add
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 
@@ -113,6 +115,12 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:recommendation-edit": tenant(Role.COMPLAINT_OFFICER),
     "complaints:template-edit": tenant(Role.COMPLAINT_OFFICER, ADMIN),
     "complaints:note-create": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:attachment-upload": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:attachment-download": tenant(Role.COMPLAINT_OFFICER),
+    "complaints:evidence-download": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:evidence-capture": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:advice-check": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:referral": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:letter-compose": tenant(Role.COMPLAINT_OFFICER),
     "complaints:letter-print": tenant(Role.COMPLAINT_OFFICER),
     "complaints:rule-edit": tenant(ADMIN),
@@ -194,6 +202,14 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
             ).pk
         ),
         "reference": case.reference,
+        "attachment_id": str(
+            attachment_add(
+                case=case,
+                actor=defence_admin,
+                upload=SimpleUploadedFile("note.txt", b"walker"),
+            ).pk
+        ),
+        "item_id": "1",
         "letter_id": str(
             Correspondence.objects.create(
                 institution=defence,

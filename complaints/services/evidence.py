@@ -1,0 +1,233 @@
+"""Attachments, harassment evidence, the victim-advice checklist and referrals.
+
+- Attachments: a short list of types, checked by extension *and* by content (magic bytes), at
+  most ``MAX_ATTACHMENT_BYTES``; stored under a random name; SHA-256 recorded.
+- Evidence snapshot: a linked social media item as it stands now, as canonical JSON; its SHA-256
+  is computed over exactly the bytes later put in the bundle, so anyone can verify it.
+- The bundle: a zip with every snapshot, every attachment and ``manifest.json`` listing them with
+  their SHA-256; each download is in the timeline.
+The timeline records these acts with hashes and ids, never file names or contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from datetime import datetime
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from complaints.models import Attachment, Case, EventKind, EvidenceSnapshot
+from complaints.services.timeline import timeline_record
+from moderation.models import Item
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (ZIP_MAGIC,),
+    ),
+    "odt": ("application/vnd.oasis.opendocument.text", (ZIP_MAGIC,)),
+    "txt": ("text/plain", ()),
+    "eml": ("message/rfc822", ()),
+}
+ADVICE_STEPS = {
+    "do_not_respond": gettext_lazy("Do not respond to the harasser"),
+    "trusted_person": gettext_lazy("Talk to a trusted person or a mediator"),
+    "document": gettext_lazy("Document and keep everything (screenshots, links, dates)"),
+    "report_elements": gettext_lazy("Report the contents to the platform"),
+    "police_complaint": gettext_lazy("File a complaint with the police"),
+}
+REFERRAL_TARGETS = {
+    "trusted_person": gettext_lazy("Trusted person"),
+    "mediator": gettext_lazy("Mediator"),
+}
+
+
+class EvidenceError(ValueError):
+    """Refused, with the reason for the officer."""
+
+
+def attachment_add(*, case: Case, actor: User, upload: UploadedFile) -> Attachment:
+    name = upload.name or "file"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in ALLOWED:
+        raise EvidenceError(
+            _("Files of this type cannot be attached. Allowed: %(types)s.")
+            % {"types": ", ".join(sorted(ALLOWED))}
+        )
+    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
+        raise EvidenceError(_("The file is larger than 10 MB."))
+    content = upload.read()
+    content_type, magics = ALLOWED[extension]
+    if not _content_matches(content, magics, textual=not magics):
+        raise EvidenceError(_("The file's content does not match its type."))
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        attachment = Attachment(
+            institution_id=case.institution_id,
+            case=case,
+            original_name=get_valid_filename(name)[:255] or "file",
+            content_type=content_type,
+            size=len(content),
+            sha256=digest,
+            uploaded_by=actor,
+        )
+        attachment.file.save(name, ContentFile(content), save=False)
+        attachment.save()
+        timeline_record(
+            case,
+            actor,
+            EventKind.ATTACHMENT_ADDED,
+            attachment_id=attachment.pk,
+            sha256=digest,
+            size=len(content),
+        )
+    return attachment
+
+
+def _content_matches(content: bytes, magics: tuple[bytes, ...], *, textual: bool) -> bool:
+    if textual:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\x00" not in content
+    return any(content.startswith(magic) for magic in magics)
+
+
+def snapshot_bytes(content: dict[str, Any]) -> bytes:
+    """The canonical JSON both hashed and bundled: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def evidence_preserve(*, case: Case, actor: User, item: Item) -> EvidenceSnapshot:
+    if not case.items.filter(pk=item.pk).exists():
+        raise EvidenceError(_("Only items linked to this complaint can be preserved."))
+    content = {
+        "platform": item.channel.platform,
+        "channel": item.channel.name,
+        "external_id": item.external_id,
+        "kind": item.kind,
+        "author_name": item.author_name,
+        "author_handle": item.author_handle,
+        "author_url": item.author_url,
+        "text": item.text,
+        "language": item.language,
+        "permalink": item.permalink,
+        "posted_at": _iso(item.posted_at),
+        "received_at": item.received_at.isoformat(),
+        "deleted_on_platform_at": _iso(item.deleted_on_platform_at),
+        "hidden_on_platform_at": _iso(item.hidden_on_platform_at),
+        "raw_payload": item.raw_payload,
+        "captured_at": timezone.now().isoformat(),
+    }
+    digest = hashlib.sha256(snapshot_bytes(content)).hexdigest()
+    with transaction.atomic():
+        snapshot = EvidenceSnapshot.objects.create(
+            institution_id=case.institution_id,
+            case=case,
+            item=item,
+            content=content,
+            sha256=digest,
+            captured_by=actor,
+        )
+        timeline_record(
+            case,
+            actor,
+            EventKind.EVIDENCE_PRESERVED,
+            snapshot_id=snapshot.pk,
+            item_id=item.pk,
+            sha256=digest,
+        )
+    return snapshot
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def evidence_bundle(*, case: Case, actor: User) -> bytes:
+    """A zip of the case's evidence and attachments with a manifest of their SHA-256."""
+    buffer = io.BytesIO()
+    manifest: dict[str, Any] = {
+        "case": case.reference,
+        "generated_at": timezone.now().isoformat(),
+        "generated_by": str(actor),
+        "files": [],
+    }
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for number, snapshot in enumerate(case.evidence.select_related("captured_by"), start=1):
+            data = snapshot_bytes(snapshot.content)
+            path = f"evidence/{number:03d}-{snapshot.sha256[:16]}.json"
+            bundle.writestr(path, data)
+            manifest["files"].append(
+                {
+                    "path": path,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "recorded_sha256": snapshot.sha256,
+                    "captured_at": snapshot.captured_at.isoformat(),
+                    "captured_by": str(snapshot.captured_by),
+                    "kind": "social media item snapshot",
+                }
+            )
+        for number, attachment in enumerate(case.attachments.all(), start=1):
+            with attachment.file.open("rb") as handle:
+                data = handle.read()
+            path = f"attachments/{number:03d}-{attachment.original_name}"
+            bundle.writestr(path, data)
+            manifest["files"].append(
+                {
+                    "path": path,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "recorded_sha256": attachment.sha256,
+                    "uploaded_at": attachment.uploaded_at.isoformat(),
+                    "kind": "attachment",
+                }
+            )
+        bundle.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+    timeline_record(case, actor, EventKind.EVIDENCE_DOWNLOADED, files=len(manifest["files"]))
+    return buffer.getvalue()
+
+
+def advice_record(*, case: Case, actor: User, step: str) -> None:
+    if step not in ADVICE_STEPS:
+        raise EvidenceError(_("Unknown advice."))
+    timeline_record(case, actor, EventKind.ADVICE_GIVEN, step=step)
+
+
+def advice_given(case: Case) -> set[str]:
+    steps = case.timeline.filter(kind=EventKind.ADVICE_GIVEN).values_list("data__step", flat=True)
+    return {str(step) for step in steps}
+
+
+def referral_record(*, case: Case, actor: User, target: str, person: str) -> None:
+    """The victim was referred to a trusted person or a mediator (a staff member, named)."""
+    if target not in REFERRAL_TARGETS:
+        raise EvidenceError(_("Choose a trusted person or a mediator."))
+    if not person.strip():
+        raise EvidenceError(_("Say to whom the victim was referred."))
+    timeline_record(case, actor, EventKind.REFERRED, target=target, person=person.strip()[:200])
+
+
+def evidence_erase(case: Case) -> None:
+    """Part of erasing the complainant's data: files removed from storage, rows deleted."""
+    for attachment in case.attachments.all():
+        attachment.file.delete(save=False)
+    case.attachments.all().delete()
+    case.evidence.all().delete()

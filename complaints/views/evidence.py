@@ -1,0 +1,123 @@
+"""Attachments, evidence snapshots and bundle, victim advice and referrals (officers only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from complaints.models import Attachment, Case
+from complaints.services.evidence import (
+    EvidenceError,
+    advice_record,
+    attachment_add,
+    evidence_bundle,
+    evidence_preserve,
+    referral_record,
+)
+from complaints.views.cases import case_url
+from govsocial.tenancy import InstitutionRequest, requires_role
+
+OFFICER = Role.COMPLAINT_OFFICER
+
+
+def _case(request: InstitutionRequest, reference: str) -> Case:
+    return get_object_or_404(
+        Case.objects.for_institution(request.institution).select_related("institution"),
+        reference=reference,
+    )
+
+
+def _done(request: InstitutionRequest, case: Case, error: EvidenceError | None) -> HttpResponse:
+    if error is not None:
+        messages.error(request, str(error))
+    return redirect(case_url(case))
+
+
+@require_POST
+@requires_role(OFFICER)
+def attachment_upload(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _done(request, case, EvidenceError(_("Choose a file.")))
+    try:
+        attachment_add(case=case, actor=request.user, upload=upload)
+    except EvidenceError as error:
+        return _done(request, case, error)
+    return _done(request, case, None)
+
+
+@requires_role(OFFICER)
+def attachment_download(
+    request: InstitutionRequest, institution_slug: str, reference: str, attachment_id: int
+) -> FileResponse:
+    case = _case(request, reference)
+    attachment = get_object_or_404(Attachment.objects.filter(case=case), pk=attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@requires_role(OFFICER)
+def evidence_capture(
+    request: InstitutionRequest, institution_slug: str, reference: str, item_id: int
+) -> HttpResponse:
+    case = _case(request, reference)
+    item = get_object_or_404(case.items.all(), pk=item_id)
+    evidence_preserve(case=case, actor=request.user, item=item)
+    messages.success(request, _("The item has been preserved as evidence."))
+    return redirect(case_url(case))
+
+
+@require_POST
+@requires_role(OFFICER)
+def evidence_download(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    response = HttpResponse(
+        evidence_bundle(case=case, actor=request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-evidence.zip"'
+    return response
+
+
+@require_POST
+@requires_role(OFFICER)
+def advice_check(
+    request: InstitutionRequest, institution_slug: str, reference: str
+) -> HttpResponse:
+    case = _case(request, reference)
+    try:
+        advice_record(case=case, actor=request.user, step=request.POST.get("step", ""))
+    except EvidenceError as error:
+        return _done(request, case, error)
+    return _done(request, case, None)
+
+
+@require_POST
+@requires_role(OFFICER)
+def referral(request: InstitutionRequest, institution_slug: str, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    try:
+        referral_record(
+            case=case,
+            actor=request.user,
+            target=request.POST.get("target", ""),
+            person=request.POST.get("person", "")[:200],
+        )
+    except EvidenceError as error:
+        return _done(request, case, error)
+    return _done(request, case, None)
