@@ -18,6 +18,7 @@ from complaints.categories import ensure_builtin
 from complaints.models import Case, Category, Recommendation, RoutingRule, Team
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
+from complaints.services.evidence import advice_record, evidence_preserve
 from moderation.models import Item
 
 # (days ago, source, category, language, subject, complainant name, final step)
@@ -147,12 +148,14 @@ def _harassment_case(institution: Institution, officer: User) -> int:
     )
     if item is None:
         return 0
-    cases.case_open_from_item(
+    case = cases.case_open_from_item(
         item=item,
         actor=officer,
         category=Category.objects.get(institution=None, code="cyber_harassment"),
         subject="Insultes répétées sous nos publications",
     )
+    evidence_preserve(case=case, actor=officer, item=item)
+    advice_record(case=case, actor=officer, step="do_not_respond")
     return 1
 
 

@@ -6,7 +6,9 @@ from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage, User
@@ -304,3 +306,31 @@ class RecommendationForm(forms.ModelForm):
                 _("Unknown references: %(references)s.") % {"references": ", ".join(unknown)}
             )
         return found
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ("name_fr", "name_nl", "name_en", "is_active")
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def save(self, commit: bool = True) -> Category:
+        category = super().save(commit=False)
+        if category.pk is None:
+            category.institution = self.institution
+            base = slugify(category.name_en or category.name_fr or category.name_nl)[:40] or "c"
+            code, number = base, 1
+            while Category.objects.filter(
+                Q(institution=self.institution) | Q(institution__isnull=True), code=code
+            ).exists():
+                number += 1
+                code = f"{base}-{number}"
+            category.code = code
+        if commit:
+            category.save()
+        return category

@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/<slug:institution_slug>/sent/", public.public_sent, name="public-sent"),
     path(tenant, cases.case_list, name="case-list"),
     path(f"{tenant}routing/", routing.routing_overview, name="routing"),
+    path(f"{tenant}categories/", routing.category_list, name="category-list"),
     path(f"{tenant}analysis/", analysis.analysis_view, name="analysis"),
     path(f"{tenant}recommendations/", analysis.recommendation_list, name="recommendation-list"),
     path(

@@ -216,3 +216,32 @@ class TestScreens:
         assert response.status_code == 302
         case.refresh_from_db()
         assert case.assigned_officer == officers[1]
+
+
+def test_an_admin_adds_renames_and_retires_a_category(
+    client: Client, defence, defence_admin, police
+) -> None:
+    from complaints.models import Category
+
+    client.force_login(defence_admin)
+    url = "/i/defence/complaints/categories/"
+    client.post(
+        url,
+        {"name_fr": "Recrutement", "name_nl": "Rekrutering", "name_en": "Recruitment",
+         "is_active": "on"},
+    )  # fmt: skip
+    category = Category.objects.get(institution=defence)
+    assert category.code == "recruitment"
+    client.post(
+        url,
+        {"category_id": category.pk, "name_fr": "Recrutement", "name_nl": "Rekrutering",
+         "name_en": "Recruitment and selection"},
+    )  # fmt: skip
+    category.refresh_from_db()
+    assert (category.name_en, category.is_active) == ("Recruitment and selection", False)
+    assert category not in Category.objects.available_to(defence)
+    foreign = Category.objects.create(
+        institution=police, code="traffic", name_fr="t", name_nl="t", name_en="t"
+    )
+    assert client.post(url, {"category_id": foreign.pk, "name_en": "x"}).status_code == 404
+    assert client.get(f"{url}?edit={foreign.pk}").status_code == 404

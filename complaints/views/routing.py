@@ -1,4 +1,4 @@
-"""Routing rules and teams (institution admins), with a "which rule would fire?" helper."""
+"""Routing rules, teams and categories (institution admins), with a rule tester."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from complaints.forms import RouteTestForm, RoutingRuleForm, TeamForm
-from complaints.models import RoutingRule, Team
+from complaints.forms import CategoryForm, RouteTestForm, RoutingRuleForm, TeamForm
+from complaints.models import Category, RoutingRule, Team
 from complaints.services.routing import RouteFacts, officer_for, rule_for
 from govsocial.tenancy import InstitutionRequest, requires_role
 
@@ -130,3 +130,29 @@ def _save_rule(form: RoutingRuleForm, request: InstitutionRequest, *, new: bool)
     rule.save()
     form.save_m2m()
     messages.success(request, _("Routing rule “%(name)s” saved.") % {"name": rule.name})
+
+
+@requires_role(ADMIN)
+def category_list(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    """The built-in categories, and the institution's own (added, renamed, retired here)."""
+    editing_id = request.POST.get("category_id") or request.GET.get("edit")
+    instance = None
+    if editing_id and str(editing_id).isdigit():
+        instance = get_object_or_404(
+            Category.objects.filter(institution=request.institution), pk=int(editing_id)
+        )
+    form = CategoryForm(request.POST or None, instance=instance, institution=request.institution)
+    if request.method == "POST" and form.is_valid():
+        category = form.save()
+        messages.success(request, _("Category “%(name)s” saved.") % {"name": category.name})
+        return redirect("complaints:category-list", institution_slug=institution_slug)
+    return render(
+        request,
+        "complaints/category_list.html",
+        {
+            "builtin": Category.objects.filter(institution__isnull=True),
+            "own": Category.objects.filter(institution=request.institution),
+            "form": form,
+            "editing": instance,
+        },
+    )

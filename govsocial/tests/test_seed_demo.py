@@ -71,7 +71,9 @@ def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
     open_cases = defence.exclude(status__in=("answered", "closed"))
     assert open_cases.filter(due_at__lt=now).exists()  # overdue
     assert open_cases.filter(warn_at__lt=now, due_at__gt=now).exists()  # near the deadline
-    assert defence.filter(category__code="cyber_harassment", items__isnull=False).exists()
+    assert defence.filter(
+        category__code="cyber_harassment", items__isnull=False, evidence__isnull=False
+    ).exists()
     assert all(case.assigned_officer_id for case in defence)
     from complaints.models import Recommendation
 

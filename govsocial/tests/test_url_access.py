@@ -109,6 +109,7 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:personal-data-export": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:personal-data-erase": tenant(Role.COMPLAINT_OFFICER, status=405),
     "complaints:routing": tenant(ADMIN),
+    "complaints:category-list": tenant(ADMIN),
     "complaints:template-list": tenant(Role.COMPLAINT_OFFICER, ADMIN),
     "complaints:analysis": tenant(Role.COMPLAINT_OFFICER),
     "complaints:recommendation-list": tenant(Role.COMPLAINT_OFFICER),

@@ -1,0 +1,94 @@
+"""A complaint officer in a real browser: a phone complaint registered, routed, acknowledged,
+answered and closed; a complaint sent through the public form appears in the officer's list."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_sign_in_tour import sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    call_command("seed_demo")
+
+
+def in_english(page: Page) -> None:
+    switcher = page.locator("form.language-switcher")
+    switcher.get_by_role("combobox").select_option("en")
+    switcher.get_by_role("button").click()
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live_server) -> None:
+    page = watched_page
+    base = live_server.url
+    sign_in(page, base, "complaint_officer@defence.demo")
+    in_english(page)
+    page.goto(f"{base}/i/defence/complaints/")
+    page.get_by_role("link", name="Register a complaint").click()
+
+    page.get_by_label("Received by").select_option("phone")
+    page.get_by_label("Category").select_option(label="Staff behaviour")
+    page.locator("#id_language").select_option("nl")
+    page.get_by_label("Subject").fill("Parkeren geweigerd aan de kazernepoort")
+    page.get_by_label("Description").fill("De wacht weigerde de toegang zonder uitleg.")
+    page.get_by_label("Complainant's name").fill("Wim Maes")
+    page.get_by_label("E-mail").fill("wim.maes@example.org")
+    page.get_by_role("button", name="Register the complaint").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("registered")
+    reference = page.get_by_role("heading", level=1).inner_text()
+    assert re.fullmatch(r"DEF-\d{4}-\d{5}", reference)
+    expect(page.get_by_text("By the routing rule “Complaints service”")).to_be_visible()
+
+    page.get_by_role("link", name="Write the acknowledgement of receipt").click()
+    expect(page.get_by_label("Subject")).to_have_value(re.compile(reference))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".badge", has_text="Acknowledged")).to_be_visible()
+
+    page.get_by_role("link", name="Write the answer").click()
+    body = page.get_by_label("Text")
+    body.fill(body.input_value().replace("[Onze bevindingen en wat we zullen doen.]", "Excuses."))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".badge", has_text="Answered")).to_be_visible()
+
+    page.get_by_label("Outcome").select_option("founded")
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.locator(".badge", has_text="Closed")).to_be_visible()
+    timeline = page.locator("ol.timeline")
+    for event in ("Received", "Assigned", "Acknowledgement sent", "Answer sent", "Closed"):
+        expect(timeline).to_contain_text(event)
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_public_complaint_reaches_the_officers_list(
+    watched_page: Page, browser: Browser, live_server
+) -> None:
+    base = live_server.url
+    visitor = browser.new_page(locale="en-GB")
+    visitor.goto(f"{base}/complaints/defence/new/")
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text("Submit a complaint")
+    visitor.get_by_label("Your name").fill("Ines Dupont")
+    visitor.get_by_label("Your e-mail address").fill("ines@example.org")
+    visitor.get_by_label("What is your complaint about?").select_option(label="Accessibility")
+    visitor.get_by_label("Subject").fill("Site unreadable with a screen reader")
+    visitor.locator("#id_description").fill("The application form has no labels.")
+    visitor.get_by_label("Language of the answer").select_option("en")
+    visitor.wait_for_timeout(3200)  # a person takes more than the time trap's 3 seconds
+    visitor.get_by_role("button", name="Send my complaint").click()
+    expect(visitor.get_by_role("status")).to_contain_text("Your reference number is")
+    reference = visitor.locator("[role=status] strong").inner_text()
+    visitor.close()
+
+    page = watched_page
+    sign_in(page, base, "complaint_officer@defence.demo")
+    in_english(page)
+    page.goto(f"{base}/i/defence/complaints/?status=received")
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
