@@ -57,3 +57,26 @@ def analysis(institution: Institution, start: datetime, end: datetime, now: date
 def _counts(cases: QuerySet[Case], field: str) -> list[tuple[str, int]]:
     rows = cases.order_by().values(field).annotate(n=Count("pk")).order_by("-n", field)
     return [(str(row[field]), int(row["n"])) for row in rows]
+
+
+@dataclass(frozen=True)
+class ComplaintMarker:
+    """What communicators may know about a complaint opened from an item: that it exists."""
+
+    opened_at: datetime
+    is_open: bool
+
+
+def complaint_markers(item_ids: list[int]) -> dict[int, ComplaintMarker]:
+    """For the moderation queue: items escalated to a complaint, without reference or person."""
+    markers: dict[int, ComplaintMarker] = {}
+    rows = (
+        Case.items.through.objects.filter(item_id__in=item_ids)
+        .values_list("item_id", "case__created_at", "case__status")
+        .order_by("case__created_at")
+    )
+    for item_id, opened_at, status in rows:
+        markers.setdefault(
+            item_id, ComplaintMarker(opened_at=opened_at, is_open=status != "closed")
+        )
+    return markers

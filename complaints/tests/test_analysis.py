@@ -98,3 +98,28 @@ def test_a_recommendation_with_its_cases_status_history_and_exports(
     assert rows[1][0] == "'=Longer opening hours at the counter"  # no formula injection
     assert rows[1][1:2] == ["sent"]
     assert rows[1][4] == ours.reference
+
+
+def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_officer) -> None:
+    from dataclasses import asdict
+
+    from channels.connectors.base import ItemEvent, Verb
+    from channels.tests.factories import ChannelFactory
+    from complaints.selectors import complaint_markers
+    from moderation.services.ingest import item_apply_event
+
+    channel = ChannelFactory(institution=defence)
+    escalated, other = (
+        item_apply_event(
+            channel=channel,
+            event=ItemEvent(external_id=name, verb=Verb.CREATE, author_name="Rita", text="x"),
+        )
+        for name in ("a", "b")
+    )
+    case = cases.case_open_from_item(
+        item=escalated, actor=defence_officer, category=builtin(), subject="Rita's complaint"
+    )
+    markers = complaint_markers([escalated.pk, other.pk])
+    assert set(markers) == {escalated.pk}
+    marker = asdict(markers[escalated.pk])
+    assert marker == {"opened_at": case.created_at, "is_open": True}
