@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import translation
 
 from accounts.models import Institution, Role, User
 from accounts.tests.factories import InstitutionFactory, member
@@ -41,6 +42,9 @@ def _test_settings(settings: pytest.FixtureRequest, tmp_path) -> None:
     from channels.views.hooks import recent_channels
 
     recent_channels.clear()
+    # A request through the test client leaves its language active in the thread: each test
+    # starts in the default language, whatever ran before it in this worker.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def totp_code(secret: str, at: float | None = None) -> str:

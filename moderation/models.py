@@ -1,11 +1,16 @@
 """Incoming items (comments, replies, messages, mentions, reviews) and their platform revisions.
 
 Items arrive through channels' connectors. ``due_at``/``warn_at`` are set once at creation from
-the SLA clock; the queue and the decisions come with the moderation issue.
+the SLA clock. Decisions on items are append-only; the queue screens come with the moderation
+issue.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +67,16 @@ class Item(models.Model):
     deleted_on_platform_at = models.DateTimeField(null=True, blank=True)
     hidden_on_platform_at = models.DateTimeField(null=True, blank=True)
     raw_payload = models.JSONField(default=dict, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_items",
+    )
+    first_response_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first answering decision was taken."
+    )
 
     objects = ItemQuerySet.as_manager()
 
@@ -109,3 +124,100 @@ class ItemRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} @ {self.edited_at}"
+
+
+class Action(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    HIDE = "hide", _("Hide")
+    REMOVE = "remove", _("Remove")
+    NO_ACTION = "no_action", _("No action needed")
+    ESCALATE = "escalate", _("Escalate to a complaint")
+    ASSIGN = "assign", _("Assign")
+    REOPEN = "reopen", _("Reopen")
+
+
+ANSWERING_ACTIONS = frozenset(
+    {Action.REPLY, Action.HIDE, Action.REMOVE, Action.NO_ACTION, Action.ESCALATE}
+)
+"""The decisions that answer an item: the first one sets its first-response time."""
+
+STATUS_AFTER = {
+    Action.REPLY: ItemStatus.ANSWERED,
+    Action.HIDE: ItemStatus.HIDDEN,
+    Action.REMOVE: ItemStatus.REMOVED,
+    Action.NO_ACTION: ItemStatus.NO_ACTION,
+    Action.ESCALATE: ItemStatus.ESCALATED,
+    Action.REOPEN: ItemStatus.OPEN,
+}
+
+
+class DecisionImmutableError(Exception):
+    def __init__(self) -> None:
+        super().__init__("A moderation decision can never be changed or deleted.")
+
+
+class DecisionQuerySet(TenantQuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise DecisionImmutableError
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DecisionImmutableError
+
+
+class Decision(models.Model):
+    """What a moderator decided about an item. Append-only (database triggers, model guards).
+
+    A hide or a removal cites the rule of the house rules in force and states the reasons.
+    """
+
+    class ReplyState(models.TextChoices):
+        SENT = "sent", _("Sent through the platform")
+        TO_POST = "to_post", _("To post on the platform")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="decisions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action)
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    rule = models.ForeignKey(
+        "charter.CharterRule", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reasons = models.TextField(blank=True, help_text="Statement of reasons for a hide or removal.")
+    reply_text = models.TextField(blank=True)
+    reply_state = models.CharField(max_length=10, choices=ReplyState, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        "complaints.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ("created_at", "pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=~Q(action__in=("hide", "remove")) | Q(rule__isnull=False),
+                name="decision_removal_cites_rule",
+            ),
+        )
+        triggers = (
+            pgtrigger.Protect(
+                name="decision_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.action} on item {self.item_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise DecisionImmutableError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DecisionImmutableError

@@ -1,0 +1,192 @@
+"""Decisions on items: reply, hide, remove, no action, escalate, assign, reopen.
+
+Invariants:
+- every decision is a new, immutable row (``Decision``), with its actor, time and note;
+- an answering decision (``ANSWERING_ACTIONS``) is taken only on an open item, by one
+  conditional update of the item's status in the decision's transaction: of two moderators
+  acting at once, one wins and the other is told who acted first; nothing is recorded twice;
+- the first answering decision sets ``first_response_at``; the SLA is met when it is before
+  ``due_at``;
+- a hide or a removal cites a rule of the public house rules in force that justifies that
+  action, and states its reasons; without one it is refused with a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, User
+from charter.models import CharterRule
+from charter.selectors import rules_justifying
+from complaints.models import Case, Category
+from complaints.services.cases import case_open_from_item
+from complaints.services.evidence import evidence_preserve
+from moderation.models import (
+    ANSWERING_ACTIONS,
+    STATUS_AFTER,
+    Action,
+    Decision,
+    Item,
+    ItemStatus,
+)
+
+
+class DecisionRefused(ValueError):
+    """The decision cannot be taken; the message says why (shown to the moderator)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    decision: Decision
+    item: Item
+
+
+def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome:
+    """Record the public reply. Platforms that accept replies through their API get it sent
+    when their connector supports it; until then the reply is marked "to post" for the
+    moderator to paste on the platform (the item page offers the text and the link)."""
+    if not text.strip():
+        raise DecisionRefused(_("Write the reply first."))
+    return _answer(
+        item,
+        actor,
+        Action.REPLY,
+        note=note,
+        reply_text=text.strip(),
+        reply_state=Decision.ReplyState.TO_POST,
+    )
+
+
+def item_hide(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:
+    return _moderate(item, actor, Action.HIDE, rule, reasons)
+
+
+def item_remove(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:
+    return _moderate(item, actor, Action.REMOVE, rule, reasons)
+
+
+def item_no_action(*, item: Item, actor: User, note: str = "") -> Outcome:
+    return _answer(item, actor, Action.NO_ACTION, note=note)
+
+
+def item_escalate(
+    *, item: Item, actor: User, category: Category, subject: str, note: str = ""
+) -> Outcome:
+    """Open a complaint from the item (with an evidence snapshot). The item still needs its
+    public first answer: the queue suggests a saved reply saying the complaint was passed on."""
+    if not subject.strip():
+        raise DecisionRefused(_("Give the complaint a subject."))
+
+    def open_case() -> Case:
+        case = case_open_from_item(item=item, actor=actor, category=category, subject=subject)
+        evidence_preserve(case=case, actor=actor, item=item)
+        return case
+
+    return _answer(item, actor, Action.ESCALATE, note=note, make_case=open_case)
+
+
+def item_assign(*, item: Item, actor: User, assignee: User | None, note: str = "") -> Outcome:
+    if (
+        assignee is not None
+        and not Membership.objects.active()
+        .filter(user=assignee, institution_id=item.institution_id)
+        .exists()
+    ):
+        raise DecisionRefused(_("This person is not a member of the institution."))
+    with transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(assigned_to=assignee)
+        decision = _record(item, actor, Action.ASSIGN, note=note, assignee=assignee)
+    return Outcome(decision, Item.objects.get(pk=item.pk))
+
+
+def item_reopen(*, item: Item, actor: User, reason: str) -> Outcome:
+    if not reason.strip():
+        raise DecisionRefused(_("Say why the item is reopened."))
+    with transaction.atomic():
+        changed = (
+            Item.objects.filter(pk=item.pk)
+            .exclude(status=ItemStatus.OPEN)
+            .update(status=ItemStatus.OPEN)
+        )
+        if not changed:
+            raise DecisionRefused(_("The item is already open."))
+        decision = _record(item, actor, Action.REOPEN, note=reason.strip())
+    return Outcome(decision, Item.objects.get(pk=item.pk))
+
+
+def sla_met(item: Item) -> bool | None:
+    """True/False once answered; None while it waits."""
+    if item.first_response_at is None:
+        return None
+    return item.first_response_at <= item.due_at
+
+
+def _moderate(
+    item: Item, actor: User, action: str, rule: CharterRule | None, reasons: str
+) -> Outcome:
+    allowed = rules_justifying(item.institution, "hide" if action == Action.HIDE else "remove")
+    if rule is None or not allowed.filter(pk=rule.pk).exists():
+        raise DecisionRefused(
+            _("Cite the rule of the house rules in force that allows this.")
+            if allowed.exists()
+            else _("The institution has no house rules in force allowing this: publish them first.")
+        )
+    if not reasons.strip():
+        raise DecisionRefused(_("State the reasons for the person concerned."))
+    return _answer(item, actor, action, rule=rule, reasons=reasons.strip())
+
+
+def _answer(
+    item: Item,
+    actor: User,
+    action: str,
+    make_case: Callable[[], Case] | None = None,
+    **fields: object,
+) -> Outcome:
+    now = timezone.now()
+    with transaction.atomic():
+        won = Item.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
+            status=STATUS_AFTER[Action(action)],
+            first_response_at=Coalesce("first_response_at", now),
+        )
+        if not won:
+            raise DecisionRefused(_already_handled(item))
+        case = make_case() if make_case is not None else None
+        decision = _record(item, actor, action, at=now, case=case, **fields)
+    return Outcome(decision, Item.objects.get(pk=item.pk))
+
+
+def _already_handled(item: Item) -> str:
+    last = (
+        Decision.objects.filter(item=item, action__in=ANSWERING_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return _("This item is no longer open.")
+    return _("%(who)s already handled this item (%(action)s, %(when)s).") % {
+        "who": last.actor,
+        "action": Action(last.action).label,
+        "when": timezone.localtime(last.created_at).strftime("%d/%m/%Y %H:%M"),
+    }
+
+
+def _record(
+    item: Item, actor: User, action: str, *, at: datetime | None = None, **fields: object
+) -> Decision:
+    return Decision.objects.create(
+        institution_id=item.institution_id,
+        item=item,
+        actor=actor,
+        action=action,
+        created_at=at or timezone.now(),
+        **fields,
+    )
