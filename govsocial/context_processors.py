@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "current_institution": getattr(request, "institution", None),
         "is_institution_admin": Role.INSTITUTION_ADMIN in roles,
         "is_complaint_officer": Role.COMPLAINT_OFFICER in roles,
+        "is_moderator": Role.COMMUNICATOR in roles,
         "is_communicator": bool(roles & {Role.COMMUNICATOR, Role.INSTITUTION_ADMIN}),
         "is_charter_editor": bool(roles & {Role.CHARTER_EDITOR, Role.INSTITUTION_ADMIN}),
     }

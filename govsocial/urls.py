@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("charter.urls")),
     path("", include("complaints.urls")),
+    path("", include("moderation.urls")),
     path("", include("channels.urls")),
 ]

@@ -93,6 +93,8 @@ class Item(models.Model):
             models.Index(fields=("channel", "status"), name="item_channel_status"),
             # the queue's default order: an institution's open items by due time.
             models.Index(fields=("institution", "status", "due_at", "id"), name="item_queue"),
+            # the queue's "N new items" badge.
+            models.Index(fields=("institution", "received_at"), name="item_received"),
         )
 
     def __str__(self) -> str:

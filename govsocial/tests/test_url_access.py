@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
+from channels.connectors.base import ItemEvent, Verb
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
@@ -25,6 +26,7 @@ from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
+from moderation.services.ingest import item_apply_event
 
 ADMIN = Role.INSTITUTION_ADMIN
 EDITOR = Role.CHARTER_EDITOR
@@ -99,6 +101,10 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:import-list": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-detail": tenant(Role.COMMUNICATOR, ADMIN),
     "channels:import-progress": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:queue": tenant(Role.COMMUNICATOR),
+    "moderation:new-count": tenant(Role.COMMUNICATOR),
+    "moderation:item-detail": tenant(Role.COMMUNICATOR),
+    "moderation:item-action": tenant(Role.COMMUNICATOR, status=405),
     "complaints:public-form": Public(),
     "complaints:public-sent": Public(status=302),  # nothing sent in this session yet
     "complaints:case-list": tenant(Role.COMPLAINT_OFFICER),
@@ -210,7 +216,9 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
                 upload=SimpleUploadedFile("note.txt", b"walker"),
             ).pk
         ),
-        "item_id": "1",
+        "item_id": str(
+            item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE)).pk
+        ),
         "letter_id": str(
             Correspondence.objects.create(
                 institution=defence,

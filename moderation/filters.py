@@ -1,0 +1,85 @@
+"""The queue's filters (django-filter), all kept in the URL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import SpokenLanguage
+from channels.models import Channel, Platform
+from moderation.models import Item, ItemStatus
+
+ASSIGNED_CHOICES = (("me", _("Assigned to me")), ("unassigned", _("Unassigned")))
+
+
+class ItemFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ItemStatus.choices, empty_label=_("Any status")
+    )
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"), queryset=Channel.objects.none(), empty_label=_("All channels")
+    )
+    platform = django_filters.ChoiceFilter(
+        label=_("Platform"), field_name="channel__platform", choices=Platform.choices,
+        empty_label=_("All platforms"),
+    )  # fmt: skip
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=SpokenLanguage.choices, empty_label=_("All languages")
+    )
+    assigned = django_filters.ChoiceFilter(
+        label=_("Assigned"), choices=ASSIGNED_CHOICES, method="filter_assigned",
+        empty_label=_("Anyone"),
+    )  # fmt: skip
+    hits = django_filters.BooleanFilter(
+        label=_("Only with keyword hits"), method="filter_hits", widget=forms.CheckboxInput
+    )
+    due_within = django_filters.NumberFilter(
+        label=_("Due within (hours)"), method="filter_due_within", min_value=1, max_value=720
+    )
+    breached = django_filters.BooleanFilter(
+        label=_("Only past their deadline"), method="filter_breached", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Item
+        fields = ("status", "channel", "platform", "language", "assigned", "hits")
+
+    def __init__(self, *args: Any, institution: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["channel"].queryset = Channel.objects.for_institution(institution)
+
+    def filter_assigned(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        if value == "me":
+            return queryset.filter(assigned_to=self.user)
+        return queryset.filter(assigned_to__isnull=True) if value == "unassigned" else queryset
+
+    def filter_hits(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
+        return queryset.filter(priority__gt=0) if value else queryset
+
+    def filter_due_within(
+        self, queryset: QuerySet[Item], name: str, value: float
+    ) -> QuerySet[Item]:
+        return queryset.filter(due_at__lte=timezone.now() + timedelta(hours=float(value)))
+
+    def filter_breached(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
+        return queryset.filter(due_at__lt=timezone.now()) if value else queryset
+
+
+def keyset_after(queryset: QuerySet[Item], cursor: str) -> QuerySet[Item]:
+    """Rows after ``cursor`` ("<due_at ISO>|<id>") in (due_at, id) order; no OFFSET."""
+    from datetime import datetime
+
+    try:
+        due_text, id_text = cursor.rsplit("|", 1)
+        due = datetime.fromisoformat(due_text)
+        last_id = int(id_text)
+    except ValueError:
+        return queryset
+    return queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))

@@ -1,0 +1,156 @@
+"""The queue page (filters, order, keyset pages, constant queries) and the item page's actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.tests.factories import member
+from channels.connectors.base import ItemEvent, Verb
+from channels.tests.factories import ChannelFactory
+from charter.models import CharterRule
+from charter.tests.factories import published_charter
+from complaints.tests.factories import builtin
+from moderation.models import Decision, Item
+from moderation.services.ingest import item_apply_event
+from moderation.views import queue as queue_view
+
+pytestmark = pytest.mark.django_db
+
+
+def make_items(channel, count: int, *, language: str = "fr", start: int = 0) -> list[Item]:
+    now = timezone.now()
+    return [
+        item_apply_event(
+            channel=channel,
+            event=ItemEvent(
+                external_id=f"{language}-{n}",
+                verb=Verb.CREATE,
+                occurred_at=now - timedelta(minutes=n),
+                author_name=f"Auteur {n}",
+                text=f"Message numéro {n}",
+                language=language,
+            ),
+            now=now,
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def test_the_queue_lists_open_items_earliest_deadline_first(
+    client: Client, defence, defence_communicator, police
+) -> None:
+    channel = ChannelFactory(institution=defence, name="Belgian Defence")
+    items = make_items(channel, 3)
+    ChannelFactory(institution=police, name="CANARY-POLICE")
+    client.force_login(defence_communicator)
+    page = client.get("/i/defence/queue/").content.decode()
+    positions = [page.index(f"Message numéro {n}") for n in (2, 1, 0)]  # oldest first
+    assert positions == sorted(positions)
+    assert "CANARY-POLICE" not in page
+    assert 'data-urgency="ok"' in page
+    assert items[0].pk
+
+
+def test_filters_are_kept_in_the_url(client: Client, defence, defence_communicator) -> None:
+    channel = ChannelFactory(institution=defence)
+    make_items(channel, 2, language="fr")
+    make_items(channel, 2, language="nl")
+    client.force_login(defence_communicator)
+    page = client.get("/i/defence/queue/?status=open&language=nl").content.decode()
+    assert page.count("data-item") == 2
+    assert 'value="nl" selected' in page
+
+
+def test_keyset_pages_cover_everything_once(
+    client: Client, defence, defence_communicator, monkeypatch
+) -> None:
+    monkeypatch.setattr(queue_view, "PAGE_SIZE", 4)
+    channel = ChannelFactory(institution=defence)
+    make_items(channel, 10)
+    client.force_login(defence_communicator)
+    seen: list[int] = []
+    url = "/i/defence/queue/?status=open"
+    while url:
+        response = client.get(url)
+        seen.extend(item.pk for item in response.context["items"])
+        next_url = response.context["next_url"]
+        url = f"/i/defence/queue/{next_url}" if next_url else ""
+    assert len(seen) == 10
+    assert len(set(seen)) == 10
+
+
+def test_the_queue_page_runs_the_same_queries_for_5_and_50_items(
+    client: Client, defence, defence_communicator, django_assert_max_num_queries
+) -> None:
+    channel = ChannelFactory(institution=defence)
+    client.force_login(defence_communicator)
+    make_items(channel, 5)
+    client.get("/i/defence/queue/")  # warm the session and caches
+    with django_assert_max_num_queries(12) as small:
+        client.get("/i/defence/queue/")
+    make_items(channel, 45, start=5)
+    with django_assert_max_num_queries(12) as large:
+        client.get("/i/defence/queue/")
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_new_items_badge(client: Client, defence, defence_communicator) -> None:
+    channel = ChannelFactory(institution=defence)
+    since = timezone.now() - timedelta(seconds=1)
+    make_items(channel, 2)
+    client.force_login(defence_communicator)
+    fragment = client.get("/i/defence/queue/new/", {"since": since.isoformat()}).content.decode()
+    assert "2 new items" in fragment
+    assert "<html" not in fragment
+
+
+def test_the_item_page_and_its_actions(
+    client: Client, defence, defence_communicator, defence_admin
+) -> None:
+    published_charter(defence, defence_admin)
+    channel = ChannelFactory(institution=defence)
+    spam, question, complaint = make_items(channel, 3)
+    client.force_login(defence_communicator)
+    base = "/i/defence/queue/items/"
+
+    page = client.get(f"{base}{question.pk}/").content.decode()
+    assert "Message numéro 1" in page
+    assert client.post(f"{base}{question.pk}/reply/", {"text": "Bonjour !"}).status_code == 302
+
+    refused = client.post(f"{base}{spam.pk}/remove/", {"rule": "", "reasons": "Spam"})
+    assert refused.status_code == 400
+    assert "Cite the rule" in refused.content.decode()
+    rule = CharterRule.objects.get(version__status="published", number=2)
+    client.post(f"{base}{spam.pk}/remove/", {"rule": rule.pk, "reasons": "Publicité."})
+
+    client.post(
+        f"{base}{complaint.pk}/escalate/",
+        {"category": builtin().pk, "subject": "Réclamation"},
+    )
+    statuses = dict(Item.objects.values_list("pk", "status"))
+    assert statuses == {spam.pk: "removed", question.pk: "answered", complaint.pk: "escalated"}
+    history = client.get(f"{base}{spam.pk}/").content.decode()
+    assert "Rule R2" in history
+    assert "Publicité." in history
+    assert client.post(f"{base}{spam.pk}/teleport/").status_code == 404
+
+
+def test_a_complaint_officer_cannot_moderate(client: Client, defence, defence_officer) -> None:
+    channel = ChannelFactory(institution=defence)
+    (item,) = make_items(channel, 1)
+    client.force_login(defence_officer)
+    assert client.post(f"/i/defence/queue/items/{item.pk}/no-action/").status_code == 403
+    assert not Decision.objects.exists()
+
+
+def test_a_spokesperson_moderates(client: Client, defence) -> None:
+    spokesperson = member(defence, Role.SPOKESPERSON)
+    channel = ChannelFactory(institution=defence)
+    (item,) = make_items(channel, 1)
+    client.force_login(spokesperson)
+    assert client.post(f"/i/defence/queue/items/{item.pk}/no-action/").status_code == 302

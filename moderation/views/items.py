@@ -1,0 +1,146 @@
+"""One item: text, author, thread, revisions, hits, deadline, decisions, and the action panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from charter.models import CharterRule
+from charter.selectors import rules_justifying
+from complaints.models import Category
+from govsocial.tenancy import InstitutionRequest, requires_role
+from moderation.models import Item
+from moderation.services import decisions
+from moderation.services.decisions import DecisionRefused
+
+MODERATORS = Role.COMMUNICATOR
+
+
+def _item(request: InstitutionRequest, item_id: int) -> Item:
+    return get_object_or_404(
+        Item.objects.for_institution(request.institution).select_related(
+            "channel", "assigned_to", "institution"
+        ),
+        pk=item_id,
+    )
+
+
+def item_url(item: Item) -> str:
+    return reverse(
+        "moderation:item-detail",
+        kwargs={"institution_slug": item.institution.slug, "item_id": item.pk},
+    )
+
+
+@requires_role(MODERATORS)
+def item_detail(request: InstitutionRequest, institution_slug: str, item_id: int) -> HttpResponse:
+    item = _item(request, item_id)
+    return render(request, "moderation/item_detail.html", _context(request, item))
+
+
+def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
+    thread = Item.objects.none()
+    if item.parent_external_id:
+        thread = Item.objects.filter(channel=item.channel).filter(
+            Q(external_id=item.parent_external_id) | Q(parent_external_id=item.parent_external_id)
+        )
+    replies = Item.objects.filter(channel=item.channel, parent_external_id=item.external_id)
+    return {
+        "item": item,
+        "thread": thread.exclude(pk=item.pk).order_by("posted_at", "pk")[:20],
+        "replies": replies.order_by("posted_at", "pk")[:20],
+        "revisions": item.revisions.order_by("-edited_at"),
+        "decisions": item.decisions.select_related("actor", "rule", "assignee", "case"),
+        "hide_rules": rules_justifying(request.institution, "hide"),
+        "remove_rules": rules_justifying(request.institution, "remove"),
+        "categories": Category.objects.available_to(request.institution),
+        "sla_met": decisions.sla_met(item),
+    }
+
+
+@require_POST
+@requires_role(MODERATORS)
+def item_action(
+    request: InstitutionRequest, institution_slug: str, item_id: int, action: str
+) -> HttpResponse:
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    item = _item(request, item_id)
+    try:
+        handler(request, item)
+    except DecisionRefused as refused:
+        messages.error(request, str(refused))
+        return render(request, "moderation/item_detail.html", _context(request, item), status=400)
+    return redirect(item_url(item))
+
+
+def _rule(request: InstitutionRequest) -> CharterRule | None:
+    value = request.POST.get("rule", "")
+    return CharterRule.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+def _text(request: InstitutionRequest, name: str) -> str:
+    return request.POST.get(name, "")[:20_000]
+
+
+def _reply(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_reply(item=item, actor=request.user, text=_text(request, "text"))
+
+
+def _hide(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_hide(
+        item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
+    )
+
+
+def _remove(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_remove(
+        item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
+    )
+
+
+def _no_action(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_no_action(item=item, actor=request.user, note=_text(request, "note"))
+
+
+def _escalate(request: InstitutionRequest, item: Item) -> None:
+    value = request.POST.get("category", "")
+    category = (
+        Category.objects.available_to(request.institution).filter(pk=int(value)).first()
+        if value.isdigit()
+        else None
+    )
+    if category is None:
+        raise DecisionRefused(_("Choose the category of the complaint."))
+    decisions.item_escalate(
+        item=item, actor=request.user, category=category, subject=_text(request, "subject")[:300]
+    )
+    messages.success(request, _("A complaint was opened for the complaints service."))
+
+
+def _assign_me(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_assign(item=item, actor=request.user, assignee=request.user)
+
+
+def _reopen(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_reopen(item=item, actor=request.user, reason=_text(request, "reason"))
+
+
+ACTIONS: dict[str, Callable[[InstitutionRequest, Item], None]] = {
+    "reply": _reply,
+    "hide": _hide,
+    "remove": _remove,
+    "no-action": _no_action,
+    "escalate": _escalate,
+    "assign-me": _assign_me,
+    "reopen": _reopen,
+}

@@ -1,0 +1,80 @@
+"""The moderation queue: an institution's items, earliest deadline first, filtered in the URL.
+
+Keyset pagination on (due_at, id): the next page starts after the last row shown, so the cost
+of a page does not grow with the number of items and no COUNT runs on the hot path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.middleware import background_request
+from accounts.models import Role
+from govsocial.tenancy import InstitutionRequest, requires_role
+from moderation.filters import ItemFilter, keyset_after
+from moderation.models import Item, ItemStatus
+
+PAGE_SIZE = 50
+MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights too
+
+
+@requires_role(MODERATORS)
+def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    data = request.GET.copy() if request.GET else QueryDict(f"status={ItemStatus.OPEN}")
+    filters = ItemFilter(
+        data,
+        queryset=Item.objects.for_institution(request.institution).select_related(
+            "channel", "assigned_to"
+        ),
+        institution=request.institution,
+        user=request.user,
+    )
+    items = filters.qs.order_by("due_at", "id")
+    cursor = request.GET.get("after", "")
+    if cursor:
+        items = keyset_after(items, cursor)
+    rows = list(items[: PAGE_SIZE + 1])
+    next_url = ""
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        last = rows[-1]
+        params = data.copy()
+        params["after"] = f"{last.due_at.isoformat()}|{last.pk}"
+        next_url = "?" + params.urlencode()
+    first_url = "?" + urlencode({k: v for k, v in data.items() if k != "after"})
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "filter": filters,
+            "items": rows,
+            "next_url": next_url,
+            "first_url": first_url if cursor else "",
+            "since": timezone.now().isoformat(),
+        },
+    )
+
+
+@requires_role(MODERATORS)
+@background_request
+def new_count(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    """Polled by the queue: items received since the page was shown (a small indexed count)."""
+    try:
+        since = datetime.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        since = timezone.now()
+    count = (
+        Item.objects.for_institution(request.institution)
+        .filter(received_at__gt=since, status=ItemStatus.OPEN)[:100]
+        .count()
+    )
+    return render(
+        request,
+        "moderation/_new_count.html",
+        {"count": count, "since": since.isoformat()},
+    )
