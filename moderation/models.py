@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Institution
+from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel
 from govsocial.tenancy import TenantQuerySet
 from moderation.querysets import ItemQuerySet
@@ -178,7 +178,14 @@ class Decision(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="decisions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for GovSocial's own decisions (assignment on arrival).",
+    )
     action = models.CharField(max_length=20, choices=Action)
     created_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
@@ -223,3 +230,44 @@ class Decision(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise DecisionImmutableError
+
+
+class SavedReply(models.Model):
+    """A prepared answer in one language; placeholders {author}, {channel}, {institution}."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(_("language"), max_length=2, choices=SpokenLanguage)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        ordering = ("language", "title")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DutyStatus(models.Model):
+    """Whether a member takes new items now (the 24-hour promise includes nights and weekends).
+
+    ``last_assigned_at`` breaks ties between equally loaded moderators (round-robin).
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    on_duty = models.BooleanField(_("on duty"), default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("institution", "user"), name="duty_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.institution_id}: {'on' if self.on_duty else 'off'}"

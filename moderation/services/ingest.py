@@ -10,7 +10,8 @@ Invariants:
 - ``due_at``/``warn_at`` are set once, at creation, from the SLA clock (crisis mode included);
   they count from when the item was posted, or from now if the platform time is in the future;
 - an item without a language gets a detected one (or the channel's first language);
-- keyword watch hits follow the text shown: matched at creation and after every text change.
+- keyword watch hits follow the text shown: matched at creation and after every text change;
+- a new item is assigned to an on-duty team member speaking its language (services.assignment).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from channels.models import Channel
 from channels.services.watch import item_match_keywords
 from govsocial.deadlines.clock import item_due_at, warn_at
 from moderation.models import Item, ItemRevision
+from moderation.services.assignment import item_assign_on_arrival
 
 
 def item_apply_event(*, channel: Channel, event: ItemEvent, now: datetime | None = None) -> Item:
@@ -86,6 +88,7 @@ def _create(channel: Channel, event: ItemEvent, now: datetime) -> Item:
     _apply_flags(item, event, now)
     item.save()
     item_match_keywords(item)
+    item_assign_on_arrival(item)
     return item
 
 

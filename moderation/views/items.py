@@ -17,9 +17,10 @@ from charter.models import CharterRule
 from charter.selectors import rules_justifying
 from complaints.models import Category
 from govsocial.tenancy import InstitutionRequest, requires_role
-from moderation.models import Item
+from moderation.models import Item, SavedReply
 from moderation.services import decisions
 from moderation.services.decisions import DecisionRefused
+from moderation.services.replies import saved_replies_for, saved_reply_render
 
 MODERATORS = Role.COMMUNICATOR
 
@@ -63,7 +64,18 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "remove_rules": rules_justifying(request.institution, "remove"),
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
+        "saved_replies": saved_replies_for(item),
+        "reply_text": _prefill(request, item),
     }
+
+
+def _prefill(request: InstitutionRequest, item: Item) -> str:
+    """``?saved=<id>`` puts a saved reply in the reply box (works without JavaScript)."""
+    value = request.GET.get("saved", "")
+    if not value.isdigit():
+        return ""
+    reply = SavedReply.objects.for_institution(request.institution).filter(pk=int(value)).first()
+    return saved_reply_render(reply, item) if reply else ""
 
 
 @require_POST

@@ -1,0 +1,89 @@
+"""Assignment of new items, and who is on duty.
+
+A new item goes to an on-duty member of its channel's moderation team who speaks its language:
+the one with the fewest open items assigned, and among equals the one who received an item the
+longest ago (round-robin). Nobody matching: the item stays unassigned, visible as such in the
+queue. Each assignment is a decision without actor (GovSocial's own).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Institution, Membership, User
+from moderation.models import Action, Decision, DutyStatus, Item, ItemStatus
+
+
+def duty_set(*, institution: Institution, user: User, on_duty: bool) -> DutyStatus:
+    status, _ = DutyStatus.objects.update_or_create(
+        institution=institution,
+        user=user,
+        defaults={"on_duty": on_duty, "changed_at": timezone.now()},
+    )
+    return status
+
+
+def is_on_duty(institution: Institution, user: User) -> bool:
+    return DutyStatus.objects.filter(institution=institution, user=user, on_duty=True).exists()
+
+
+def on_duty_by_language(institution: Institution) -> dict[str, list[User]]:
+    """Active members on duty, per language they speak (for admins planning nights)."""
+    member_ids = Membership.objects.for_institution(institution).active().values("user_id")
+    on_duty = User.objects.filter(
+        pk__in=DutyStatus.objects.filter(institution=institution, on_duty=True).values("user_id"),
+        is_active=True,
+    ).filter(pk__in=member_ids)
+    by_language: dict[str, list[User]] = {code: [] for code in ("fr", "nl", "de", "en")}
+    for user in on_duty.order_by("full_name", "email"):
+        for language in user.spoken_languages:
+            by_language.setdefault(language, []).append(user)
+    return by_language
+
+
+def item_assign_on_arrival(item: Item) -> User | None:
+    team = [
+        user
+        for user in item.channel.moderators.filter(is_active=True)
+        if item.language in (user.spoken_languages or [])
+    ]
+    if not team:
+        return None
+    duty = {
+        status.user_id: status
+        for status in DutyStatus.objects.filter(
+            institution_id=item.institution_id, user__in=team, on_duty=True
+        )
+    }
+    candidates = [user for user in team if user.pk in duty]
+    if not candidates:
+        return None
+    loads = dict(
+        User.objects.filter(pk__in=[user.pk for user in candidates])
+        .annotate(
+            load=Count(
+                "assigned_items",
+                filter=Q(
+                    assigned_items__status=ItemStatus.OPEN,
+                    assigned_items__institution_id=item.institution_id,
+                ),
+            )
+        )
+        .values_list("pk", "load")
+    )
+    epoch = timezone.now().replace(year=1970)
+    chosen = min(
+        candidates,
+        key=lambda user: (loads.get(user.pk, 0), duty[user.pk].last_assigned_at or epoch, user.pk),
+    )
+    with transaction.atomic():
+        Item.objects.filter(pk=item.pk).update(assigned_to=chosen)
+        item.assigned_to = chosen
+        DutyStatus.objects.filter(pk=duty[chosen.pk].pk).update(last_assigned_at=timezone.now())
+        Decision.objects.create(
+            institution_id=item.institution_id, item=item, actor=None, action=Action.ASSIGN,
+            assignee=chosen, note="on arrival",
+        )  # fmt: skip
+    return chosen
