@@ -83,3 +83,22 @@ def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
     cases_before = Case.objects.count()
     call_command("seed_demo")
     assert Case.objects.count() == cases_before
+
+
+def test_demo_queue_has_items_in_every_state_and_saved_replies() -> None:
+    from django.utils import timezone
+
+    from moderation.models import Item, SavedReply
+
+    call_command("seed_demo")
+    items = Item.objects.filter(institution__slug="defence", external_id__startswith="queue-")
+    assert items.count() >= 4 * 24
+    assert set(items.values_list("language", flat=True)) == {"fr", "nl", "en"}
+    assert items.filter(due_at__lt=timezone.now()).exists()
+    assert items.filter(warn_at__lt=timezone.now(), due_at__gt=timezone.now()).exists()
+    assert items.filter(priority=2).exists()  # an urgent watch term hit
+    assert items.filter(assigned_to__isnull=False).exists()
+    languages = set(
+        SavedReply.objects.filter(institution__slug="defence").values_list("language", flat=True)
+    )
+    assert languages == {"fr", "nl", "en"}

@@ -10,6 +10,7 @@ from accounts.demo import seed_accounts
 from channels.demo import seed_channels
 from charter.demo import seed_charters
 from complaints.demo import seed_complaints
+from moderation.demo import seed_queue
 
 
 class Command(BaseCommand):
@@ -31,5 +32,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo channels: {channels.channels} channels, {channels.items} items created."
         )
+        queue = seed_queue()
+        self.stdout.write(f"Demo queue: {queue.items} items created.")
         complaints = seed_complaints()
         self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")

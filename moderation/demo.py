@@ -1,0 +1,126 @@
+"""Demo queue: a few hundred realistic items across the demo channels, watch terms that hit some
+of them, saved replies in three languages, and the demo communicators on duty.
+
+Items (24 per channel, over 400 in all) are spread over the last 30 hours, so some are fresh,
+some near their 24-hour deadline and some past it. Deterministic (fixed random seed) and
+idempotent (skipped once a channel has them).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Institution, Membership, Role, User
+from channels.connectors.base import ItemEvent, Verb
+from channels.models import Channel, WatchTerm
+from moderation.models import SavedReply
+from moderation.services.assignment import duty_set
+from moderation.services.ingest import item_apply_event
+
+PER_CHANNEL = 24
+
+# (kind of message, language, text): compliments, questions, complaints, off-topic, spam.
+MESSAGES = [
+    ("compliment", "fr", "Bravo pour cette belle initiative, continuez comme ça !"),
+    ("compliment", "nl", "Mooi initiatief, proficiat aan het hele team!"),
+    ("compliment", "en", "Great work, thank you for keeping us informed."),
+    ("question", "fr", "Bonjour, où puis-je trouver le formulaire d'inscription ?"),
+    ("question", "nl", "Goedemiddag, tot wanneer kan ik me nog inschrijven?"),
+    ("question", "en", "Hello, is there an English version of this page?"),
+    ("question", "fr", "Les bureaux sont-ils ouverts pendant les vacances de Noël ?"),
+    ("question", "nl", "Is er een telefoonnummer dat ook 's avonds bereikbaar is?"),
+    ("complaint", "fr", "Trois semaines sans réponse à mon courriel, ce n'est pas sérieux."),
+    ("complaint", "nl", "Ik wacht al een maand op een antwoord op mijn klacht."),
+    ("complaint", "en", "Your website has been down all morning, very frustrating."),
+    ("off-topic", "fr", "Quelqu'un sait quel temps il fera demain à Namur ?"),
+    ("off-topic", "nl", "Wie gaat er zaterdag naar de match?"),
+    ("spam", "en", "Earn 5000 EUR a week from home!!! Click my profile now"),
+    ("spam", "fr", "Gagnez un iPhone gratuit en cliquant sur ce lien"),
+    ("watch", "fr", "Il y a une alerte à la bombe près de la caserne, que se passe-t-il ?"),
+    ("watch", "nl", "Is er een bommelding aan het station? Dringend antwoord graag."),
+]
+AUTHORS = ["Claire D.", "Pieter V.", "Sam K.", "Nadia B.", "Wout M.", "Julie R.", "Tom G.",
+           "Fatima E.", "Bart S.", "Chloé L.", "Koen D.", "Emma W."]  # fmt: skip
+WATCH_TERMS = [
+    ("alerte à la bombe", "fr", True),
+    ("bommelding", "nl", True),
+    ("caserne", "", False),
+]
+SAVED_REPLIES = [
+    ("fr", "Merci", "Bonjour {author}, merci pour votre message ! L'équipe de {institution}"),
+    ("nl", "Bedankt", "Dag {author}, bedankt voor uw bericht! Het team van {institution}"),
+    ("en", "Thank you", "Hello {author}, thank you for your message! The {institution} team"),
+    ("fr", "Plainte transmise",
+     "Bonjour {author}, nous avons transmis votre plainte à notre service des plaintes, qui "
+     "vous répondra personnellement."),
+    ("nl", "Klacht doorgestuurd",
+     "Dag {author}, we hebben uw klacht doorgestuurd naar onze klachtendienst, die u "
+     "persoonlijk zal antwoorden."),
+    ("en", "Complaint passed on",
+     "Hello {author}, we have passed your complaint to our complaints service, which will "
+     "answer you personally."),
+]  # fmt: skip
+
+
+@dataclass
+class QueueSeedReport:
+    items: int = 0
+
+
+def seed_queue() -> QueueSeedReport:
+    report = QueueSeedReport()
+    randomness = random.Random(2026)  # noqa: S311 (demo data, not security)
+    now = timezone.now()
+    for institution in Institution.objects.order_by("slug"):
+        _watch_terms(institution)
+        _saved_replies(institution)
+        _on_duty(institution)
+        for channel in Channel.objects.for_institution(institution).order_by("pk"):
+            if channel.items.filter(external_id__startswith="queue-").exists():
+                continue
+            for number in range(PER_CHANNEL):
+                _, language, text = randomness.choice(MESSAGES)
+                minutes = randomness.randint(5, 30 * 60)
+                item_apply_event(
+                    channel=channel,
+                    event=ItemEvent(
+                        external_id=f"queue-{channel.pk}-{number}",
+                        verb=Verb.CREATE,
+                        occurred_at=now - timedelta(minutes=minutes),
+                        author_name=randomness.choice(AUTHORS),
+                        text=text,
+                        language=language,
+                    ),
+                    now=now,
+                )
+                report.items += 1
+    return report
+
+
+def _watch_terms(institution: Institution) -> None:
+    for term, language, urgent in WATCH_TERMS:
+        WatchTerm.objects.get_or_create(
+            institution=institution, term=term, defaults={"language": language, "urgent": urgent}
+        )
+
+
+def _saved_replies(institution: Institution) -> None:
+    for language, title, text in SAVED_REPLIES:
+        SavedReply.objects.get_or_create(
+            institution=institution, language=language, title=title, defaults={"text": text}
+        )
+
+
+def _on_duty(institution: Institution) -> None:
+    ids = (
+        Membership.objects.for_institution(institution)
+        .active()
+        .filter(role__in=(Role.COMMUNICATOR, Role.SPOKESPERSON))
+        .values("user_id")
+    )
+    for user in User.objects.filter(pk__in=ids):
+        duty_set(institution=institution, user=user, on_duty=True)
