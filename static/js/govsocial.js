@@ -16,3 +16,69 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// Keyboard shortcuts of the moderation pages (WCAG 2.1.4: they can be switched off, and never
+// fire while typing in a field or with a modifier key). Pages opt in with data-shortcuts on
+// <main>; targets carry data-shortcut="<key>"; queue rows carry data-item.
+(() => {
+  const STORAGE_KEY = "govsocial.shortcuts";
+  const enabled = () => window.localStorage.getItem(STORAGE_KEY) !== "off";
+
+  const typing = (target) =>
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+
+  const moveInQueue = (step) => {
+    const rows = Array.from(document.querySelectorAll("[data-item]"));
+    if (!rows.length) return;
+    const current = rows.findIndex((row) => row.classList.contains("is-current"));
+    const next = Math.min(Math.max(current + step, 0), rows.length - 1);
+    rows.forEach((row) => row.classList.remove("is-current"));
+    rows[next].classList.add("is-current");
+    const link = rows[next].querySelector("a");
+    if (link) link.focus();
+  };
+
+  const refreshToggle = () => {
+    const toggle = document.querySelector("[data-shortcuts-toggle]");
+    if (toggle) toggle.setAttribute("aria-pressed", enabled() ? "true" : "false");
+  };
+
+  document.addEventListener("click", (event) => {
+    if (!(event.target instanceof Element)) return;
+    if (event.target.closest("[data-shortcuts-toggle]")) {
+      window.localStorage.setItem(STORAGE_KEY, enabled() ? "off" : "on");
+      refreshToggle();
+    }
+    if (event.target.closest("[data-shortcuts-help]")) {
+      const dialog = document.getElementById("shortcut-help");
+      if (dialog && !dialog.open) dialog.showModal();
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (!document.querySelector("main[data-shortcuts]") || !enabled()) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const key = event.key;
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      moveInQueue(key === "j" ? 1 : -1);
+      return;
+    }
+    if (key === "?") {
+      const dialog = document.getElementById("shortcut-help");
+      if (dialog && !dialog.open) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    const target = document.querySelector(`[data-shortcut="${CSS.escape(key)}"]`);
+    if (target instanceof HTMLElement) {
+      event.preventDefault();
+      target.focus();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", refreshToggle);
+})();
