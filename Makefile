@@ -67,7 +67,7 @@ messages: venv
 
 bench: venv
 	@scripts/ensure-services
-	@for bench in bench/*.py; do [ -e "$$bench" ] || continue; $(TEST_ENV) $(PY) $$bench || exit 1; done
+	@for bench in bench/[!_]*.py; do [ -e "$$bench" ] || continue; $(TEST_ENV) $(PY) $$bench || exit 1; done
 
 ## vendor: refresh static/vendor/ from npm (only when bumping Bootstrap; the result is committed).
 vendor:

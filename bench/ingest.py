@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _benchdb import database_url, drop_database, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
 CONNECTIONS = 8
@@ -51,7 +53,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
-    bench_url = _database_url(base_url, "_bench_ingest")
+    bench_url = database_url(base_url, "_bench_ingest")
     redis_url = _redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), 15)
     env = {**os.environ, "DATABASE_URL": bench_url, "REDIS_URL": redis_url, "DEBUG": "0"}
     env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
@@ -59,7 +61,7 @@ def main() -> None:
     env["HTTPS"] = "0"
     env["CACHE_KEY_PREFIX"] = "govsocial-bench"
 
-    _recreate_database(base_url, bench_url)
+    recreate_database(base_url, bench_url)
     _flush_redis(redis_url)
     _run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
     os.environ.update(env)
@@ -98,7 +100,7 @@ def main() -> None:
             _stop(worker)
         _stop(web)
         _flush_redis(redis_url)
-        _drop_database(base_url, bench_url)
+        drop_database(base_url, bench_url)
 
     sent_items = WARM_UP + args.n + 50 * args.batches
     result = {
@@ -314,44 +316,8 @@ def _create_channel() -> tuple[str, int]:
 # --- plumbing -------------------------------------------------------------------------------
 
 
-def _database_url(url: str, suffix: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
-
-
 def _redis_url(url: str, database: int) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
-
-
-def _database_url_at(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _recreate_database(base_url: str, bench_url: str) -> None:
-    name = urlsplit(bench_url).path.lstrip("/")
-    _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-
-
-def _drop_database(base_url: str, bench_url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    name = urlsplit(bench_url).path.lstrip("/")
-    _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(base_url: str, *statements: str) -> None:
-    """Statements that PostgreSQL refuses inside a transaction, on the maintenance database."""
-    import psycopg2
-
-    connection = psycopg2.connect(_database_url_at(base_url, "postgres"))
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
 
 
 def _flush_redis(url: str) -> None:

@@ -1,0 +1,182 @@
+"""Queue benchmark: the first page of an institution's open items, at 10,000 and 1,000,000 items.
+
+Run: ``python bench/queue.py [--n 1000000]`` (``make bench`` runs every bench). A database of
+its own on the PostgreSQL of ``DATABASE_URL`` (dropped at the end). Items are inserted with one
+``INSERT ... SELECT generate_series`` across five institutions and their channels: about one in
+six open, the rest answered, hidden, removed...; then ``ANALYZE``. The queue page (default
+filters: open items, earliest deadline first) is requested in-process through Django's test
+client as a signed-in communicator, 30 times after 5 warm-up requests, at the small size and
+again at the full size. Reported: median and p95 server time, and the number of SQL queries.
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# This file is named like the standard library's ``queue``: its folder goes to the end of the
+# path so that ``import queue`` elsewhere finds the standard one, and ``_benchdb`` is still found.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.append(str(HERE))
+
+from _benchdb import database_url, drop_database, recreate_database  # noqa: E402
+
+ROOT = HERE.parent
+SMALL = 10_000
+RUNS = 30
+WARM_UP = 5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1_000_000, help="items at the full size")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
+    bench_url = database_url(base_url, "_bench_queue")
+    recreate_database(base_url, bench_url)
+    os.environ.update({"DATABASE_URL": bench_url, "DEBUG": "0", "HTTPS": "0"})
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsocial.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # No collectstatic here: pages reference static files without the manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    try:
+        call_command("migrate", verbosity=0)
+        client, slug = _setup()
+        _insert(SMALL)
+        small = _measure(client, slug)
+        _insert(args.n - SMALL)
+        full = _measure(client, slug)
+    finally:
+        drop_database(base_url, bench_url)
+    print(
+        json.dumps(
+            {
+                "bench": "queue",
+                "n": args.n,
+                "median_ms": full["median_ms"],
+                "p95_ms": full["p95_ms"],
+                "queries": full["queries"],
+                "small_n": SMALL,
+                "small_median_ms": small["median_ms"],
+                "small_queries": small["queries"],
+                "open_items_full": full["open"],
+            }
+        )
+    )
+
+
+def _setup():  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from accounts.models import Institution, Membership, Role, User
+    from channels.models import Channel
+
+    for number in range(5):
+        institution = Institution.objects.create(
+            slug=f"bench-{number}", name_en=f"Bench {number}", name_fr="B", name_nl="B"
+        )
+        for platform in ("facebook", "x", "youtube", "instagram"):
+            Channel.objects.create(
+                institution=institution, platform=platform, name=f"{platform} {number}",
+                languages=["fr", "nl"], response_hours=24, crisis_response_hours=1,
+            )  # fmt: skip
+    user = User.objects.create_user(email="communicator@bench.test", password="x" * 16)
+    Membership.objects.create(
+        institution=Institution.objects.get(slug="bench-0"), user=user, role=Role.COMMUNICATOR
+    )
+    client = Client()
+    client.force_login(user)
+    return client, "bench-0"
+
+
+def _insert(count: int) -> None:
+    """``count`` more items spread over the bench institutions' channels, in one statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM moderation_item")
+        (start,) = cursor.fetchone()
+        cursor.execute(
+            """
+            INSERT INTO moderation_item (
+                institution_id, channel_id, external_id, kind, author_name, author_handle,
+                author_url, text, language, permalink, parent_external_id, posted_at,
+                received_at, due_at, warn_at, status, keyword_hits, priority, text_updated_at,
+                raw_payload)
+            SELECT c.institution_id, c.id, 'b-' || g, 'comment', 'Author ' || (g %% 997), '',
+                   '', 'Bench message number ' || g, (ARRAY['fr','nl','en'])[1 + g %% 3], '', '',
+                   now() - (g %% 100000) * interval '1 minute',
+                   now() - (g %% 100000) * interval '1 minute',
+                   now() - (g %% 100000) * interval '1 minute' + interval '24 hours',
+                   now() - (g %% 100000) * interval '1 minute' + interval '18 hours',
+                   (ARRAY['open','answered','no_action','hidden','removed','answered'])
+                       [1 + g %% 6],
+                   '[]'::jsonb, 0, now(), '{}'::jsonb
+            FROM generate_series(%s, %s) AS g
+            JOIN LATERAL (
+                SELECT id, institution_id FROM channels_channel
+                ORDER BY id OFFSET (g %% 20) LIMIT 1
+            ) c ON true
+            """,
+            [start + 1, start + count],
+        )
+        cursor.execute("ANALYZE moderation_item")
+
+
+def _measure(client, slug: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/i/{slug}/queue/"
+    for _ in range(WARM_UP):
+        _check(client.get(url))
+    timings = []
+    queries = 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        _check(response)
+        queries = len(captured.captured_queries)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM moderation_item WHERE status = 'open'")
+        (open_items,) = cursor.fetchone()
+    timings.sort()
+    return {
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
+        "queries": queries,
+        "open": open_items,
+    }
+
+
+def _check(response) -> None:  # type: ignore[no-untyped-def]
+    if response.status_code != 200:
+        raise SystemExit(f"The queue page answered {response.status_code}.")
+
+
+if __name__ == "__main__":
+    main()
