@@ -103,6 +103,7 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "channels:import-progress": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:queue": tenant(Role.COMMUNICATOR),
     "moderation:new-count": tenant(Role.COMMUNICATOR),
+    "moderation:bulk": tenant(Role.COMMUNICATOR, status=405),
     "moderation:saved-replies": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty-toggle": tenant(Role.COMMUNICATOR, status=405),

@@ -154,3 +154,21 @@ def test_a_spokesperson_moderates(client: Client, defence) -> None:
     (item,) = make_items(channel, 1)
     client.force_login(spokesperson)
     assert client.post(f"/i/defence/queue/items/{item.pk}/no-action/").status_code == 302
+
+
+def test_bulk_no_action_after_confirmation(
+    client: Client, defence, defence_communicator, police
+) -> None:
+    channel = ChannelFactory(institution=defence)
+    first, second, third = make_items(channel, 3)
+    foreign = make_items(ChannelFactory(institution=police), 1)[0]
+    Item.objects.filter(pk=third.pk).update(status="answered")
+    client.force_login(defence_communicator)
+    data = {"action": "no-action", "items": [first.pk, second.pk, third.pk, foreign.pk]}
+    confirm = client.post("/i/defence/queue/bulk/", data)
+    assert "Confirm for 3 items" in confirm.content.decode()  # the other institution's is ignored
+    assert not Decision.objects.exists()
+    response = client.post("/i/defence/queue/bulk/", {**data, "confirm": "1"}, follow=True)
+    assert "2 items done; 1 were already handled" in response.content.decode()
+    assert Decision.objects.filter(action="no_action").count() == 2
+    assert Item.objects.get(pk=foreign.pk).status == "open"

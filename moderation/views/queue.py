@@ -9,15 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
 from accounts.models import Role
 from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.filters import ItemFilter, keyset_after
 from moderation.models import Item, ItemStatus
+from moderation.services import decisions
 
 PAGE_SIZE = 50
 MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights too
@@ -78,3 +82,40 @@ def new_count(request: InstitutionRequest, institution_slug: str) -> HttpRespons
         "moderation/_new_count.html",
         {"count": count, "since": since.isoformat()},
     )
+
+
+BULK_LIMIT = 100
+
+
+@require_POST
+@requires_role(MODERATORS)
+def bulk(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    """Assign to me or mark "no action needed" for the selected items, after a confirmation."""
+    action = request.POST.get("action", "")
+    ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()][:BULK_LIMIT]
+    items = list(
+        Item.objects.for_institution(request.institution)
+        .filter(pk__in=ids)
+        .select_related("channel", "institution")
+    )
+    if action not in ("assign-me", "no-action") or not items:
+        messages.error(request, _("Select items and an action."))
+        return redirect("moderation:queue", institution_slug=institution_slug)
+    if request.POST.get("confirm") != "1":
+        return render(request, "moderation/bulk_confirm.html", {"items": items, "action": action})
+    done, refused = 0, 0
+    for item in items:
+        try:
+            if action == "assign-me":
+                decisions.item_assign(item=item, actor=request.user, assignee=request.user)
+            else:
+                decisions.item_no_action(item=item, actor=request.user, note=_("bulk"))
+            done += 1
+        except decisions.DecisionRefused:
+            refused += 1
+    messages.success(
+        request,
+        _("%(done)s items done; %(refused)s were already handled by someone else.")
+        % {"done": done, "refused": refused},
+    )
+    return redirect("moderation:queue", institution_slug=institution_slug)
