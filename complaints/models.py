@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -20,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, SpokenLanguage
 from complaints.querysets import CaseQuerySet, CategoryQuerySet
+from govsocial.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from govsocial.tenancy import TenantQuerySet
 
 
@@ -229,20 +229,11 @@ class EventKind(models.TextChoices):
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
 
 
-class TimelineQuerySet(TenantQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TimelineImmutableError
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TimelineImmutableError
+class TimelineImmutableError(AppendOnlyError):
+    message = "The complaint timeline is append-only."
 
 
-class TimelineImmutableError(Exception):
-    def __init__(self) -> None:
-        super().__init__("The complaint timeline is append-only.")
-
-
-class TimelineEvent(models.Model):
+class TimelineEvent(AppendOnlyModel):
     """One thing that happened to a case. Append-only (database triggers and model guards).
 
     ``data`` holds facts (states, dates, reasons typed by officers, ids), never personal data of
@@ -258,7 +249,8 @@ class TimelineEvent(models.Model):
     kind = models.CharField(max_length=30, choices=EventKind)
     data = models.JSONField(default=dict, blank=True)
 
-    objects = TimelineQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = TimelineImmutableError
 
     class Meta:
         verbose_name = _("timeline event")
@@ -272,14 +264,6 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TimelineImmutableError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TimelineImmutableError
 
     @property
     def outcome_label(self) -> str:

@@ -7,8 +7,6 @@ issue.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel
+from govsocial.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from govsocial.tenancy import TenantQuerySet
 from moderation.querysets import ItemQuerySet
 
@@ -153,20 +152,11 @@ STATUS_AFTER = {
 }
 
 
-class DecisionImmutableError(Exception):
-    def __init__(self) -> None:
-        super().__init__("A moderation decision can never be changed or deleted.")
+class DecisionImmutableError(AppendOnlyError):
+    message = "A moderation decision can never be changed or deleted."
 
 
-class DecisionQuerySet(TenantQuerySet):
-    def update(self, **kwargs: object) -> int:
-        raise DecisionImmutableError
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise DecisionImmutableError
-
-
-class Decision(models.Model):
+class Decision(AppendOnlyModel):
     """What a moderator decided about an item. Append-only (database triggers, model guards).
 
     A hide or a removal cites the rule of the house rules in force and states the reasons.
@@ -202,7 +192,8 @@ class Decision(models.Model):
         "complaints.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = DecisionQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = DecisionImmutableError
 
     class Meta:
         verbose_name = _("decision")
@@ -222,14 +213,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on item {self.item_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise DecisionImmutableError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise DecisionImmutableError
 
 
 class SavedReply(models.Model):
