@@ -172,3 +172,22 @@ def test_bulk_no_action_after_confirmation(
     assert "2 items done; 1 were already handled" in response.content.decode()
     assert Decision.objects.filter(action="no_action").count() == 2
     assert Item.objects.get(pk=foreign.pk).status == "open"
+
+
+def test_communicators_see_that_a_complaint_was_opened_never_the_person(
+    client: Client, defence, defence_communicator
+) -> None:
+    channel = ChannelFactory(institution=defence)
+    escalated, other = make_items(channel, 2)
+    from moderation.services import decisions
+
+    outcome = decisions.item_escalate(
+        item=escalated, actor=defence_communicator, category=builtin(), subject="Plainte"
+    )
+    client.force_login(defence_communicator)
+    queue_page = client.get("/i/defence/queue/?status=").content.decode()
+    assert queue_page.count("complaint opened") == 1
+    item_page = client.get(f"/i/defence/queue/items/{escalated.pk}/").content.decode()
+    assert "A complaint was opened from this item" in item_page
+    assert outcome.decision.case.reference not in item_page
+    assert other.pk

@@ -16,6 +16,7 @@ from accounts.models import Role
 from charter.models import CharterRule
 from charter.selectors import rules_justifying
 from complaints.models import Category
+from complaints.selectors import complaint_markers
 from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.models import Item, SavedReply
 from moderation.services import decisions
@@ -64,6 +65,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "remove_rules": rules_justifying(request.institution, "remove"),
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
+        "complaint": complaint_markers([item.pk]).get(item.pk),
         "saved_replies": saved_replies_for(item),
         "reply_text": _prefill(request, item),
     }

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
 from accounts.models import Role
+from complaints.selectors import complaint_markers
 from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.filters import ItemFilter, keyset_after
 from moderation.models import Item, ItemStatus
@@ -51,12 +52,14 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
         params["after"] = f"{last.due_at.isoformat()}|{last.pk}"
         next_url = "?" + params.urlencode()
     first_url = "?" + urlencode({k: v for k, v in data.items() if k != "after"})
+    with_complaint = set(complaint_markers([item.pk for item in rows]))
     return render(
         request,
         "moderation/queue.html",
         {
             "filter": filters,
             "items": rows,
+            "with_complaint": with_complaint,
             "next_url": next_url,
             "first_url": first_url if cursor else "",
             "since": timezone.now().isoformat(),
