@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import ClassVar
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -196,6 +196,10 @@ class Institution(models.Model):
         """The name in the active language, falling back to the institution's default language."""
         language = translation.get_language() or self.default_language
         return self.name_in(language)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @property
     def reference_prefix(self) -> str:

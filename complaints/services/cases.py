@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -87,7 +86,7 @@ def case_register(
     with transaction.atomic():
         case = Case.objects.create(
             institution=institution,
-            reference=reference_next(institution, received.astimezone(_zone(institution)).year),
+            reference=reference_next(institution, received.astimezone(institution.zone).year),
             source=source,
             category=category,
             subject=subject,
@@ -280,7 +279,3 @@ def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",)).select_related("institution").get(pk=case.pk)
     )
-
-
-def _zone(institution: Institution) -> ZoneInfo:
-    return ZoneInfo(institution.time_zone)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import string
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import translation
@@ -122,7 +121,7 @@ def note_add(*, case: Case, author: User, text: str) -> Note:
 
 
 def _values(case: Case) -> dict[str, str]:
-    zone = ZoneInfo(case.institution.time_zone)
+    zone = case.institution.zone
     complainant = Complainant.objects.filter(case=case).first()
     return {
         "reference": case.reference,
@@ -140,3 +139,24 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 def _fill(text: str, values: dict[str, str]) -> str:
     """Replace known placeholders only: any other brace in an officer's text stays as typed."""
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+
+
+def receipt_confirm(*, case: Case, address: str) -> None:
+    """The automatic e-mail after a public-form complaint: reference and latest answer date."""
+    institution = case.institution
+    with translation.override(case.language):
+        subject = _("Your complaint %(reference)s has been received") % {
+            "reference": case.reference
+        }
+        body = _(
+            "Thank you. %(institution)s has received your complaint “%(subject)s”.\n\n"
+            "Reference: %(reference)s\n"
+            "You will receive an individual answer by %(due)s at the latest.\n\n"
+            "Please quote the reference if you contact us about this complaint."
+        ) % {
+            "institution": institution.name_in(case.language),
+            "subject": case.subject,
+            "reference": case.reference,
+            "due": case.due_at.astimezone(institution.zone).strftime("%d/%m/%Y"),
+        }
+    email_queue(to_address=address, subject=subject, body_text=body)

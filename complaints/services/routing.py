@@ -9,10 +9,9 @@ longest-serving account). Every assignment is in the timeline with the rule that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -170,10 +169,36 @@ def _assign(
             params={
                 "reference": case.reference,
                 "subject": case.subject,
-                "due": case.due_at.astimezone(ZoneInfo(case.institution.time_zone)).strftime(
-                    "%d/%m/%Y"
-                ),
+                "due": case.due_at.astimezone(case.institution.zone).strftime("%d/%m/%Y"),
             },
             url=f"/i/{case.institution.slug}/complaints/{case.reference}/",
             dedupe_key=f"complaint-assigned:{event.pk}",
         )
+
+
+def rule_position_next(institution: Institution) -> int:
+    """Where a new rule goes: after every other rule (the default route stays last anyway)."""
+    last = RoutingRule.objects.for_institution(institution).aggregate(last=Max("position"))
+    return (last["last"] or 0) + 1
+
+
+def rule_reorder(*, institution: Institution, rule_id: int, up: bool) -> bool:
+    """Swap a rule with its neighbour and renumber 1..n; False if no such (non-default) rule."""
+    with transaction.atomic():
+        ordered = list(
+            RoutingRule.objects.for_institution(institution)
+            .filter(is_default=False)
+            .select_for_update()
+            .order_by("position", "pk")
+        )
+        index = next((i for i, rule in enumerate(ordered) if rule.pk == rule_id), None)
+        if index is None:
+            return False
+        other = index - 1 if up else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, rule in enumerate(ordered, start=1):
+            if rule.position != position:
+                rule.position = position
+                rule.save(update_fields=["position"])
+    return True

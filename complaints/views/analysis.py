@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
@@ -29,7 +28,7 @@ def analysis_view(request: InstitutionRequest, institution_slug: str) -> HttpRes
     form = PeriodForm(request.GET or {"start": today - timedelta(days=365), "end": today})
     result = None
     if form.is_valid():
-        zone = ZoneInfo(request.institution.time_zone)
+        zone = request.institution.zone
         start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=zone)
         end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=zone)
         result = analysis(request.institution, start, end, timezone.now())

@@ -81,7 +81,7 @@ def case_create(request: InstitutionRequest, institution_slug: str) -> HttpRespo
 
 @requires_role(OFFICER)
 def case_detail(request: InstitutionRequest, institution_slug: str, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     return render(request, "complaints/case_detail.html", _detail_context(case))
 
 
@@ -93,7 +93,7 @@ def case_action(
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
-    case = _case(request, reference)
+    case = case_for(request, reference)
     try:
         problem = handler(request, case)
     except CaseTransitionError as error:
@@ -110,7 +110,7 @@ def case_action(
 def case_reroute_view(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     form = RerouteForm(request.POST, institution=request.institution)
     if form.is_valid():
         try:
@@ -189,7 +189,8 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Case], str]] = {
 }
 
 
-def _case(request: InstitutionRequest, reference: str) -> Case:
+def case_for(request: InstitutionRequest, reference: str) -> Case:
+    """The institution's case with this reference, or 404 (every complaint page uses it)."""
     return get_object_or_404(
         Case.objects.for_institution(request.institution).select_related(
             "institution", "category", "complainant", "assigned_officer", "assigned_team"

@@ -18,17 +18,10 @@ from complaints.services.evidence import (
     evidence_preserve,
     referral_record,
 )
-from complaints.views.cases import case_url
+from complaints.views.cases import case_for, case_url
 from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
-
-
-def _case(request: InstitutionRequest, reference: str) -> Case:
-    return get_object_or_404(
-        Case.objects.for_institution(request.institution).select_related("institution"),
-        reference=reference,
-    )
 
 
 def _done(request: InstitutionRequest, case: Case, error: EvidenceError | None) -> HttpResponse:
@@ -42,7 +35,7 @@ def _done(request: InstitutionRequest, case: Case, error: EvidenceError | None) 
 def attachment_upload(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     upload = request.FILES.get("file")
     if upload is None:
         return _done(request, case, EvidenceError(_("Choose a file.")))
@@ -57,7 +50,7 @@ def attachment_upload(
 def attachment_download(
     request: InstitutionRequest, institution_slug: str, reference: str, attachment_id: int
 ) -> FileResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     attachment = get_object_or_404(Attachment.objects.filter(case=case), pk=attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -74,7 +67,7 @@ def attachment_download(
 def evidence_capture(
     request: InstitutionRequest, institution_slug: str, reference: str, item_id: int
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     item = get_object_or_404(case.items.all(), pk=item_id)
     evidence_preserve(case=case, actor=request.user, item=item)
     messages.success(request, _("The item has been preserved as evidence."))
@@ -86,7 +79,7 @@ def evidence_capture(
 def evidence_download(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     response = HttpResponse(
         evidence_bundle(case=case, actor=request.user), content_type="application/zip"
     )
@@ -99,7 +92,7 @@ def evidence_download(
 def advice_check(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     try:
         advice_record(case=case, actor=request.user, step=request.POST.get("step", ""))
     except EvidenceError as error:
@@ -110,7 +103,7 @@ def advice_check(
 @require_POST
 @requires_role(OFFICER)
 def referral(request: InstitutionRequest, institution_slug: str, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     try:
         referral_record(
             case=case,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role, SpokenLanguage
 from complaints.forms import LetterForm, LetterTemplateForm, NoteForm
-from complaints.models import Case, Complainant, Correspondence, LetterKind, LetterTemplate
+from complaints.models import Complainant, Correspondence, LetterKind, LetterTemplate
 from complaints.services.letters import (
     LetterError,
     letter_render,
@@ -18,17 +18,10 @@ from complaints.services.letters import (
     note_add,
     template_for,
 )
-from complaints.views.cases import case_url
+from complaints.views.cases import case_for, case_url
 from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
-
-
-def _case(request: InstitutionRequest, reference: str) -> Case:
-    return get_object_or_404(
-        Case.objects.for_institution(request.institution).select_related("institution", "category"),
-        reference=reference,
-    )
 
 
 @requires_role(OFFICER)
@@ -37,7 +30,7 @@ def letter_compose(
 ) -> HttpResponse:
     if kind not in LetterKind.values:
         raise Http404
-    case = _case(request, reference)
+    case = case_for(request, reference)
     complainant = Complainant.objects.get(case=case)
     if request.method == "POST":
         form = LetterForm(request.POST)
@@ -71,7 +64,7 @@ def letter_compose(
 def letter_print(
     request: InstitutionRequest, institution_slug: str, reference: str, letter_id: int
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     letter = get_object_or_404(Correspondence.objects.filter(case=case), pk=letter_id)
     return render(
         request,
@@ -83,7 +76,7 @@ def letter_print(
 @require_POST
 @requires_role(OFFICER)
 def note_create(request: InstitutionRequest, institution_slug: str, reference: str) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     form = NoteForm(request.POST)
     if form.is_valid():
         note_add(case=case, author=request.user, text=form.cleaned_data["text"])

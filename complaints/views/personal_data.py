@@ -6,22 +6,14 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from complaints.models import Case
 from complaints.services.personal_data import complainant_erase, complainant_export
-from complaints.views.cases import case_url
+from complaints.views.cases import case_for, case_url
 from govsocial.tenancy import InstitutionRequest, requires_role
-
-
-def _case(request: InstitutionRequest, reference: str) -> Case:
-    return get_object_or_404(
-        Case.objects.for_institution(request.institution).select_related("institution", "category"),
-        reference=reference,
-    )
 
 
 @require_POST
@@ -29,7 +21,7 @@ def _case(request: InstitutionRequest, reference: str) -> Case:
 def personal_data_export(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     export = complainant_export(case=case, actor=request.user)
     response = HttpResponse(
         json.dumps(export, ensure_ascii=False, indent=2), content_type="application/json"
@@ -43,7 +35,7 @@ def personal_data_export(
 def personal_data_erase(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
-    case = _case(request, reference)
+    case = case_for(request, reference)
     try:
         erased = complainant_erase(
             case=case, actor=request.user, reason=request.POST.get("reason", "")[:1000]

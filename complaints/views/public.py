@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -13,10 +12,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution
-from accounts.services.notifications import email_queue
 from complaints.models import Case, Source
 from complaints.public_form import PublicComplaintForm, started_token
 from complaints.services.cases import ComplainantData, case_register
+from complaints.services.letters import receipt_confirm
 from govsocial.ratelimit import allow, client_ip
 
 SESSION_KEY = "complaints.sent"
@@ -103,24 +102,5 @@ def _register(form: PublicComplaintForm, institution: Institution) -> Case:
             ),
         )
         if data["email"]:
-            _confirm(case, data["email"], institution)
+            receipt_confirm(case=case, address=data["email"])
     return case
-
-
-def _confirm(case: Case, address: str, institution: Institution) -> None:
-    with translation.override(case.language):
-        subject = _("Your complaint %(reference)s has been received") % {
-            "reference": case.reference
-        }
-        body = _(
-            "Thank you. %(institution)s has received your complaint “%(subject)s”.\n\n"
-            "Reference: %(reference)s\n"
-            "You will receive an individual answer by %(due)s at the latest.\n\n"
-            "Please quote the reference if you contact us about this complaint."
-        ) % {
-            "institution": institution.name_in(case.language),
-            "subject": case.subject,
-            "reference": case.reference,
-            "due": case.due_at.astimezone(ZoneInfo(institution.time_zone)).strftime("%d/%m/%Y"),
-        }
-    email_queue(to_address=address, subject=subject, body_text=body)

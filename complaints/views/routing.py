@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from complaints.forms import CategoryForm, RouteTestForm, RoutingRuleForm, TeamForm
 from complaints.models import Category, RoutingRule, Team
-from complaints.services.routing import RouteFacts, officer_for, rule_for
+from complaints.services.routing import (
+    RouteFacts,
+    officer_for,
+    rule_for,
+    rule_position_next,
+    rule_reorder,
+)
 from govsocial.tenancy import InstitutionRequest, requires_role
 
 ADMIN = Role.INSTITUTION_ADMIN
@@ -88,23 +92,8 @@ def rule_move(
 ) -> HttpResponse:
     if direction not in ("up", "down"):
         raise Http404
-    with transaction.atomic():
-        ordered = list(
-            RoutingRule.objects.for_institution(request.institution)
-            .filter(is_default=False)
-            .select_for_update()
-            .order_by("position", "pk")
-        )
-        index = next((i for i, rule in enumerate(ordered) if rule.pk == rule_id), None)
-        if index is None:
-            raise Http404
-        other = index - 1 if direction == "up" else index + 1
-        if 0 <= other < len(ordered):
-            ordered[index], ordered[other] = ordered[other], ordered[index]
-        for position, rule in enumerate(ordered, start=1):
-            if rule.position != position:
-                rule.position = position
-                rule.save(update_fields=["position"])
+    if not rule_reorder(institution=request.institution, rule_id=rule_id, up=direction == "up"):
+        raise Http404
     return redirect("complaints:routing", institution_slug=institution_slug)
 
 
@@ -123,10 +112,7 @@ def _save_rule(form: RoutingRuleForm, request: InstitutionRequest, *, new: bool)
     rule = form.save(commit=False)
     if new:
         rule.institution = request.institution
-        last = RoutingRule.objects.for_institution(request.institution).aggregate(
-            last=Max("position")
-        )["last"]
-        rule.position = (last or 0) + 1
+        rule.position = rule_position_next(request.institution)
     rule.save()
     form.save_m2m()
     messages.success(request, _("Routing rule “%(name)s” saved.") % {"name": rule.name})
