@@ -34,6 +34,12 @@ class MembershipQuerySet(TenantQuerySet):
 
         return self.active().filter(role=Role.INSTITUTION_ADMIN)
 
+    def moderators(self) -> MembershipQuerySet:
+        """Those who work the moderation queue: communicators and spokespersons."""
+        from accounts.models import Role
+
+        return self.active().filter(role__in=(Role.COMMUNICATOR, Role.SPOKESPERSON))
+
 
 class InvitationQuerySet(TenantQuerySet):
     def pending(self, now: Any = None) -> InvitationQuerySet:

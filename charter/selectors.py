@@ -56,6 +56,16 @@ def rules_justifying(
     )
 
 
+def rule_choices(rules: QuerySet[CharterRule], language: str) -> list[tuple[int, str]]:
+    """(pk, "R3 — title") in ``language``, else the first text: how moderators pick a rule."""
+    choices = []
+    for rule in rules:
+        texts = {text.language: text.title for text in rule.texts.all()}
+        title = texts.get(language) or next(iter(texts.values()), "")
+        choices.append((rule.pk, f"{rule.code} — {title}" if title else rule.code))
+    return choices
+
+
 @dataclass
 class PendingAcknowledgement:
     version: CharterVersion

@@ -509,10 +509,15 @@ class Attachment(models.Model):
 
 
 class EvidenceSnapshot(models.Model):
-    """A social media item as it stood when preserved, with the SHA-256 of that content."""
+    """A social media item as it stood when preserved, with the SHA-256 of that content.
+
+    Taken for a complaint (``case``) or when a moderator marks an item as harassment (no case).
+    """
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
     item = models.ForeignKey(
         "moderation.Item", on_delete=models.PROTECT, related_name="evidence_snapshots"
     )

@@ -354,6 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
+    "replies-sweep": {
+        "task": "moderation.tasks.replies_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "email-outbox-sweep": {
         "task": "accounts.tasks.email_outbox_sweep",
         "schedule": 120.0,

@@ -1,5 +1,6 @@
 """Demo queue: a few hundred realistic items across the demo channels, watch terms that hit some
-of them, saved replies in three languages, and the demo communicators on duty.
+of them, saved replies in three languages, the demo communicators on duty, one harassment item
+marked with its evidence, and outgoing posts in every review state on this month's calendar.
 
 Items (24 per channel, over 400 in all) are spread over the last 30 hours, so some are fresh,
 some near their 24-hour deadline and some past it. Deterministic (fixed random seed) and
@@ -10,15 +11,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from accounts.models import Institution, Membership, Role, User
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import Channel, WatchTerm
-from moderation.models import SavedReply
-from moderation.services.assignment import duty_set
+from moderation.models import Post, SavedReply
+from moderation.services import posts
+from moderation.services.assignment import duty_set, moderators
+from moderation.services.decisions import item_mark_harassment
 from moderation.services.ingest import item_apply_event
 
 PER_CHANNEL = 24
@@ -98,7 +101,77 @@ def seed_queue() -> QueueSeedReport:
                     now=now,
                 )
                 report.items += 1
+        first_channel = Channel.objects.for_institution(institution).order_by("pk").first()
+        if first_channel is not None:
+            _harassment(first_channel, now)
+            _posts(institution, first_channel, now)
     return report
+
+
+def _harassment(channel: Channel, now: datetime) -> None:
+    if channel.items.filter(external_id=f"harassment-{channel.pk}").exists():
+        return
+    team = list(moderators(channel.institution)[:1])
+    item = item_apply_event(
+        channel=channel,
+        event=ItemEvent(
+            external_id=f"harassment-{channel.pk}",
+            verb=Verb.CREATE,
+            occurred_at=now - timedelta(hours=2),
+            author_name="Anon 4521",
+            text="Toi la modératrice, on sait où tu travailles. Fais attention en rentrant.",
+            language="fr",
+            permalink="https://social.example/@anon4521/1",
+            raw={"id": "1", "account": {"acct": "anon4521"}},
+        ),
+        now=now,
+    )
+    if team:
+        item_mark_harassment(
+            item=item, actor=team[0], advice=["do_not_respond", "document", "police_complaint"],
+            referral_target="trusted_person", referral_person="Personne de confiance (HR)",
+        )  # fmt: skip
+
+
+def _posts(institution: Institution, channel: Channel, now: datetime) -> None:
+    """Drafts, reviews, a sensitive post and published ones spread over this month."""
+    if Post.objects.for_institution(institution).exists():
+        return
+    team = list(moderators(institution))
+    if len(team) < 2:
+        return
+    author, reviewer = team[0], team[1]
+    plans = [
+        ("Journée portes ouvertes", 3, "published", False),
+        ("Recrutement : séance d'information", 7, "approved", False),
+        ("Bilan de l'exercice hivernal", 10, "in_review", False),
+        ("Réaction à l'article de presse", 12, "in_review", True),
+        ("Nouvelle brochure", 15, "changes_requested", False),
+        ("Calendrier des fêtes", 20, "draft", False),
+    ]
+    start = now.astimezone(institution.zone).replace(day=1, hour=10, minute=0, second=0)
+    for title, day, state, sensitive in plans:
+        post = posts.post_create(
+            institution=institution,
+            author=author,
+            draft=posts.PostDraft(
+                channel=channel, title=title, planned_at=start + timedelta(days=day - 1),
+                sensitive=sensitive,
+                texts={"fr": f"{title}. Plus d'infos sur notre site.",
+                       "nl": f"{title} (NL). Meer info op onze website."},
+            ),
+        )  # fmt: skip
+        if state == "draft":
+            continue
+        post = posts.post_submit(post=post, actor=author)
+        if state == "changes_requested":
+            posts.post_request_changes(post=post, actor=reviewer, note="Ajoutez le lien.")
+        elif state in ("approved", "published"):
+            post = posts.post_approve(post=post, actor=reviewer)
+            if state == "published":
+                posts.post_publish(
+                    post=post, actor=author, url=f"https://social.example/posts/{post.pk}"
+                )
 
 
 def _watch_terms(institution: Institution) -> None:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from moderation.views import items, queue, team
+from moderation.views import items, posts, queue, team
 
 app_name = "moderation"
 
 tenant = "i/<slug:institution_slug>/queue/"
+outgoing = "i/<slug:institution_slug>/posts/"
 
 urlpatterns = [
     path(tenant, queue.queue, name="queue"),
@@ -15,4 +16,15 @@ urlpatterns = [
     path(f"{tenant}duty/toggle/", team.duty_toggle, name="duty-toggle"),
     path(f"{tenant}items/<int:item_id>/", items.item_detail, name="item-detail"),
     path(f"{tenant}items/<int:item_id>/<slug:action>/", items.item_action, name="item-action"),
+    path(
+        f"{tenant}items/<int:item_id>/evidence/<int:snapshot_id>/",
+        items.item_evidence,
+        name="item-evidence",
+    ),
+    path(outgoing, posts.post_list, name="post-list"),
+    path(f"{outgoing}new/", posts.post_create, name="post-create"),
+    path(f"{outgoing}calendar/", posts.post_calendar, name="post-calendar"),
+    path(f"{outgoing}<int:post_id>/", posts.post_detail, name="post-detail"),
+    path(f"{outgoing}<int:post_id>/edit/", posts.post_edit, name="post-edit"),
+    path(f"{outgoing}<int:post_id>/<slug:action>/", posts.post_action, name="post-action"),
 ]

@@ -1,11 +1,13 @@
-"""Mastodon polling: the channel account's mentions and direct messages, read with Mastodon.py.
+"""Mastodon: the channel account's mentions and direct messages, read with Mastodon.py, and
+replies posted as that account.
 
 The client runs with ``ratelimit_method="throw"``: when the server answers 429 we raise
 ``RateLimited`` with the reset time the server announced, and the scheduler comes back then.
 A worker never sleeps waiting for a platform.
 
 The instance is the scheme and host of the channel's address (``https://social.example/@x``
-reads ``https://social.example``); the access token needs the ``read:notifications`` scope.
+reads ``https://social.example``); the access token needs the ``read:notifications`` scope,
+and ``write:statuses`` to reply.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import nh3
-from mastodon import Mastodon, MastodonError, MastodonRatelimitError
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonUnauthorizedError,
+)
 
 from channels.connectors.base import (
     ItemEvent,
@@ -30,6 +39,7 @@ from channels.connectors.base import (
     parse_iso_time,
 )
 from channels.connectors.polling import ConnectorError, Page, RateLimited
+from channels.connectors.replies import ReplyRejected, SentReply
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -59,14 +69,7 @@ class MastodonConnector:
         return bool(instance_url(channel.url) and channel.access_token_encrypted)
 
     def fetch(self, channel: Channel, cursor: str) -> Page:
-        client = Mastodon(
-            access_token=channel.access_token,
-            api_base_url=instance_url(channel.url),
-            ratelimit_method="throw",
-            request_timeout=REQUEST_TIMEOUT,
-            version_check_mode="none",
-            user_agent="GovSocial",
-        )
+        client = _client(channel)
         try:
             notifications = client.notifications(
                 types=["mention"], min_id=cursor or None, limit=PAGE_SIZE
@@ -81,8 +84,48 @@ class MastodonConnector:
         # connected is not moderation work.
         return Page(records=records, cursor=newest, more=bool(cursor) and len(records) == PAGE_SIZE)
 
+    def reply(
+        self, channel: Channel, *, in_reply_to: str, text: str, direct: bool, key: str
+    ) -> SentReply:
+        client = _client(channel)
+        try:
+            status = client.status_post(
+                text,
+                in_reply_to_id=in_reply_to,
+                visibility="direct" if direct else None,
+                idempotency_key=key,
+            )
+        except MastodonRatelimitError:
+            raise RateLimited(_reset_time(client.ratelimit_reset)) from None
+        except (MastodonNotFoundError, MastodonUnauthorizedError) as error:
+            raise ReplyRejected(f"Mastodon: {type(error).__name__}: {error}") from None
+        except MastodonAPIError as error:
+            if _http_status(error) in (403, 422):  # forbidden, or the text was refused
+                raise ReplyRejected(f"Mastodon: {error}") from None
+            raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
+        except MastodonError as error:
+            raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
+        return SentReply(platform_id=str(status["id"]), url=clean_url(status.get("url")))
+
 
 CONNECTOR = MastodonConnector()
+
+
+def _client(channel: Channel) -> Mastodon:
+    return Mastodon(
+        access_token=channel.access_token,
+        api_base_url=instance_url(channel.url),
+        ratelimit_method="throw",
+        request_timeout=REQUEST_TIMEOUT,
+        version_check_mode="none",
+        user_agent="GovSocial",
+    )
+
+
+def _http_status(error: MastodonAPIError) -> int | None:
+    """Mastodon.py puts the HTTP status second in the exception's arguments."""
+    arguments = error.args
+    return arguments[1] if len(arguments) > 1 and isinstance(arguments[1], int) else None
 
 
 def instance_url(address: str) -> str:

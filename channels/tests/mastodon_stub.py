@@ -2,7 +2,8 @@
 
 Real sockets and real Mastodon.py requests, no network: ``GET /api/v1/notifications`` with
 ``min_id``/``limit``/``types[]`` answered from an in-memory list, newest first as Mastodon
-does, plus switches for a 429 with ``X-RateLimit-Reset``, a 401 and a 500.
+does; ``POST /api/v1/statuses`` publishing a reply once per ``Idempotency-Key`` as Mastodon
+does; plus switches for a 429 with ``X-RateLimit-Reset``, a 401, a 404, a 422 and a 500.
 """
 
 from __future__ import annotations
@@ -28,6 +29,22 @@ class MastodonStub:
     fail_always: bool = False
     rate_limit_reset: str = ""
     base_url: str = ""
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    """Statuses published, each with its form fields and Idempotency-Key."""
+
+    def publish(self, fields: dict[str, Any], key: str) -> dict[str, Any]:
+        for status in self.posted:
+            if key and status["idempotency_key"] == key:
+                return status
+        number = 1000 + len(self.posted)
+        status = {
+            "id": str(number),
+            "url": f"{self.base_url}/@defensie/{number}",
+            "fields": fields,
+            "idempotency_key": key,
+        }
+        self.posted.append(status)
+        return status
 
     def add_mentions(self, template: dict[str, Any], count: int, first_id: int) -> list[str]:
         ids = []
@@ -74,6 +91,27 @@ def _handler(stub: MastodonStub) -> type[BaseHTTPRequestHandler]:
             if url.path != "/api/v1/notifications":
                 return self._send(404, {"error": "Record not found"})
             return self._send(200, stub.page(query), {"X-RateLimit-Remaining": "299"})
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode()
+            if self.headers.get("Content-Type", "").startswith("application/json"):
+                fields = json.loads(body or "{}")
+            else:
+                fields = {key: values[0] for key, values in parse_qs(body).items()}
+            stub.requests.append({"POST": [self.path], **{k: [str(v)] for k, v in fields.items()}})
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                return self._send(401, {"error": "The access token is invalid"})
+            if stub.fail_with is not None:
+                status = stub.fail_with
+                if not stub.fail_always:
+                    stub.fail_with = None
+                headers = {"X-RateLimit-Reset": stub.rate_limit_reset} if status == 429 else {}
+                return self._send(status, {"error": "stub failure"}, headers)
+            if urlsplit(self.path).path != "/api/v1/statuses":
+                return self._send(404, {"error": "Record not found"})
+            published = stub.publish(fields, self.headers.get("Idempotency-Key", ""))
+            return self._send(200, {"id": published["id"], "url": published["url"]})
 
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             payload = json.dumps(body).encode()

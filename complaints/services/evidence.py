@@ -119,6 +119,22 @@ def snapshot_bytes(content: dict[str, Any]) -> bytes:
 def evidence_preserve(*, case: Case, actor: User, item: Item) -> EvidenceSnapshot:
     if not case.items.filter(pk=item.pk).exists():
         raise EvidenceError(_("Only items linked to this complaint can be preserved."))
+    with transaction.atomic():
+        snapshot = snapshot_take(item=item, actor=actor, case=case)
+        timeline_record(
+            case,
+            actor,
+            EventKind.EVIDENCE_PRESERVED,
+            snapshot_id=snapshot.pk,
+            item_id=item.pk,
+            sha256=snapshot.sha256,
+        )
+    return snapshot
+
+
+def snapshot_take(*, item: Item, actor: User, case: Case | None = None) -> EvidenceSnapshot:
+    """The item as it stands now (text, author, permalink, raw payload, capture time), as
+    canonical JSON with its SHA-256."""
     content = {
         "platform": item.channel.platform,
         "channel": item.channel.name,
@@ -137,25 +153,14 @@ def evidence_preserve(*, case: Case, actor: User, item: Item) -> EvidenceSnapsho
         "raw_payload": item.raw_payload,
         "captured_at": timezone.now().isoformat(),
     }
-    digest = hashlib.sha256(snapshot_bytes(content)).hexdigest()
-    with transaction.atomic():
-        snapshot = EvidenceSnapshot.objects.create(
-            institution_id=case.institution_id,
-            case=case,
-            item=item,
-            content=content,
-            sha256=digest,
-            captured_by=actor,
-        )
-        timeline_record(
-            case,
-            actor,
-            EventKind.EVIDENCE_PRESERVED,
-            snapshot_id=snapshot.pk,
-            item_id=item.pk,
-            sha256=digest,
-        )
-    return snapshot
+    return EvidenceSnapshot.objects.create(
+        institution_id=item.institution_id,
+        case=case,
+        item=item,
+        content=content,
+        sha256=hashlib.sha256(snapshot_bytes(content)).hexdigest(),
+        captured_by=actor,
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:

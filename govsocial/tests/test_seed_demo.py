@@ -102,3 +102,16 @@ def test_demo_queue_has_items_in_every_state_and_saved_replies() -> None:
         SavedReply.objects.filter(institution__slug="defence").values_list("language", flat=True)
     )
     assert languages == {"fr", "nl", "en"}
+
+
+def test_demo_moderation_has_a_marked_harassment_item_and_posts_in_every_state() -> None:
+    from moderation.models import Decision, Post, PostState
+
+    call_command("seed_demo")
+    marked = Decision.objects.filter(institution__slug="defence", action="harassment").get()
+    assert marked.evidence.sha256
+    assert marked.referral_person
+    states = set(Post.objects.filter(institution__slug="defence").values_list("state", flat=True))
+    assert states == set(PostState.values) - {PostState.WITHDRAWN}
+    sensitive = Post.objects.get(institution__slug="defence", sensitive=True)
+    assert sensitive.state == PostState.IN_REVIEW

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
@@ -23,10 +24,11 @@ from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
 from complaints.models import Correspondence, Recommendation, RoutingRule, Team
-from complaints.services.evidence import attachment_add
+from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from govsocial.tenancy import ANY_MEMBER
 from moderation.services.ingest import item_apply_event
+from moderation.services.posts import PostDraft, post_create
 
 ADMIN = Role.INSTITUTION_ADMIN
 EDITOR = Role.CHARTER_EDITOR
@@ -109,6 +111,13 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "moderation:duty-toggle": tenant(Role.COMMUNICATOR, status=405),
     "moderation:item-detail": tenant(Role.COMMUNICATOR),
     "moderation:item-action": tenant(Role.COMMUNICATOR, status=405),
+    "moderation:item-evidence": tenant(Role.COMMUNICATOR),
+    "moderation:post-list": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:post-create": tenant(Role.COMMUNICATOR),
+    "moderation:post-calendar": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:post-detail": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:post-edit": tenant(Role.COMMUNICATOR),
+    "moderation:post-action": tenant(Role.COMMUNICATOR, status=405),
     "complaints:public-form": Public(),
     "complaints:public-sent": Public(status=302),  # nothing sent in this session yet
     "complaints:case-list": tenant(Role.COMPLAINT_OFFICER),
@@ -198,6 +207,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         institution=defence, channel=channel, source="generic", body=b"{}", body_sha256="0" * 64
     )
     case = register(defence)
+    item = item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE))
     return {
         "channel_id": str(channel.pk),
         "webhook_id": str(channel.webhook_id),
@@ -220,8 +230,20 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
                 upload=SimpleUploadedFile("note.txt", b"walker"),
             ).pk
         ),
-        "item_id": str(
-            item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE)).pk
+        "item_id": str(item.pk),
+        "snapshot_id": str(snapshot_take(item=item, actor=defence_admin).pk),
+        "post_id": str(
+            post_create(
+                institution=defence,
+                author=defence_communicator,
+                draft=PostDraft(
+                    channel=channel,
+                    title="Walker",
+                    planned_at=timezone.now(),
+                    sensitive=False,
+                    texts={"fr": "Bonjour"},
+                ),
+            ).pk
         ),
         "letter_id": str(
             Correspondence.objects.create(

@@ -9,7 +9,7 @@ queue. Each assignment is a decision without actor (GovSocial's own).
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Institution, Membership, User
@@ -41,6 +41,12 @@ def on_duty_by_language(institution: Institution) -> dict[str, list[User]]:
         for language in user.spoken_languages:
             by_language.setdefault(language, []).append(user)
     return by_language
+
+
+def moderators(institution: Institution) -> QuerySet[User]:
+    """The people an item can be assigned to."""
+    member_ids = Membership.objects.for_institution(institution).moderators().values("user_id")
+    return User.objects.filter(pk__in=member_ids, is_active=True).order_by("full_name", "email")
 
 
 def item_assign_on_arrival(item: Item) -> User | None:

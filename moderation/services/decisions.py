@@ -1,4 +1,4 @@
-"""Decisions on items: reply, hide, remove, no action, escalate, assign, reopen.
+"""Decisions on items: reply, hide, remove, no action, escalate, harassment, assign, reopen.
 
 Invariants:
 - every decision is a new, immutable row (``Decision``), with its actor, time and note;
@@ -8,7 +8,10 @@ Invariants:
 - the first answering decision sets ``first_response_at``; the SLA is met when it is before
   ``due_at``;
 - a hide or a removal cites a rule of the public house rules in force that justifies that
-  action, and states its reasons; without one it is refused with a message.
+  action, and states its reasons; without one it is refused with a message;
+- marking harassment preserves the item (evidence snapshot with its SHA-256) and records the
+  advice given to the victim and their referral; it answers nothing (the victim is advised not
+  to respond, and the item may still need hiding or removing).
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from charter.models import CharterRule
 from charter.selectors import rules_justifying
 from complaints.models import Case, Category
 from complaints.services.cases import case_open_from_item
-from complaints.services.evidence import evidence_preserve
+from complaints.services.evidence import (
+    ADVICE_STEPS,
+    REFERRAL_TARGETS,
+    evidence_preserve,
+    snapshot_take,
+)
 from moderation.models import (
     ANSWERING_ACTIONS,
     STATUS_AFTER,
@@ -36,6 +44,7 @@ from moderation.models import (
     Item,
     ItemStatus,
 )
+from moderation.services.reply_delivery import delivery_create
 
 
 class DecisionRefused(ValueError):
@@ -49,18 +58,12 @@ class Outcome:
 
 
 def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome:
-    """Record the public reply. Platforms that accept replies through their API get it sent
-    when their connector supports it; until then the reply is marked "to post" for the
-    moderator to paste on the platform (the item page offers the text and the link)."""
+    """Record the public reply and its delivery: sent through the platform's connector where
+    there is one (Mastodon), else "to post" for the moderator to paste on the platform."""
     if not text.strip():
         raise DecisionRefused(_("Write the reply first."))
     return _answer(
-        item,
-        actor,
-        Action.REPLY,
-        note=note,
-        reply_text=text.strip(),
-        reply_state=Decision.ReplyState.TO_POST,
+        item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=delivery_create
     )
 
 
@@ -92,14 +95,46 @@ def item_escalate(
     return _answer(item, actor, Action.ESCALATE, note=note, make_case=open_case)
 
 
+def item_mark_harassment(
+    *,
+    item: Item,
+    actor: User,
+    advice: list[str],
+    referral_target: str,
+    referral_person: str,
+    note: str = "",
+) -> Outcome:
+    """Preserve the item as evidence, and record the advice given and the referral."""
+    unknown = set(advice) - set(ADVICE_STEPS)
+    if unknown:
+        raise DecisionRefused(_("Unknown advice."))
+    if referral_target not in REFERRAL_TARGETS:
+        raise DecisionRefused(_("Choose a trusted person or a mediator."))
+    if not referral_person.strip():
+        raise DecisionRefused(_("Say to whom the victim was referred."))
+    with transaction.atomic():
+        snapshot = snapshot_take(item=item, actor=actor)
+        decision = _record(
+            item,
+            actor,
+            Action.HARASSMENT,
+            note=note.strip(),
+            evidence=snapshot,
+            advice=[step for step in ADVICE_STEPS if step in advice],
+            referral_target=referral_target,
+            referral_person=referral_person.strip()[:200],
+        )
+    return Outcome(decision, Item.objects.get(pk=item.pk))
+
+
 def item_assign(*, item: Item, actor: User, assignee: User | None, note: str = "") -> Outcome:
     if (
         assignee is not None
-        and not Membership.objects.active()
+        and not Membership.objects.moderators()
         .filter(user=assignee, institution_id=item.institution_id)
         .exists()
     ):
-        raise DecisionRefused(_("This person is not a member of the institution."))
+        raise DecisionRefused(_("This person does not moderate for the institution."))
     with transaction.atomic():
         Item.objects.filter(pk=item.pk).update(assigned_to=assignee)
         decision = _record(item, actor, Action.ASSIGN, note=note, assignee=assignee)
@@ -148,6 +183,7 @@ def _answer(
     actor: User,
     action: str,
     make_case: Callable[[], Case] | None = None,
+    then: Callable[[Decision], object] | None = None,
     **fields: object,
 ) -> Outcome:
     now = timezone.now()
@@ -160,6 +196,8 @@ def _answer(
             raise DecisionRefused(_already_handled(item))
         case = make_case() if make_case is not None else None
         decision = _record(item, actor, action, at=now, case=case, **fields)
+        if then is not None:
+            then(decision)
     return Outcome(decision, Item.objects.get(pk=item.pk))
 
 

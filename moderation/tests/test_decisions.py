@@ -47,7 +47,7 @@ def test_a_reply_answers_the_item_and_meets_the_sla(item, defence_communicator) 
     assert outcome.item.status == "answered"
     assert outcome.item.first_response_at == outcome.decision.created_at
     assert decisions.sla_met(outcome.item) is True
-    assert (outcome.decision.reply_text, outcome.decision.reply_state) == ("Merci !", "to_post")
+    assert (outcome.decision.reply_text, outcome.decision.delivery.state) == ("Merci !", "to_post")
     with pytest.raises(DecisionRefused, match="Write the reply"):
         decisions.item_reply(item=item, actor=defence_communicator, text=" ")
 
@@ -102,7 +102,7 @@ def test_escalation_opens_a_complaint_with_evidence(item, defence_communicator) 
 
 
 def test_assign_and_reopen(item, defence_communicator, police) -> None:
-    with pytest.raises(DecisionRefused, match="not a member"):
+    with pytest.raises(DecisionRefused, match="does not moderate"):
         decisions.item_assign(
             item=item, actor=defence_communicator, assignee=member(police, Role.COMMUNICATOR)
         )

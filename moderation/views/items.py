@@ -9,19 +9,23 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from charter.models import CharterRule
-from charter.selectors import rules_justifying
-from complaints.models import Category
+from charter.selectors import rule_choices, rules_justifying
+from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_markers
+from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from govsocial.tenancy import InstitutionRequest, requires_role
-from moderation.models import Item, SavedReply
+from moderation.models import Item, ReplyDelivery, SavedReply
 from moderation.services import decisions
+from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
 from moderation.services.replies import saved_replies_for, saved_reply_render
+from moderation.services.reply_delivery import DeliveryRefused, delivery_mark_posted
 
 MODERATORS = Role.COMMUNICATOR
 
@@ -55,19 +59,25 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
             Q(external_id=item.parent_external_id) | Q(parent_external_id=item.parent_external_id)
         )
     replies = Item.objects.filter(channel=item.channel, parent_external_id=item.external_id)
+    language = (translation.get_language() or item.institution.default_language)[:2]
     return {
         "item": item,
         "thread": thread.exclude(pk=item.pk).order_by("posted_at", "pk")[:20],
         "replies": replies.order_by("posted_at", "pk")[:20],
         "revisions": item.revisions.order_by("-edited_at"),
-        "decisions": item.decisions.select_related("actor", "rule", "assignee", "case"),
-        "hide_rules": rules_justifying(request.institution, "hide"),
-        "remove_rules": rules_justifying(request.institution, "remove"),
+        "decisions": item.decisions.select_related(
+            "actor", "rule", "assignee", "case", "evidence", "delivery__posted_by"
+        ),
+        "hide_rules": rule_choices(rules_justifying(request.institution, "hide"), language),
+        "remove_rules": rule_choices(rules_justifying(request.institution, "remove"), language),
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
         "complaint": complaint_markers([item.pk]).get(item.pk),
         "saved_replies": saved_replies_for(item),
         "reply_text": _prefill(request, item),
+        "moderators": moderators(request.institution),
+        "advice_steps": ADVICE_STEPS,
+        "referral_targets": REFERRAL_TARGETS,
     }
 
 
@@ -91,7 +101,7 @@ def item_action(
     item = _item(request, item_id)
     try:
         handler(request, item)
-    except DecisionRefused as refused:
+    except (DecisionRefused, DeliveryRefused) as refused:
         messages.error(request, str(refused))
         return render(request, "moderation/item_detail.html", _context(request, item), status=400)
     return redirect(item_url(item))
@@ -145,6 +155,42 @@ def _assign_me(request: InstitutionRequest, item: Item) -> None:
     decisions.item_assign(item=item, actor=request.user, assignee=request.user)
 
 
+def _assign(request: InstitutionRequest, item: Item) -> None:
+    value = request.POST.get("assignee", "")
+    assignee = (
+        moderators(request.institution).filter(pk=int(value)).first() if value.isdigit() else None
+    )
+    if value and assignee is None:
+        raise DecisionRefused(_("This person does not moderate for the institution."))
+    decisions.item_assign(item=item, actor=request.user, assignee=assignee)
+
+
+def _harassment(request: InstitutionRequest, item: Item) -> None:
+    decisions.item_mark_harassment(
+        item=item,
+        actor=request.user,
+        advice=request.POST.getlist("advice"),
+        referral_target=request.POST.get("referral_target", ""),
+        referral_person=_text(request, "referral_person"),
+        note=_text(request, "note"),
+    )
+    messages.success(request, _("The item was preserved as evidence (SHA-256 recorded)."))
+
+
+def _posted(request: InstitutionRequest, item: Item) -> None:
+    value = request.POST.get("delivery", "")
+    delivery = (
+        ReplyDelivery.objects.for_institution(request.institution)
+        .filter(pk=int(value), decision__item=item)
+        .first()
+        if value.isdigit()
+        else None
+    )
+    if delivery is None:
+        raise DeliveryRefused(_("This reply does not wait to be posted by hand."))
+    delivery_mark_posted(delivery=delivery, actor=request.user)
+
+
 def _reopen(request: InstitutionRequest, item: Item) -> None:
     decisions.item_reopen(item=item, actor=request.user, reason=_text(request, "reason"))
 
@@ -156,5 +202,24 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Item], None]] = {
     "no-action": _no_action,
     "escalate": _escalate,
     "assign-me": _assign_me,
+    "assign": _assign,
+    "harassment": _harassment,
+    "posted": _posted,
     "reopen": _reopen,
 }
+
+
+@requires_role(MODERATORS)
+def item_evidence(
+    request: InstitutionRequest, institution_slug: str, item_id: int, snapshot_id: int
+) -> HttpResponse:
+    """The snapshot exactly as hashed: ``sha256sum`` of the download equals the recorded one."""
+    item = _item(request, item_id)
+    snapshot = get_object_or_404(
+        EvidenceSnapshot.objects.for_institution(request.institution), pk=snapshot_id, item=item
+    )
+    response = HttpResponse(snapshot_bytes(snapshot.content), content_type="application/json")
+    response["Content-Disposition"] = (
+        f'attachment; filename="evidence-item-{item.pk}-{snapshot.sha256[:16]}.json"'
+    )
+    return response

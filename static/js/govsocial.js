@@ -81,4 +81,24 @@ document.addEventListener("click", (event) => {
   });
 
   document.addEventListener("DOMContentLoaded", refreshToggle);
+
+  // Copy buttons (replies to post by hand): hidden without JavaScript, where the text stays
+  // selectable in its read-only box.
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-copy]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", async () => {
+        const source = document.getElementById(button.dataset.copy);
+        if (!source) return;
+        try {
+          await navigator.clipboard.writeText(source.value ?? source.textContent);
+        } catch {
+          source.select?.();
+          document.execCommand?.("copy");
+        }
+        const status = document.getElementById(`${button.dataset.copy}-status`);
+        if (status) status.textContent = button.dataset.copied;
+      });
+    });
+  });
 })();

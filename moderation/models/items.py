@@ -1,8 +1,8 @@
-"""Incoming items (comments, replies, messages, mentions, reviews) and their platform revisions.
+"""Incoming items (comments, replies, messages, mentions, reviews), their platform revisions,
+the decisions taken on them, saved replies, duty, and the delivery of replies to the platform.
 
 Items arrive through channels' connectors. ``due_at``/``warn_at`` are set once at creation from
-the SLA clock. Decisions on items are append-only; the queue screens come with the moderation
-issue.
+the SLA clock. Decisions are append-only.
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class Action(models.TextChoices):
     ESCALATE = "escalate", _("Escalate to a complaint")
     ASSIGN = "assign", _("Assign")
     REOPEN = "reopen", _("Reopen")
+    HARASSMENT = "harassment", _("Marked as harassment")
 
 
 ANSWERING_ACTIONS = frozenset(
@@ -162,10 +163,6 @@ class Decision(AppendOnlyModel):
     A hide or a removal cites the rule of the house rules in force and states the reasons.
     """
 
-    class ReplyState(models.TextChoices):
-        SENT = "sent", _("Sent through the platform")
-        TO_POST = "to_post", _("To post on the platform")
-
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="decisions")
     actor = models.ForeignKey(
@@ -184,13 +181,25 @@ class Decision(AppendOnlyModel):
     )
     reasons = models.TextField(blank=True, help_text="Statement of reasons for a hide or removal.")
     reply_text = models.TextField(blank=True)
-    reply_state = models.CharField(max_length=10, choices=ReplyState, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     case = models.ForeignKey(
         "complaints.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    evidence = models.ForeignKey(
+        "complaints.EvidenceSnapshot",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The snapshot taken when the item was marked as harassment.",
+    )
+    advice = models.JSONField(
+        default=list, blank=True, help_text="Victim-advice steps given (harassment)."
+    )
+    referral_target = models.CharField(max_length=20, blank=True)
+    referral_person = models.CharField(max_length=200, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
     immutable_error = DecisionImmutableError
@@ -203,6 +212,10 @@ class Decision(AppendOnlyModel):
             models.CheckConstraint(
                 condition=~Q(action__in=("hide", "remove")) | Q(rule__isnull=False),
                 name="decision_removal_cites_rule",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="harassment") | Q(evidence__isnull=False),
+                name="decision_harassment_keeps_evidence",
             ),
         )
         triggers = (

@@ -1,0 +1,67 @@
+"""Forms of the moderation app's screens (the queue's filters live in ``filters.py``)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution, SpokenLanguage
+from channels.models import Channel
+from moderation.models import Post
+from moderation.services.posts import PostDraft
+
+
+class PostForm(forms.Form):
+    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.none())
+    title = forms.CharField(label=_("Working title"), max_length=200)
+    planned_at = forms.DateTimeField(
+        label=_("Planned for"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    sensitive = forms.BooleanField(
+        label=_("Sensitive subject: a spokesperson must approve it"), required=False
+    )
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = cast(forms.ModelChoiceField, self.fields["channel"])
+        channel.queryset = Channel.objects.for_institution(institution).filter(is_active=True)
+        for code, name in SpokenLanguage.choices:
+            self.fields[f"text_{code}"] = forms.CharField(
+                label=_("Text in %(language)s") % {"language": name},
+                required=False,
+                max_length=10_000,
+                widget=forms.Textarea(attrs={"rows": 4, "lang": code}),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @classmethod
+    def for_post(cls, post: Post, **kwargs: Any) -> PostForm:
+        initial = {
+            "channel": post.channel_id,
+            "title": post.title,
+            "planned_at": post.planned_at,
+            "sensitive": post.sensitive,
+        }
+        initial |= {f"text_{text.language}": text.text for text in post.texts.all()}
+        return cls(initial=initial, institution=post.institution, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(f"text_{code}", "").strip() for code in SpokenLanguage.values):
+            raise forms.ValidationError(_("Write the text in at least one language."))
+        return data
+
+    def draft(self) -> PostDraft:
+        data = self.cleaned_data
+        return PostDraft(
+            channel=data["channel"],
+            title=data["title"],
+            planned_at=data["planned_at"],
+            sensitive=data["sensitive"],
+            texts={code: data.get(f"text_{code}", "") for code in SpokenLanguage.values},
+        )

@@ -1,0 +1,219 @@
+"""Outgoing posts: drafting, four-eyes review, spokesperson approval, publication, calendar.
+
+State machine (every step an append-only ``PostTransition``; each step locks the post's row
+and checks its state, so of two reviewers acting at once the second is told what happened):
+
+    draft ──submit──▶ in review ──approve──▶ approved ──publish (URL)──▶ published
+      ▲                   │
+      └──── edit ◀── changes requested ◀──┘ (request changes)
+    draft, in review, changes requested, approved ──withdraw (reason)──▶ withdrawn
+
+- The texts (one per language) and the planned time change only in draft or changes requested.
+- The reviewer is never the author; a sensitive post is approved only by a spokesperson.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution, Role, SpokenLanguage, User
+from channels.models import Channel
+from govsocial.tenancy import has_role
+from moderation.models import Post, PostState, PostText, PostTransition
+
+Kind = PostTransition.Kind
+EDITABLE = (PostState.DRAFT, PostState.CHANGES_REQUESTED)
+WITHDRAWABLE = (
+    PostState.DRAFT,
+    PostState.IN_REVIEW,
+    PostState.CHANGES_REQUESTED,
+    PostState.APPROVED,
+)
+
+
+class PostRefused(ValueError):
+    """The step cannot be taken; the message says why."""
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    channel: Channel
+    title: str
+    planned_at: datetime
+    sensitive: bool
+    texts: dict[str, str]
+    """Language code → text; empty texts are dropped."""
+
+
+def post_create(*, institution: Institution, author: User, draft: PostDraft) -> Post:
+    texts = _clean(institution, draft)
+    with transaction.atomic():
+        post = Post.objects.create(
+            institution=institution,
+            channel=draft.channel,
+            title=draft.title.strip(),
+            planned_at=draft.planned_at,
+            sensitive=draft.sensitive,
+            author=author,
+        )
+        PostText.objects.bulk_create(
+            PostText(post=post, language=language, text=text) for language, text in texts.items()
+        )
+        _record(post, author, Kind.CREATED, "", PostState.DRAFT)
+    return post
+
+
+def post_edit(*, post: Post, actor: User, draft: PostDraft) -> Post:
+    texts = _clean(post.institution, draft)
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if locked.state not in EDITABLE:
+            raise PostRefused(_("Only a draft or a post with changes requested can be edited."))
+        locked.channel = draft.channel
+        locked.title = draft.title.strip()
+        locked.planned_at = draft.planned_at
+        locked.sensitive = draft.sensitive
+        locked.updated_at = timezone.now()
+        locked.save()
+        locked.texts.all().delete()
+        PostText.objects.bulk_create(
+            PostText(post=locked, language=language, text=text) for language, text in texts.items()
+        )
+        _record(locked, actor, Kind.EDITED, locked.state, locked.state)
+    return locked
+
+
+def post_submit(*, post: Post, actor: User) -> Post:
+    return _move(post, actor, Kind.SUBMITTED, EDITABLE, PostState.IN_REVIEW)
+
+
+def post_request_changes(*, post: Post, actor: User, note: str) -> Post:
+    _check_reviewer(post, actor)
+    if not note.strip():
+        raise PostRefused(_("Say what should change."))
+    return _move(
+        post, actor, Kind.CHANGES_REQUESTED, (PostState.IN_REVIEW,), PostState.CHANGES_REQUESTED,
+        note=note,
+    )  # fmt: skip
+
+
+def post_approve(*, post: Post, actor: User, note: str = "") -> Post:
+    _check_reviewer(post, actor)
+    if post.sensitive and not has_role(actor, post.institution, Role.SPOKESPERSON):
+        raise PostRefused(_("A sensitive post must be approved by a spokesperson."))
+    return _move(
+        post, actor, Kind.APPROVED, (PostState.IN_REVIEW,), PostState.APPROVED, note=note,
+        approved_by=actor,
+    )  # fmt: skip
+
+
+def post_publish(*, post: Post, actor: User, url: str) -> Post:
+    url = url.strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise PostRefused(_("Give the address of the published post.")) from None
+    return _move(
+        post, actor, Kind.PUBLISHED, (PostState.APPROVED,), PostState.PUBLISHED, note=url,
+        published_url=url, published_at=timezone.now(),
+    )  # fmt: skip
+
+
+def post_withdraw(*, post: Post, actor: User, reason: str) -> Post:
+    if not reason.strip():
+        raise PostRefused(_("Say why the post is withdrawn."))
+    return _move(post, actor, Kind.WITHDRAWN, WITHDRAWABLE, PostState.WITHDRAWN, note=reason)
+
+
+def posts_in_month(institution: Institution, year: int, month: int) -> QuerySet[Post]:
+    """Planned posts of a calendar month in the institution's time zone (withdrawn excluded)."""
+    first = date(year, month, 1)
+    after = first + timedelta(days=calendar.monthrange(year, month)[1])
+    zone = institution.zone
+    return (
+        Post.objects.for_institution(institution)
+        .exclude(state=PostState.WITHDRAWN)
+        .filter(
+            planned_at__gte=datetime.combine(first, time(), zone),
+            planned_at__lt=datetime.combine(after, time(), zone),
+        )
+        .select_related("channel")
+        .order_by("planned_at", "pk")
+    )
+
+
+def month_weeks(
+    institution: Institution, year: int, month: int
+) -> list[list[tuple[date, list[Post]]]]:
+    """The month as weeks (Monday first) of (day, planned posts) for the calendar grid."""
+    by_day: dict[date, list[Post]] = {}
+    for post in posts_in_month(institution, year, month):
+        by_day.setdefault(timezone.localtime(post.planned_at, institution.zone).date(), []).append(
+            post
+        )
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return [[(day, by_day.get(day, [])) for day in week] for week in weeks]
+
+
+def _clean(institution: Institution, draft: PostDraft) -> dict[str, str]:
+    if not draft.title.strip():
+        raise PostRefused(_("Give the post a working title."))
+    if draft.channel.institution_id != institution.pk:
+        raise PostRefused(_("Choose one of the institution's channels."))
+    texts = {
+        language: text.strip()
+        for language, text in draft.texts.items()
+        if language in SpokenLanguage.values and text.strip()
+    }
+    if not texts:
+        raise PostRefused(_("Write the text in at least one language."))
+    return texts
+
+
+def _check_reviewer(post: Post, actor: User) -> None:
+    if post.author_id == actor.pk:
+        raise PostRefused(_("Another member must review this post: never its author."))
+
+
+def _move(
+    post: Post,
+    actor: User,
+    kind: str,
+    sources: tuple[str, ...],
+    target: str,
+    note: str = "",
+    **fields: object,
+) -> Post:
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if locked.state not in sources:
+            raise PostRefused(
+                _("This step is not possible: the post is %(state)s.")
+                % {"state": locked.get_state_display().lower()}
+            )
+        Post.objects.filter(pk=post.pk).update(state=target, updated_at=timezone.now(), **fields)
+        _record(locked, actor, kind, locked.state, target, note)
+    return Post.objects.get(pk=post.pk)
+
+
+def _record(
+    post: Post, actor: User, kind: str, from_state: str, to_state: str, note: str = ""
+) -> None:
+    PostTransition.objects.create(
+        institution_id=post.institution_id,
+        post=post,
+        actor=actor,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note.strip()[:2000],
+    )

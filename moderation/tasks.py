@@ -1,0 +1,17 @@
+"""Celery entry points for moderation: thin wrappers over services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from moderation.services import reply_delivery
+
+
+@shared_task(name="moderation.tasks.reply_deliver", acks_late=True)
+def reply_deliver_task(delivery_id: int) -> str:
+    return reply_delivery.reply_deliver(delivery_id)
+
+
+@shared_task(name="moderation.tasks.replies_sweep", acks_late=True)
+def replies_sweep_task() -> int:
+    return reply_delivery.replies_sweep()
