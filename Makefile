@@ -30,6 +30,7 @@ run: export DEBUG ?= 1
 run: compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py check_deadlines
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "GovSocial is starting on http://127.0.0.1:$(PORT)/"

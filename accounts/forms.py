@@ -92,7 +92,8 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("full_name", "preferred_language", "spoken_languages")
+        fields = ("full_name", "preferred_language", "spoken_languages", "deadline_email")
+        widgets = {"deadline_email": forms.RadioSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -67,6 +67,11 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
+class DeadlineEmail(models.TextChoices):
+    IMMEDIATE = "immediate", _("One e-mail per warning or missed deadline")
+    DIGEST = "digest", _("One summary a day, at 08:00")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. The e-mail address is the login; it is stored lower-cased so it is unique."""
 
@@ -82,6 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         validators=[validate_spoken_languages],
         help_text=_("Used to route items and complaints to someone who reads their language."),
+    )
+    deadline_email = models.CharField(
+        _("deadline e-mails"),
+        max_length=10,
+        choices=DeadlineEmail,
+        default=DeadlineEmail.IMMEDIATE,
+        help_text=_("Warnings and missed deadlines are always in your GovSocial inbox."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
@@ -289,6 +301,15 @@ class Invitation(models.Model):
         return [str(Role(role).label) for role in self.roles if role in Role.values]
 
 
+class NotificationEmail(models.TextChoices):
+    """Where a notification's e-mail stands, for producers that e-mail in a second phase."""
+
+    PENDING = "pending", _("E-mail to write")
+    QUEUED = "queued", _("E-mail in the outbox")
+    DIGEST = "digest", _("Waiting for the daily summary")
+    DIGESTED = "digested", _("Sent in a daily summary")
+
+
 class Notification(models.Model):
     """An in-app message in one user's inbox, rendered in that user's language when created.
 
@@ -310,6 +331,12 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=10,
+        choices=NotificationEmail,
+        blank=True,
+        help_text="Deadline notices: their e-mail is written by a second phase (outbox).",
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -333,6 +360,12 @@ class Notification(models.Model):
             ),
             # The inbox page, newest first.
             models.Index(fields=("recipient", "-created_at"), name="notification_inbox"),
+            # The deadline e-mail phase and the daily summaries.
+            models.Index(
+                fields=("email_status", "recipient"),
+                condition=Q(email_status__in=("pending", "digest")),
+                name="notification_email_waiting",
+            ),
         )
 
     def __str__(self) -> str:

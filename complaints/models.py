@@ -41,6 +41,11 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+CLOCK_RUNNING = ("received", "acknowledged", "in_progress", "on_hold")
+"""Statuses in which the 30-day answer is still owed (on hold: unless the institution suspends
+the clock while waiting for the complainant; see ``CaseQuerySet.answer_owed``)."""
+
+
 class Outcome(models.TextChoices):
     FOUNDED = "founded", _("Founded")
     PARTLY_FOUNDED = "partly_founded", _("Partly founded")
@@ -117,6 +122,12 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     due_at = models.DateTimeField(_("answer due"))
     warn_at = models.DateTimeField()
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check sent (or superseded) the warning."
+    )
+    breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check notified the missed deadline."
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.RECEIVED)
     on_hold_since = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -172,6 +183,17 @@ class Case(models.Model):
                 fields=("institution", "due_at"),
                 condition=~Q(status="closed"),
                 name="case_open_by_due",
+            ),
+            # the deadline check: only cases still to warn or to breach (see govsocial.deadlines).
+            models.Index(
+                fields=("warn_at",),
+                condition=Q(status__in=CLOCK_RUNNING, warned_at__isnull=True),
+                name="case_to_warn",
+            ),
+            models.Index(
+                fields=("due_at",),
+                condition=Q(status__in=CLOCK_RUNNING, breached_at__isnull=True),
+                name="case_to_breach",
             ),
         )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q
 
 from accounts.models import Institution
@@ -15,3 +17,14 @@ class CategoryQuerySet(TenantQuerySet):
 class CaseQuerySet(TenantQuerySet):
     def open(self) -> CaseQuerySet:
         return self.exclude(status="closed")
+
+    def answer_owed(self) -> CaseQuerySet:
+        """Cases whose 30-day clock runs (on hold too, unless the institution suspends it)."""
+        from complaints.models import CLOCK_RUNNING
+
+        return self.filter(status__in=CLOCK_RUNNING).exclude(
+            status="on_hold", institution__hold_suspends_complaint_clock=True
+        )
+
+    def overdue(self, now: datetime) -> CaseQuerySet:
+        return self.answer_owed().filter(due_at__lt=now)

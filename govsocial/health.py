@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from govsocial.celery import app as celery_app
+from govsocial.deadlines.engine import STALE_AFTER, last_run
 
 logger = logging.getLogger(__name__)
 
@@ -43,21 +45,60 @@ def cache_up() -> bool:
     return not getattr(cache, "degraded", False)
 
 
-def health_report() -> tuple[dict[str, str], bool]:
-    """Each component's state, and whether the instance is healthy (database and broker up).
+def deadline_check_report(*, details: bool) -> tuple[dict[str, object], bool]:
+    """The age of the last deadline check; stale after ``STALE_AFTER`` (beat or worker down).
+
+    ``details`` (superusers) adds what the last run found.
+    """
+    try:
+        run = last_run()
+    except Exception:
+        logger.warning("healthz: deadline runs unreadable", exc_info=True)
+        return {"deadline_check": "unknown"}, False
+    if run is None:
+        return {"deadline_check": "never run", "reason": "the deadline check never ran"}, False
+    age = timezone.now() - run.finished_at
+    fresh = age <= STALE_AFTER
+    report: dict[str, object] = {
+        "deadline_check": "ok" if fresh else "stale",
+        "deadline_check_age_seconds": int(age.total_seconds()),
+    }
+    if not fresh:
+        report["reason"] = (
+            f"the last deadline check finished {int(age.total_seconds())} s ago "
+            f"(more than {int(STALE_AFTER.total_seconds())} s): is Celery beat running?"
+        )
+    if details:
+        report["deadline_check_last_run"] = {
+            "finished_at": run.finished_at.isoformat(),
+            "duration_ms": run.duration_ms,
+            "warnings": run.warnings,
+            "breaches": run.breaches,
+            "notifications": run.notifications,
+        }
+    return report, fresh
+
+
+def health_report(*, details: bool = False) -> tuple[dict[str, object], bool]:
+    """Each component's state, and whether the instance is healthy (database and broker up,
+    deadline check recent).
 
     A cache outage is reported but does not fail the check: logins fall back to per-process
     rate limits and everything else keeps working.
     """
     checks = {"database": database_up(), "broker": broker_up(), "cache": cache_up()}
-    report = {name: "up" if ok else "down" for name, ok in checks.items()}
-    return report, checks["database"] and checks["broker"]
+    report: dict[str, object] = {name: "up" if ok else "down" for name, ok in checks.items()}
+    deadlines, deadlines_fresh = (
+        deadline_check_report(details=details) if checks["database"] else ({}, False)
+    )
+    report |= deadlines
+    return report, checks["database"] and checks["broker"] and deadlines_fresh
 
 
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    report, healthy = health_report()
+    report, healthy = health_report(details=request.user.is_superuser)
     return JsonResponse(
         {"status": "ok" if healthy else "fail", **report}, status=200 if healthy else 503
     )

@@ -327,6 +327,23 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # Every minute; "expires" below the interval: a tick missed while down is not replayed, the
+    # next run catches up on everything that became due (the check is state-based).
+    "deadlines-check": {
+        "task": "govsocial.tasks.deadlines_check",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "deadline-emails": {
+        "task": "govsocial.tasks.deadline_emails",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
+    "deadline-digests": {
+        "task": "govsocial.tasks.deadline_digests",
+        "schedule": 300.0,
+        "options": {"expires": 250},
+    },
     "deliveries-sweep": {
         "task": "channels.tasks.deliveries_sweep",
         "schedule": 120.0,
@@ -365,6 +382,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 100},
     },
 }
+
+# The rows the deadline check watches (govsocial/deadlines/sources.py).
+DEADLINE_SOURCES = ["moderation.deadlines.ITEMS", "complaints.deadlines.CASES"]
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from govsocial import health, views
+from govsocial.deadlines import views as deadline_views
 
 # allauth's rate limits and second factor also guard the Django admin login.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -12,6 +13,11 @@ admin.site.site_title = "GovSocial"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path(
+        "i/<slug:institution_slug>/deadlines/missed/",
+        deadline_views.breached,
+        name="deadlines-breached",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -22,8 +22,8 @@ class ItemFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ItemStatus.choices, empty_label=_("Any status")
     )
-    channel = django_filters.ModelChoiceFilter(
-        label=_("Channel"), queryset=Channel.objects.none(), empty_label=_("All channels")
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=(), empty_label=_("All channels")
     )
     platform = django_filters.ChoiceFilter(
         label=_("Platform"), field_name="channel__platform", choices=Platform.choices,
@@ -50,10 +50,12 @@ class ItemFilter(django_filters.FilterSet):
         model = Item
         fields = ("status", "channel", "platform", "language", "assigned", "hits")
 
-    def __init__(self, *args: Any, institution: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, channels: list[Channel], user: Any, **kwargs: Any) -> None:
+        """``channels``: the institution's, read once by the view (which also shows those in
+        crisis mode), so the form costs no query of its own."""
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["channel"].queryset = Channel.objects.for_institution(institution)
+        self.filters["channel"].extra["choices"] = [(str(c.pk), c.name) for c in channels]
 
     def filter_assigned(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         if value == "me":

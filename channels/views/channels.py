@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from channels.forms import ChannelForm
 from channels.models import Channel, InboundDelivery, PollState
-from channels.services.channels import channel_save, secret_summary
+from channels.services.channels import channel_crisis_set, channel_save, secret_summary
 from channels.services.deliveries import delivery_reprocess
 from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
@@ -26,7 +26,47 @@ def channel_list(request: InstitutionRequest, institution_slug: str) -> HttpResp
         .annotate(open_items=Count("items", filter=Q(items__status="open")))
         .order_by("-is_active", "platform", "name")
     )
-    return render(request, "channels/channel_list.html", {"channels": channels})
+    return render(
+        request,
+        "channels/channel_list.html",
+        {
+            "channels": channels,
+            "can_switch_crisis": bool(CRISIS_DECIDERS & request.institution_roles),
+        },
+    )
+
+
+CRISIS_DECIDERS = frozenset({Role.INSTITUTION_ADMIN, Role.SPOKESPERSON})
+
+
+@require_POST
+@requires_role(*CRISIS_DECIDERS)
+def channel_crisis(
+    request: InstitutionRequest, institution_slug: str, channel_id: int
+) -> HttpResponse:
+    """Crisis mode on or off, with a reason; back to where the switch was pressed."""
+    channel = get_object_or_404(Channel.objects.for_institution(request.institution), pk=channel_id)
+    on = request.POST.get("crisis_mode") == "on"
+    try:
+        channel_crisis_set(
+            channel=channel, actor=request.user, on=on, reason=request.POST.get("reason", "")
+        )
+    except ValueError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            (
+                _("Crisis mode is on for %(channel)s.")
+                if on
+                else _("Crisis mode is off for %(channel)s.")
+            )
+            % {"channel": channel.name},
+        )
+    target = request.POST.get("next", "")
+    if not target.startswith(f"/i/{institution_slug}/"):
+        target = reverse("channels:channel-list", kwargs={"institution_slug": institution_slug})
+    return redirect(target)
 
 
 @requires_role(Role.INSTITUTION_ADMIN)

@@ -26,6 +26,7 @@ from charter.tests.factories import published_charter
 from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
+from govsocial.deadlines.engine import deadlines_check
 from govsocial.tenancy import ANY_MEMBER
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
@@ -63,6 +64,8 @@ def tenant(*roles: str, status: int = 200) -> Tenant:
 EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "home": SignedIn(),
     "healthz": Public(),
+    "deadlines-breached": tenant(ADMIN),
+    "channels:channel-crisis": tenant(ADMIN, Role.SPOKESPERSON, status=405),
     "accounts:institution-detail": tenant(ANY_MEMBER),
     "accounts:institution-settings": tenant(ADMIN),
     "accounts:member-list": tenant(ADMIN),
@@ -207,6 +210,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         institution=defence, channel=channel, source="generic", body=b"{}", body_sha256="0" * 64
     )
     case = register(defence)
+    deadlines_check()  # a recent run keeps /healthz at 200
     item = item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE))
     return {
         "channel_id": str(channel.pk),

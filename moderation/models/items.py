@@ -76,6 +76,12 @@ class Item(models.Model):
     first_response_at = models.DateTimeField(
         null=True, blank=True, help_text="When the first answering decision was taken."
     )
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check sent (or superseded) the warning."
+    )
+    breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check notified the missed deadline."
+    )
 
     objects = ItemQuerySet.as_manager()
 
@@ -94,6 +100,19 @@ class Item(models.Model):
             models.Index(fields=("institution", "status", "due_at", "id"), name="item_queue"),
             # the queue's "N new items" badge.
             models.Index(fields=("institution", "received_at"), name="item_received"),
+            # the deadline check: only rows still to warn or to breach (see govsocial.deadlines).
+            models.Index(
+                fields=("warn_at",),
+                condition=Q(status="open", first_response_at__isnull=True, warned_at__isnull=True),
+                name="item_to_warn",
+            ),
+            models.Index(
+                fields=("due_at",),
+                condition=Q(
+                    status="open", first_response_at__isnull=True, breached_at__isnull=True
+                ),
+                name="item_to_breach",
+            ),
         )
 
     def __str__(self) -> str:

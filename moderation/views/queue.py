@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
 from accounts.models import Role
+from channels.models import Channel
 from complaints.selectors import complaint_markers
 from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.filters import ItemFilter, keyset_after
@@ -31,12 +32,13 @@ MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights t
 @requires_role(MODERATORS)
 def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     data = request.GET.copy() if request.GET else QueryDict(f"status={ItemStatus.OPEN}")
+    channels = list(Channel.objects.for_institution(request.institution))
     filters = ItemFilter(
         data,
         queryset=Item.objects.for_institution(request.institution).select_related(
             "channel", "assigned_to"
         ),
-        institution=request.institution,
+        channels=channels,
         user=request.user,
     )
     items = filters.qs.order_by("due_at", "id")
@@ -63,6 +65,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "next_url": next_url,
             "first_url": first_url if cursor else "",
             "since": timezone.now().isoformat(),
+            "crisis_channels": [c for c in channels if c.crisis_mode and c.is_active],
         },
     )
 

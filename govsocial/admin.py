@@ -1,0 +1,24 @@
+"""Platform staff tooling: the deadline check's recent runs, read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from govsocial.models import DeadlineCheckRun
+
+
+@admin.register(DeadlineCheckRun)
+class DeadlineCheckRunAdmin(admin.ModelAdmin):
+    list_display = ("finished_at", "duration_ms", "warnings", "breaches", "notifications")
+    date_hierarchy = "finished_at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: DeadlineCheckRun | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: DeadlineCheckRun | None = None) -> bool:
+        return False

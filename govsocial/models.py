@@ -1,0 +1,47 @@
+"""The deadline engine's own records: its runs (liveness) and the daily summaries sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Institution
+
+
+class DeadlineCheckRun(models.Model):
+    """One run of the deadline check; /healthz reads the newest. Kept for a week."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(default=timezone.now, db_index=True)
+    duration_ms = models.PositiveIntegerField()
+    warnings = models.PositiveIntegerField(default=0)
+    breaches = models.PositiveIntegerField(default=0)
+    notifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-finished_at",)
+
+    def __str__(self) -> str:
+        return f"check at {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DeadlineDigest(models.Model):
+    """A daily summary e-mail: at most one per person, institution and local day (a database
+    fact), covering the notices written since the previous one."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(help_text="The institution's local date.")
+    sent_at = models.DateTimeField(default=timezone.now)
+    notices = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("user", "institution", "day"), name="deadline_digest_once_a_day"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"digest {self.user_id}@{self.institution_id} {self.day}"

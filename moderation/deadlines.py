@@ -1,0 +1,99 @@
+"""Moderation items as a source for the deadline check (see govsocial/deadlines/engine.py).
+
+An item owes its first answer by ``due_at``; once answered (``first_response_at``) or handled
+otherwise it leaves the check, even if reopened later. Warning: the assignee, else the channel's
+moderation team, else every moderator of the institution. Breach: the same people and the
+institution's admins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution, Role, User
+from channels.models import Channel
+from govsocial.deadlines.recipients import people_by_institution, unique
+from govsocial.deadlines.sources import Subject, Texts, Threshold
+from moderation.models import Item
+
+
+class ItemDeadlines:
+    name = "item"
+    texts = Texts(
+        warning_subject=_("Answer soon: %(label)s"),
+        warning_body=_(
+            "%(label)s must be answered by %(due)s (%(left)s left). The warning threshold was "
+            "crossed at %(crossed)s."
+        ),
+        breach_subject=_("Answer deadline missed: %(label)s"),
+        breach_body=_(
+            "%(label)s had to be answered by %(due)s and is still waiting: late by %(late)s."
+        ),
+    )
+
+    def to_warn(self, now: datetime) -> QuerySet[Item]:
+        return Item.objects.awaiting_first_answer().filter(warned_at__isnull=True, warn_at__lte=now)
+
+    def to_breach(self, now: datetime) -> QuerySet[Item]:
+        return Item.objects.overdue(now).filter(breached_at__isnull=True)
+
+    def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
+        # Plain values, not model instances: a batch holds thousands of rows.
+        rows = list(
+            Item.objects.filter(pk__in=ids).values_list(
+                "pk", "institution_id", "channel_id", "author_name", "author_handle",
+                "warn_at", "due_at", "assigned_to_id",
+            )
+        )  # fmt: skip
+        institutions = Institution.objects.in_bulk({row[1] for row in rows})
+        channels = dict(
+            Channel.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "name")
+        )
+        assignees = User.objects.in_bulk({row[7] for row in rows if row[7]})
+        moderators = people_by_institution(institutions, (Role.COMMUNICATOR, Role.SPOKESPERSON))
+        admins = (
+            people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
+            if threshold is Threshold.BREACH
+            else {}
+        )
+        teams = _channel_teams(set(channels))
+        subjects = []
+        for pk, institution_id, channel_id, name, handle, warn, due, assignee_id in rows:
+            assignee = assignees.get(assignee_id) if assignee_id else None
+            first_line: list[User | None] = [assignee]
+            if assignee is None or not assignee.is_active:
+                first_line = list(teams.get(channel_id) or moderators.get(institution_id, []))
+            institution = institutions[institution_id]
+            author = name or handle
+            subjects.append(
+                Subject(
+                    pk=pk,
+                    institution=institution,
+                    label=f"{channels[channel_id]} · {author}" if author else channels[channel_id],
+                    url=reverse(
+                        "moderation:item-detail",
+                        kwargs={"institution_slug": institution.slug, "item_id": pk},
+                    ),
+                    warn_at=warn,
+                    due_at=due,
+                    recipients=unique(first_line, admins.get(institution_id, [])),
+                )
+            )
+        return subjects
+
+
+def _channel_teams(channel_ids: set[int]) -> dict[int, list[User]]:
+    through = Channel.moderators.through
+    teams: dict[int, list[User]] = {}
+    for link in through.objects.filter(
+        channel_id__in=channel_ids, user__is_active=True
+    ).select_related("user"):
+        teams.setdefault(link.channel_id, []).append(link.user)
+    return teams
+
+
+ITEMS = ItemDeadlines()
