@@ -273,3 +273,49 @@ def test_the_daily_summary_goes_out_at_eight_once_a_day(channel, defence_communi
     assert first.body_text.count("Open GovSocial") == 1
     assert "2 deadline notices" in second.subject  # the new warning, and the first item's breach
     assert second.body_text.count("Open GovSocial") == 2
+
+
+def test_a_check_killed_mid_batch_is_redone_without_duplicates(
+    channel, defence_communicator, monkeypatch
+) -> None:
+    from govsocial.deadlines import engine
+
+    for number in range(3):
+        received(channel, hours_ago=19, number=number)
+    real_insert = engine.notifications_insert
+
+    def killed(rows):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(engine, "notifications_insert", killed)
+    with pytest.raises(SystemExit):
+        deadlines_check(NOW)
+    assert not Item.objects.filter(warned_at__isnull=False).exists()  # the claim rolled back
+    monkeypatch.setattr(engine, "notifications_insert", real_insert)
+    assert deadlines_check(NOW).warnings == 3
+    assert deadlines_check(NOW).warnings == 0
+    assert len(notices("warning")) == 3
+
+
+def test_the_october_night_in_brussels_notifies_each_item_once(channel) -> None:
+    """Items every 10 minutes through the night the clocks go back (2026-10-25, 01:00 UTC), checked
+    every 10 minutes until all are past their deadline: one warning and one breach each, the
+    warning 18 elapsed hours after receipt."""
+    start = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # 00:00 CEST
+    items = [
+        received(channel, hours_ago=0, number=n, now=start + timedelta(minutes=10 * n))
+        for n in range(24)  # until 04:00 local, through the repeated 02:00-03:00 hour
+    ]
+    moment = start
+    while moment <= start + timedelta(hours=28):
+        deadlines_check(moment)
+        moment += timedelta(minutes=10)
+    for item in items:
+        item.refresh_from_db()
+        assert item.warn_at - item.posted_at == timedelta(hours=18)
+        assert item.due_at - item.posted_at == timedelta(hours=24)
+    warnings = Notification.objects.filter(kind="deadline.warning")
+    breaches = Notification.objects.filter(kind="deadline.breach")
+    assert warnings.count() == 24  # one team member
+    assert breaches.count() == 24  # the team member (no admin in this institution)
+    assert breaches.values("dedupe_key").distinct().count() == 24
