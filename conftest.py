@@ -12,6 +12,7 @@ import hmac
 import struct
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
@@ -105,3 +106,19 @@ def defence_admin(defence: Institution) -> User:
 @pytest.fixture
 def police_communicator(police: Institution) -> User:
     return member(police, Role.COMMUNICATOR, email="communicator@police.test")
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Celery's broker unreachable (nothing listens on port 1) for one test.
+
+    Celery caches its connection and producer pools on first publish: they are dropped before
+    and after, or a pool made for the dead broker would serve every later test of the process.
+    """
+    from govsocial.celery import app
+
+    app._after_fork()  # Celery's own reset of its pools (done in every forked worker)
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    yield
+    monkeypatch.undo()
+    app._after_fork()

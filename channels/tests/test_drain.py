@@ -96,10 +96,8 @@ def test_a_drain_over_its_time_budget_hands_over(channel, published, monkeypatch
     assert InboundDelivery.objects.filter(status="received").count() == 2
 
 
-def test_drain_requests_fail_quietly_when_the_broker_is_down(channel, monkeypatch) -> None:
-    from govsocial.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+@pytest.mark.usefixtures("broker_down")
+def test_drain_requests_fail_quietly_when_the_broker_is_down(channel) -> None:
     drain_request(channel.pk, force=True)  # logged; the sweeper asks again later
 
 

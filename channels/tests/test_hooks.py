@@ -310,13 +310,12 @@ class TestGenericDeliveries:
 
 
 class TestFailures:
+    @pytest.mark.usefixtures("broker_down")
     def test_broker_down_still_200_then_the_sweeper_processes_it(
         self, client: Client, channel: Channel, django_capture_on_commit_callbacks, monkeypatch
     ) -> None:
         from channels import tasks
-        from govsocial.celery import app
 
-        monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = post_meta(client, channel, fixture("meta_comment_add.json"))

@@ -7,20 +7,20 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery import Celery
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from govsocial.celery import app as celery_app
+from govsocial import health
 from govsocial.deadlines.engine import deadlines_check
 
 
 @pytest.fixture
-def broken_broker():
-    original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    yield
-    celery_app.conf.broker_url = original
+def broken_broker(monkeypatch):
+    """The health check sees a broker nobody listens on (port 1). A Celery app of its own, so
+    the project's app and its cached connection pools never point there."""
+    monkeypatch.setattr(health, "celery_app", Celery("broken", broker="redis://127.0.0.1:1/0"))
 
 
 @pytest.mark.django_db
