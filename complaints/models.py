@@ -184,6 +184,8 @@ class Case(models.Model):
                 condition=~Q(status="closed"),
                 name="case_open_by_due",
             ),
+            # reports: complaints received per month.
+            models.Index(fields=("institution", "received_at"), name="case_received"),
             # the deadline check: only cases still to warn or to breach (see govsocial.deadlines).
             models.Index(
                 fields=("warn_at",),

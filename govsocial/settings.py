@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "accounts",
     "channels",
     "moderation",
+    "reports",
     "complaints",
     "charter",
 ]

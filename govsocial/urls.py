@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("complaints.urls")),
     path("", include("moderation.urls")),
     path("", include("channels.urls")),
+    path("", include("reports.urls")),
 ]

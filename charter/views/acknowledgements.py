@@ -16,6 +16,7 @@ from accounts.models import Membership, Role, User
 from charter.models import Acknowledgement, Charter, CharterVersion
 from charter.selectors import pick_text, rules_in_language
 from charter.services import acknowledgement_record
+from govsocial.csv_export import csv_safe
 from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
 security_log = logging.getLogger("govsocial.security")
@@ -96,15 +97,10 @@ def _csv(version: CharterVersion, rows: list[tuple[User, datetime | None]]) -> H
     for user, accepted_at in rows:
         writer.writerow(
             [
-                _csv_safe(user.full_name),
-                _csv_safe(user.email),
+                csv_safe(user.full_name),
+                csv_safe(user.email),
                 version.number,
                 accepted_at.isoformat() if accepted_at else "",
             ]
         )
     return response
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets execute cells starting with = + - @: neutralise them (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

@@ -17,6 +17,7 @@ from accounts.models import Role
 from complaints.forms import PeriodForm, RecommendationForm
 from complaints.models import Category, Outcome, Recommendation, Source
 from complaints.selectors import analysis
+from govsocial.csv_export import csv_safe
 from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
@@ -120,17 +121,12 @@ def _csv(recommendations: QuerySet[Recommendation], slug: str) -> HttpResponse:
     for item in recommendations:
         writer.writerow(
             [
-                _safe(item.title),
+                csv_safe(item.title),
                 item.status,
                 item.created_at.date().isoformat(),
                 ", ".join(category.code for category in item.categories.all()),
                 " ".join(case.reference for case in item.cases.all()),
-                _safe(item.body),
+                csv_safe(item.body),
             ]
         )
     return response
-
-
-def _safe(text: str) -> str:
-    """No spreadsheet formula injection: a cell never starts with = + - or @."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text

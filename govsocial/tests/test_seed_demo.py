@@ -115,3 +115,19 @@ def test_demo_moderation_has_a_marked_harassment_item_and_posts_in_every_state()
     assert states == set(PostState.values) - {PostState.WITHDRAWN}
     sensitive = Post.objects.get(institution__slug="defence", sensitive=True)
     assert sensitive.state == PostState.IN_REVIEW
+
+
+def test_demo_history_gives_the_monthly_report_months_to_compare() -> None:
+    from django.utils import timezone
+
+    from accounts.models import Institution
+    from reports.monthly import monthly_report
+    from reports.periods import Month
+
+    call_command("seed_demo")
+    defence = Institution.objects.get(slug="defence")
+    month = Month.containing(timezone.now(), defence.zone).previous()
+    report = monthly_report(defence, month, timezone.now())
+    received = {row.label: row.values for row in report.table("sla").rows}["Items received"]
+    assert received == [30, 30, 30]  # the month, the month before, the same month last year
+    assert report.table("moderation_rules").rows

@@ -227,6 +227,10 @@ class Decision(AppendOnlyModel):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ("created_at", "pk")
+        indexes = (
+            # monthly reports, the transparency page and the statements export: by month.
+            models.Index(fields=("institution", "created_at"), name="decision_by_time"),
+        )
         constraints = (
             models.CheckConstraint(
                 condition=~Q(action__in=("hide", "remove")) | Q(rule__isnull=False),

@@ -11,6 +11,7 @@ from channels.demo import seed_channels
 from charter.demo import seed_charters
 from complaints.demo import seed_complaints
 from moderation.demo import seed_queue
+from reports.demo import seed_history
 
 
 class Command(BaseCommand):
@@ -36,3 +37,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo queue: {queue.items} items created.")
         complaints = seed_complaints()
         self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")
+        history = seed_history()
+        self.stdout.write(f"Demo history: {history.items} past items with their decisions.")

@@ -1,0 +1,96 @@
+"""The report screens: dashboard, monthly report and its CSV, statements of reasons, the public
+transparency page (no personal data), languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+
+from reports.tests.world import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def at_now():  # type: ignore[no-untyped-def]
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.mark.usefixtures("at_now")
+def test_the_dashboard_links_each_figure_to_its_list(
+    client: Client,
+    world,
+    defence_communicator,
+    defence_admin,
+) -> None:
+    client.force_login(defence_communicator)
+    page = client.get("/i/defence/dashboard/").content.decode()
+    assert "/i/defence/queue/?status=open&amp;due_within=4" in page
+    assert "/i/defence/queue/?status=open&amp;breached=on" in page
+    assert "/i/defence/queue/?status=open&amp;assigned=unassigned" in page
+    client.force_login(defence_admin)
+    page = client.get("/i/defence/dashboard/").content.decode()
+    assert "/i/defence/deadlines/missed/" in page  # admins do not moderate: missed deadlines
+    assert "/i/defence/queue/?status=open&amp;due_within=4" not in page
+
+
+@pytest.mark.usefixtures("at_now")
+def test_the_monthly_report_and_its_csv_agree(client: Client, world, defence_admin) -> None:
+    client.force_login(defence_admin)
+    page = re.sub(r">\s+<", "><", client.get("/i/defence/reports/?month=2026-11").content.decode())
+    assert "November 2026" in page
+    assert '<svg class="report-chart" role="img"' in page
+    response = client.get("/i/defence/reports/?month=2026-11&table=items_platform&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Platform", "November 2026", "October 2026", "November 2025", "unit"]
+    assert rows[1:] == [["Facebook", "3", "1", "1", ""], ["X (Twitter)", "2", "0", "0", ""]]
+    for label, *values, _unit in rows[1:]:
+        cells = "".join(f'<td class="text-end">{value}</td>' for value in values)
+        assert f'<th scope="row" class="fw-normal">{label}</th>{cells}' in page
+    assert client.get("/i/defence/reports/?month=2026-11&table=nope&format=csv").status_code == 404
+    assert client.get("/i/defence/reports/?month=garbage").status_code == 200  # last month
+
+
+@pytest.mark.usefixtures("at_now")
+def test_statements_of_reasons_without_personal_data(client: Client, world, defence_admin) -> None:
+    client.force_login(defence_admin)
+    response = client.get("/i/defence/reports/statements/?month=2026-11")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    statements = [json.loads(line) for line in lines]
+    assert [s["decision_visibility"] for s in statements] == [
+        ["DECISION_VISIBILITY_CONTENT_REMOVED"], ["DECISION_VISIBILITY_CONTENT_DISABLED"],
+    ]  # fmt: skip
+    first = statements[0]
+    assert first["incompatible_content_ground"] == "R1 — Règle 1"
+    assert first["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"
+    assert (first["content_language"], first["decision_date"]) == ("FR", "2026-11-12")
+    text = "\n".join(lines)
+    assert "Author C" not in text
+    assert "Secret text" not in text
+
+
+@pytest.mark.parametrize(("language", "heading"), [("fr", "Messages traités"),
+                                                   ("nl", "Behandelde berichten"),
+                                                   ("en", "Messages handled")])  # fmt: skip
+@pytest.mark.usefixtures("at_now")
+def test_the_public_transparency_page_has_no_personal_data(
+    client: Client,
+    world,
+    language: str,
+    heading: str,
+) -> None:
+    client.cookies["django_language"] = language
+    page = client.get("/transparency/defence/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert heading in page
+    assert "/charters/defence/house-rules/#R1" in page
+    for secret in ("Author ", "Secret text", "Anne Dupont", "anne@example.be", "Publicité"):
+        assert secret not in page
+    assert client.get("/transparency/no-such-place/").status_code == 404

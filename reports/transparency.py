@@ -1,0 +1,120 @@
+"""What the public is owed, per month: no personal data, no item text.
+
+Per month (local calendar): items handled (received that month and answered, hidden, removed,
+escalated or closed without action), hides and removals by the house rule they cited (linked to
+the rule's public wording), the share answered within the response time, complaints received
+and the share answered within 30 days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+
+from accounts.models import Institution
+from charter.models import CharterRule
+from complaints.models import Case
+from moderation.models import Decision, Item
+from reports.monthly import rule_label
+from reports.periods import Month
+from reports.stats import MonthKey, complaints_by_month, in_months, month_key, sla_by
+
+MONTHS_SHOWN = 12
+
+
+@dataclass
+class RuleCount:
+    label: str
+    url: str
+    hidden: int = 0
+    removed: int = 0
+
+
+@dataclass
+class PublicMonth:
+    month: Month
+    handled: int = 0
+    answered_in_time_share: float | None = None
+    complaints_received: int = 0
+    complaints_in_time_share: float | None = None
+    rules: list[RuleCount] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return sum(rule.hidden for rule in self.rules)
+
+    @property
+    def removed(self) -> int:
+        return sum(rule.removed for rule in self.rules)
+
+
+def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
+    """The current month and the eleven before it, newest first."""
+    months = [Month.containing(now, institution.zone)]
+    while len(months) < MONTHS_SHOWN:
+        months.append(months[-1].previous())
+    zone = institution.zone
+    result = {(m.year, m.month): PublicMonth(m) for m in months}
+
+    items = (
+        Item.objects.for_institution(institution)
+        .filter(in_months("received_at", months))
+        .annotate(month=TruncMonth("received_at", tzinfo=zone))
+    )
+    for month, sla in sla_by(items, now, "month").items():
+        result[month_key(month)].answered_in_time_share = sla.compliance
+    handled = items.filter(first_response_at__isnull=False).order_by().values("month")
+    for row in handled.annotate(n=Count("pk")):
+        result[month_key(row["month"])].handled = row["n"]
+
+    cases = Case.objects.for_institution(institution)
+    for key, figures in complaints_by_month(cases, months, now).items():
+        result[key].complaints_received = figures.received
+        result[key].complaints_in_time_share = figures.in_time_share
+
+    _rules(institution, months, result)
+    return [result[(m.year, m.month)] for m in months]
+
+
+def _rules(
+    institution: Institution, months: list[Month], result: dict[MonthKey, PublicMonth]
+) -> None:
+    grouped = (
+        Decision.objects.for_institution(institution)
+        .filter(in_months("created_at", months), action__in=("hide", "remove"))
+        .annotate(month=TruncMonth("created_at", tzinfo=institution.zone))
+        .order_by()
+        .values("month", "rule_id", "action")
+        .annotate(n=Count("pk"))
+    )
+    rows = list(grouped)
+    rules = {
+        rule.pk: rule
+        for rule in CharterRule.objects.filter(pk__in={row["rule_id"] for row in rows})
+        .select_related("version__charter")
+        .prefetch_related("texts")
+    }
+    per_month: dict[MonthKey, dict[str, RuleCount]] = {}
+    for row in rows:
+        rule = rules[row["rule_id"]]
+        url = reverse(
+            "charter:public-detail",
+            kwargs={"institution_slug": institution.slug,
+                    "charter_slug": rule.version.charter.slug},
+        ) + f"#{rule.code}"  # fmt: skip
+        label = rule_label(rule)
+        counts = per_month.setdefault(month_key(row["month"]), {})
+        entry = counts.setdefault(f"{label}|{url}", RuleCount(label, url))
+        if row["action"] == "hide":
+            entry.hidden += row["n"]
+        else:
+            entry.removed += row["n"]
+    for key, counts in per_month.items():
+        if key in result:
+            result[key].rules = sorted(
+                counts.values(), key=lambda r: (-(r.hidden + r.removed), r.label)
+            )

@@ -1,0 +1,118 @@
+"""Dashboard, monthly report (with CSV), statements of reasons export, transparency page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Institution, Role
+from channels.models import Channel
+from govsocial.csv_export import csv_download
+from govsocial.tenancy import InstitutionRequest, requires_role
+from reports.charts import bar_chart
+from reports.dashboard import dashboard as dashboard_figures
+from reports.monthly import monthly_report
+from reports.periods import Month
+from reports.statements import as_json_lines, statements
+from reports.transparency import transparency as public_figures
+
+READERS = (Role.COMMUNICATOR, Role.COMPLAINT_OFFICER, Role.INSTITUTION_ADMIN)
+
+
+@requires_role(*READERS)
+def dashboard(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    roles = request.institution_roles
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "figures": dashboard_figures(request.institution, timezone.now()),
+            "can_queue": Role.COMMUNICATOR in roles,
+            "can_cases": Role.COMPLAINT_OFFICER in roles,
+            "is_admin": Role.INSTITUTION_ADMIN in roles,
+        },
+    )
+
+
+@requires_role(*READERS)
+def monthly(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    """``?month=YYYY-MM`` (last month by default), ``&channel=<id>``; ``&table=<key>`` with
+    ``&format=csv`` downloads one table."""
+    institution = request.institution
+    now = timezone.now()
+    month = Month.parse(request.GET.get("month", ""), institution.zone)
+    if month is None:
+        month = Month.containing(now, institution.zone).previous()
+    channel = None
+    channel_id = request.GET.get("channel", "")
+    if channel_id.isdigit():
+        channel = get_object_or_404(Channel.objects.for_institution(institution), pk=channel_id)
+    report = monthly_report(institution, month, now, channel)
+    if request.GET.get("format") == "csv":
+        table = report.table(request.GET.get("table", ""))
+        if table is None:
+            raise Http404(_("No such table in the report."))
+        suffix = f"-{channel.pk}" if channel else ""
+        header = [table.dimension, *(period.label for period in report.periods), _("unit")]
+        rows = ([row.label, *("" if v is None else v for v in row.values), row.unit]
+                for row in table.rows)  # fmt: skip
+        return csv_download(f"{institution.slug}-{month.key}{suffix}-{table.key}.csv", header, rows)
+    return render(
+        request,
+        "reports/monthly.html",
+        {
+            "report": report,
+            "charts": {table.key: bar_chart(table) for table in report.tables if table.chart},
+            "channels": Channel.objects.for_institution(institution),
+            "months": _recent_months(institution, now),
+            "can_export": Role.INSTITUTION_ADMIN in request.institution_roles,
+        },
+    )
+
+
+def _recent_months(institution: Institution, now: datetime) -> list[Month]:
+    """The month picker: this month and the 24 before it."""
+    months = [Month.containing(now, institution.zone)]
+    while len(months) < 25:
+        months.append(months[-1].previous())
+    return months
+
+
+@requires_role(Role.INSTITUTION_ADMIN)
+def statement_export(request: InstitutionRequest, institution_slug: str) -> StreamingHttpResponse:
+    """Hides and removals of a month as DSA statements of reasons, JSON Lines."""
+    institution = request.institution
+    month = Month.parse(request.GET.get("month", ""), institution.zone) or Month.containing(
+        timezone.now(), institution.zone
+    )
+    response = StreamingHttpResponse(
+        as_json_lines(statements(institution, month)), content_type="application/jsonl"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{institution.slug}-{month.key}-statements-of-reasons.jsonl"'
+    )
+    return response
+
+
+PUBLIC_FIGURES_SECONDS = 600
+
+
+@login_not_required
+def transparency(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    """Public and unauthenticated: its figures (half a second of queries at a million items) are
+    cached ten minutes per institution and language, which a monthly page can afford."""
+    institution = get_object_or_404(Institution, slug=institution_slug)
+    months = cache.get_or_set(
+        f"transparency:{institution.pk}:{translation.get_language()}",
+        lambda: public_figures(institution, timezone.now()),
+        PUBLIC_FIGURES_SECONDS,
+    )
+    return render(
+        request, "reports/transparency.html", {"institution": institution, "months": months}
+    )
