@@ -101,8 +101,8 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
         entry = page.locator("section[aria-labelledby='history-heading'] li", has_text=action)
         expect(entry).to_contain_text("by ")
     actions = set(
-        Decision.objects.filter(actor__email="communicator@defence.demo", created_at__gte=started).values_list(
-            "action", flat=True
-        )
+        Decision.objects.filter(
+            actor__email="communicator@defence.demo", created_at__gte=started
+        ).values_list("action", flat=True)
     )
     assert {"reply", "remove", "escalate"} <= actions
