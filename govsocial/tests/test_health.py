@@ -18,9 +18,11 @@ from govsocial.deadlines.engine import deadlines_check
 
 @pytest.fixture
 def broken_broker(monkeypatch):
-    """The health check sees a broker nobody listens on (port 1). A Celery app of its own, so
-    the project's app and its cached connection pools never point there."""
-    monkeypatch.setattr(health, "celery_app", Celery("broken", broker="redis://127.0.0.1:1/0"))
+    """The health check sees a broker nobody listens on (port 1): a Celery app of its own, never
+    made the current app (shared tasks publish through the current app, so every later test of
+    the process would publish to port 1), and the project's app and pools stay untouched."""
+    broken = Celery("broken", broker="redis://127.0.0.1:1/0", set_as_current=False)
+    monkeypatch.setattr(health, "celery_app", broken)
 
 
 @pytest.mark.django_db

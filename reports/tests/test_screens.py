@@ -52,9 +52,18 @@ def test_the_monthly_report_and_its_csv_agree(client: Client, world, defence_adm
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Platform", "November 2026", "October 2026", "November 2025", "unit"]
     assert rows[1:] == [["Facebook", "3", "1", "1", ""], ["X (Twitter)", "2", "0", "0", ""]]
-    for label, *values, _unit in rows[1:]:
-        cells = "".join(f'<td class="text-end">{value}</td>' for value in values)
-        assert f'<th scope="row" class="fw-normal">{label}</th>{cells}' in page
+    keys = re.findall(r"table=([a-z_]+)&amp;format=csv", page)
+    assert len(keys) == 11  # every table of the page
+    for key in keys:
+        url = f"/i/defence/reports/?month=2026-11&table={key}&format=csv"
+        body = client.get(url).content.decode("utf-8-sig")
+        for label, *values, unit in list(csv.reader(io.StringIO(body)))[1:]:
+            shown = [
+                "—" if value == "" else f"{value.removesuffix('.0')} {unit}".strip()
+                for value in values
+            ]
+            cells = "".join(f'<td class="text-end">{value}</td>' for value in shown)
+            assert f'<th scope="row" class="fw-normal">{label}</th>{cells}' in page, (key, label)
     assert client.get("/i/defence/reports/?month=2026-11&table=nope&format=csv").status_code == 404
     assert client.get("/i/defence/reports/?month=garbage").status_code == 200  # last month
 
