@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import statistics
 import sys
@@ -38,9 +37,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.append(str(HERE))
 
-from _benchdb import database_url, drop_database, recreate_database  # noqa: E402
+from _benchdb import django_bench_database  # noqa: E402
 
-ROOT = HERE.parent
 SMALL_ITEMS = 10_000
 SMALL_CASES = 1_000
 RUNS = 20
@@ -54,28 +52,13 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
-    bench_url = database_url(base_url, "_bench_deadlines")
-    recreate_database(base_url, bench_url)
-    os.environ.update({"DATABASE_URL": bench_url, "DEBUG": "0", "HTTPS": "0"})
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsocial.settings")
-    import django
+    with django_bench_database("deadlines"):
+        from django.urls import reverse
 
-    django.setup()
-    from django.core.management import call_command
+        from govsocial.celery import app
 
-    from govsocial.celery import app
-
-    app.conf.broker_url = "memory://"  # the e-mail phase's task is enqueued, not measured
-    from django.urls import reverse
-
-    reverse("home")  # load the URL configuration once, as a running worker has
-
-    try:
-        call_command("migrate", verbosity=0)
+        app.conf.broker_url = "memory://"  # the e-mail phase's task is enqueued, not measured
+        reverse("home")  # load the URL configuration once, as a running worker has
         _setup()
         _insert_items(SMALL_ITEMS)
         _insert_cases(SMALL_CASES)
@@ -84,8 +67,6 @@ def main() -> None:
         _insert_cases(args.cases - SMALL_CASES)
         full = _idle_checks()
         busy = _busy_check(args.transitions)
-    finally:
-        drop_database(base_url, bench_url)
     print(
         json.dumps(
             {

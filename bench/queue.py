@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import statistics
 import sys
@@ -27,9 +26,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.append(str(HERE))
 
-from _benchdb import database_url, drop_database, recreate_database  # noqa: E402
+from _benchdb import django_bench_database  # noqa: E402
 
-ROOT = HERE.parent
 SMALL = 10_000
 RUNS = 30
 WARM_UP = 5
@@ -41,35 +39,12 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/govsocial")
-    bench_url = database_url(base_url, "_bench_queue")
-    recreate_database(base_url, bench_url)
-    os.environ.update({"DATABASE_URL": bench_url, "DEBUG": "0", "HTTPS": "0"})
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsocial.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # No collectstatic here: pages reference static files without the manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-    try:
-        call_command("migrate", verbosity=0)
+    with django_bench_database("queue"):
         client, slug = _setup()
         _insert(SMALL)
         small = _measure(client, slug)
         _insert(args.n - SMALL)
         full = _measure(client, slug)
-    finally:
-        drop_database(base_url, bench_url)
     print(
         json.dumps(
             {

@@ -80,14 +80,8 @@ def _handler(stub: MastodonStub) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             stub.requests.append(query)
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return self._send(401, {"error": "The access token is invalid"})
-            if stub.fail_with is not None:
-                status = stub.fail_with
-                if not stub.fail_always:
-                    stub.fail_with = None
-                headers = {"X-RateLimit-Reset": stub.rate_limit_reset} if status == 429 else {}
-                return self._send(status, {"error": "stub failure"}, headers)
+            if self._refused():
+                return None
             if url.path != "/api/v1/notifications":
                 return self._send(404, {"error": "Record not found"})
             return self._send(200, stub.page(query), {"X-RateLimit-Remaining": "299"})
@@ -100,18 +94,26 @@ def _handler(stub: MastodonStub) -> type[BaseHTTPRequestHandler]:
             else:
                 fields = {key: values[0] for key, values in parse_qs(body).items()}
             stub.requests.append({"POST": [self.path], **{k: [str(v)] for k, v in fields.items()}})
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                return self._send(401, {"error": "The access token is invalid"})
-            if stub.fail_with is not None:
-                status = stub.fail_with
-                if not stub.fail_always:
-                    stub.fail_with = None
-                headers = {"X-RateLimit-Reset": stub.rate_limit_reset} if status == 429 else {}
-                return self._send(status, {"error": "stub failure"}, headers)
+            if self._refused():
+                return None
             if urlsplit(self.path).path != "/api/v1/statuses":
                 return self._send(404, {"error": "Record not found"})
             published = stub.publish(fields, self.headers.get("Idempotency-Key", ""))
             return self._send(200, {"id": published["id"], "url": published["url"]})
+
+        def _refused(self) -> bool:
+            """Answer a bad token with 401, or the failure the test asked for; True if so."""
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                self._send(401, {"error": "The access token is invalid"})
+                return True
+            if stub.fail_with is None:
+                return False
+            status = stub.fail_with
+            if not stub.fail_always:
+                stub.fail_with = None
+            headers = {"X-RateLimit-Reset": stub.rate_limit_reset} if status == 429 else {}
+            self._send(status, {"error": "stub failure"}, headers)
+            return True
 
         def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             payload = json.dumps(body).encode()

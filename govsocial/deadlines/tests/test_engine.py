@@ -136,18 +136,25 @@ def test_the_cost_follows_the_rows_changing_not_the_rows_open(channel) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_checks_at_once_notify_each_crossing_once(defence, defence_communicator) -> None:
+    """R25: 1,000 items crossing their warning, then their deadline, while two threads on real
+    connections each run the check 50 times: one warning and one breach notice per item."""
     channel = ChannelFactory(institution=defence)
     channel.moderators.set([defence_communicator])
-    for number in range(150):
-        received(channel, hours_ago=19 if number % 2 else 25, number=number)
+    posted = NOW - timedelta(hours=19)  # warning passed an hour ago, deadline in five hours
+    Item.objects.bulk_create(
+        Item(institution=defence, channel=channel, external_id=f"c{number}", posted_at=posted,
+             received_at=posted, due_at=posted + timedelta(hours=24),
+             warn_at=posted + timedelta(hours=18))
+        for number in range(1000)
+    )  # fmt: skip
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
             barrier.wait()
-            for round_ in range(15):
-                deadlines_check(NOW + timedelta(seconds=round_))
+            for round_ in range(50):  # from now to ten hours later: warnings, then breaches
+                deadlines_check(NOW + timedelta(minutes=12 * round_))
         except BaseException as error:
             errors.append(error)
         finally:
@@ -159,11 +166,10 @@ def test_two_checks_at_once_notify_each_crossing_once(defence, defence_communica
     for thread in threads:
         thread.join()
     assert errors == []
-    warnings = Notification.objects.filter(kind="deadline.warning")
-    breaches = Notification.objects.filter(kind="deadline.breach")
-    assert warnings.count() == 75
-    assert breaches.filter(recipient=defence_communicator).count() == 75
-    assert warnings.values("dedupe_key").distinct().count() == 75
+    notices = Notification.objects.filter(recipient=defence_communicator)
+    assert notices.filter(kind="deadline.warning").count() == 1000
+    assert notices.filter(kind="deadline.breach").count() == 1000
+    assert deadlines_check(NOW + timedelta(hours=11)).notifications == 0  # a re-run adds nothing
 
 
 def test_crisis_mode_shortens_the_deadline_of_new_items_only(
