@@ -42,7 +42,7 @@ def statements(institution: Institution, month: Month) -> Iterator[dict[str, obj
         yield {
             "puid": f"govsocial:{institution.slug}:decision:{decision.pk}",
             "platform_name": institution.name_in("en"),
-            "platform_channel": item.channel.get_platform_display(),
+            "platform_channel": item.channel.platform,
             "decision_visibility": [VISIBILITY[decision.action]],
             "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
             "incompatible_content_ground": ground,
