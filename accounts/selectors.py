@@ -29,6 +29,12 @@ class InstitutionSummary:
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in self.roles]
 
+    @property
+    def has_dashboard(self) -> bool:
+        """The roles that read the institution dashboard (reports app)."""
+        readers = {Role.COMMUNICATOR, Role.COMPLAINT_OFFICER, Role.INSTITUTION_ADMIN}
+        return bool(expand_roles(self.roles) & readers)
+
 
 def home_summaries(user: User) -> list[InstitutionSummary]:
     """The user's institutions with their roles and what waits for them (three queries)."""

@@ -103,3 +103,15 @@ def test_the_public_transparency_page_has_no_personal_data(
     for secret in ("Author ", "Secret text", "Anne Dupont", "anne@example.be", "Publicité"):
         assert secret not in page
     assert client.get("/transparency/no-such-place/").status_code == 404
+
+
+def test_the_home_page_links_to_the_dashboard_for_its_readers(
+    client: Client, defence, defence_communicator
+) -> None:
+    from accounts.models import Role
+    from accounts.tests.factories import member
+
+    client.force_login(defence_communicator)
+    assert "/i/defence/dashboard/" in client.get("/").content.decode()
+    client.force_login(member(defence, Role.CHARTER_EDITOR))
+    assert "/i/defence/dashboard/" not in client.get("/").content.decode()
