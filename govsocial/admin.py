@@ -11,7 +11,9 @@ from govsocial.models import DeadlineCheckRun
 
 @admin.register(DeadlineCheckRun)
 class DeadlineCheckRunAdmin(admin.ModelAdmin):
-    list_display = ("finished_at", "duration_ms", "warnings", "breaches", "notifications")
+    list_display = (
+        "finished_at", "duration_ms", "warnings", "breaches", "notifications", "failed",
+    )  # fmt: skip
     date_hierarchy = "finished_at"
 
     def has_add_permission(self, request: Any) -> bool:

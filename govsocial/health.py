@@ -75,6 +75,7 @@ def deadline_check_report(*, details: bool) -> tuple[dict[str, object], bool]:
             "warnings": run.warnings,
             "breaches": run.breaches,
             "notifications": run.notifications,
+            "failed": run.failed,
         }
     return report, fresh
 

@@ -18,6 +18,9 @@ class DeadlineCheckRun(models.Model):
     warnings = models.PositiveIntegerField(default=0)
     breaches = models.PositiveIntegerField(default=0)
     notifications = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(
+        default=0, help_text="Rows whose notices could not be written (see the logs)."
+    )
 
     class Meta:
         ordering = ("-finished_at",)

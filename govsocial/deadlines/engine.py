@@ -23,6 +23,7 @@ recorded (``DeadlineCheckRun``); /healthz turns 503 when the newest is older tha
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ from govsocial.deadlines.sources import DeadlineSource, Subject, Threshold
 from govsocial.models import DeadlineCheckRun
 from govsocial.queueing import enqueue_on_commit
 
+logger = logging.getLogger(__name__)
+
 BATCH = 2000
 STALE_AFTER = timedelta(seconds=180)
 KEEP_RUNS = timedelta(days=7)
@@ -51,6 +54,8 @@ class CheckResult:
     warnings: int = 0
     breaches: int = 0
     notifications: int = 0
+    failed: int = 0
+    """Rows whose notices could not be written (logged; tried again next run)."""
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -66,11 +71,12 @@ def deadlines_check(now: datetime | None = None) -> CheckResult:
         counts = {"warnings": 0, "breaches": 0}
         for threshold in (Threshold.BREACH, Threshold.WARNING):
             while True:
-                claimed, written = _claim_and_notify(source, threshold, now)
+                batch = _batch(source, threshold, now)
                 key = "breaches" if threshold is Threshold.BREACH else "warnings"
-                counts[key] += claimed
-                result.notifications += written
-                if claimed < BATCH:
+                counts[key] += batch.claimed
+                result.notifications += batch.written
+                result.failed += batch.failed
+                if batch.failed or batch.claimed < BATCH:
                     break
         result.by_source[source.name] = counts
         result.warnings += counts["warnings"]
@@ -79,30 +85,69 @@ def deadlines_check(now: datetime | None = None) -> CheckResult:
     return result
 
 
-def _claim_and_notify(
-    source: DeadlineSource, threshold: Threshold, now: datetime
-) -> tuple[int, int]:
-    due = source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
-    with transaction.atomic():
-        rows = list(
-            due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "warned_at")[
-                :BATCH
-            ]
-        )
-        if not rows:
-            return 0, 0
-        ids = [pk for pk, _warned in rows]
-        claimed = due.model._default_manager.filter(pk__in=ids)
-        if threshold is Threshold.BREACH:
-            claimed.update(breached_at=now, warned_at=Coalesce("warned_at", now))
-        else:
-            claimed.update(warned_at=now)
-        superseded = {pk for pk, warned in rows if warned is None}
-        written = notifications_insert(_notices(source, threshold, ids, superseded, now))
-        if written:
-            from govsocial.tasks import deadline_emails_task
+@dataclass
+class Batch:
+    claimed: int = 0
+    written: int = 0
+    failed: int = 0
 
-            enqueue_on_commit(deadline_emails_task)
+
+def _batch(source: DeadlineSource, threshold: Threshold, now: datetime) -> Batch:
+    """One batch in one transaction; if it fails, its rows one by one, so that a row whose
+    notice cannot be written (a poison row) never stops the others. Rows that still fail stay
+    unclaimed, are logged, and are tried again by the next run."""
+    try:
+        with transaction.atomic():
+            claimed, written = _claim_and_notify(source, threshold, now, limit=BATCH)
+        return Batch(claimed, written)
+    except Exception:
+        logger.exception(
+            "Deadline check: a %s %s batch failed; row by row.", source.name, threshold
+        )
+    batch = Batch()
+    due = source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
+    for pk in list(due.values_list("pk", flat=True)[:BATCH]):
+        try:
+            with transaction.atomic():
+                claimed, written = _claim_and_notify(source, threshold, now, only=pk)
+            batch.claimed += claimed
+            batch.written += written
+        except Exception:
+            logger.exception("Deadline check: %s %s of row %s failed.", source.name, threshold, pk)
+            batch.failed += 1
+    return batch
+
+
+def _claim_and_notify(
+    source: DeadlineSource,
+    threshold: Threshold,
+    now: datetime,
+    *,
+    limit: int = 1,
+    only: int | None = None,
+) -> tuple[int, int]:
+    """Claim up to ``limit`` due rows (or the row ``only``) and write their notices; run inside
+    the caller's transaction."""
+    due = source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
+    if only is not None:
+        due = due.filter(pk=only)
+    rows = list(
+        due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "warned_at")[:limit]
+    )
+    if not rows:
+        return 0, 0
+    ids = [pk for pk, _warned in rows]
+    claimed = due.model._default_manager.filter(pk__in=ids)
+    if threshold is Threshold.BREACH:
+        claimed.update(breached_at=now, warned_at=Coalesce("warned_at", now))
+    else:
+        claimed.update(warned_at=now)
+    superseded = {pk for pk, warned in rows if warned is None}
+    written = notifications_insert(_notices(source, threshold, ids, superseded, now))
+    if written:
+        from govsocial.tasks import deadline_emails_task
+
+        enqueue_on_commit(deadline_emails_task)
     return len(ids), written
 
 
@@ -199,6 +244,7 @@ def _record_run(now: datetime, started: float, result: CheckResult) -> None:
         warnings=result.warnings,
         breaches=result.breaches,
         notifications=result.notifications,
+        failed=result.failed,
     )
     DeadlineCheckRun.objects.filter(finished_at__lt=now - KEEP_RUNS).delete()
 

@@ -325,3 +325,28 @@ def test_the_october_night_in_brussels_notifies_each_item_once(channel) -> None:
     assert warnings.count() == 24  # one team member
     assert breaches.count() == 24  # the team member (no admin in this institution)
     assert breaches.values("dedupe_key").distinct().count() == 24
+
+
+def test_a_row_whose_notice_cannot_be_written_does_not_stop_the_others(
+    channel, defence_communicator, monkeypatch, caplog
+) -> None:
+    from moderation.deadlines import ITEMS
+
+    items = [received(channel, hours_ago=19, number=n) for n in range(3)]
+    poison = items[1].pk
+    real_subjects = type(ITEMS).subjects
+
+    def subjects(self, ids, threshold):  # type: ignore[no-untyped-def]
+        if poison in ids:
+            raise ValueError("cannot describe this row")
+        return real_subjects(self, ids, threshold)
+
+    monkeypatch.setattr(type(ITEMS), "subjects", subjects)
+    result = deadlines_check(NOW)
+    assert (result.warnings, result.failed) == (2, 1)
+    assert Item.objects.get(pk=poison).warned_at is None  # unclaimed: tried again next run
+    assert "failed" in caplog.text
+    assert DeadlineCheckRun.objects.get().failed == 1
+    monkeypatch.setattr(type(ITEMS), "subjects", real_subjects)
+    assert deadlines_check(NOW).warnings == 1
+    assert len(notices("warning")) == 3
