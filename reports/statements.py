@@ -2,7 +2,7 @@
 transparency database (see docs/transparency.md for the schema).
 
 No personal data: no author, no item text, no moderator; the statement of reasons is the text
-moderators write for the person concerned, and the hide/remove form says it is published.
+moderators write for the person concerned, and the hide/remove forms say it is published.
 """
 
 from __future__ import annotations
