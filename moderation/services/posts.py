@@ -78,6 +78,10 @@ def post_edit(*, post: Post, actor: User, draft: PostDraft) -> Post:
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.state not in EDITABLE:
             raise PostRefused(_("Only a draft or a post with changes requested can be edited."))
+        # Unmarking a sensitive post skips the spokesperson: the history says so.
+        note = ""
+        if locked.sensitive != draft.sensitive:
+            note = _("Marked sensitive.") if draft.sensitive else _("No longer marked sensitive.")
         locked.channel = draft.channel
         locked.title = draft.title.strip()
         locked.planned_at = draft.planned_at
@@ -88,7 +92,7 @@ def post_edit(*, post: Post, actor: User, draft: PostDraft) -> Post:
         PostText.objects.bulk_create(
             PostText(post=locked, language=language, text=text) for language, text in texts.items()
         )
-        _record(locked, actor, Kind.EDITED, locked.state, locked.state)
+        _record(locked, actor, Kind.EDITED, locked.state, locked.state, note)
     return locked
 
 

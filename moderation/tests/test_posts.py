@@ -104,6 +104,12 @@ def test_a_sensitive_post_needs_a_spokesperson(channel, defence_communicator, de
     assert posts.post_approve(post=post, actor=spokesperson).state == "approved"
 
 
+def test_unmarking_a_sensitive_post_is_in_its_history(channel, defence_communicator) -> None:
+    post = new_post(channel, defence_communicator, sensitive=True)
+    posts.post_edit(post=post, actor=defence_communicator, draft=draft(channel, sensitive=False))
+    assert post.transitions.last().note == "No longer marked sensitive."
+
+
 def test_steps_out_of_order_are_refused(channel, defence_communicator, defence) -> None:
     peer = member(defence, Role.COMMUNICATOR)
     post = new_post(channel, defence_communicator)
