@@ -56,14 +56,17 @@ def rules_justifying(
     )
 
 
+def rule_label(rule: CharterRule, language: str) -> str:
+    """ "R3 — Spam and advertising": the title in ``language``, else in any language (texts
+    prefetched when labelling many rules)."""
+    titles = {text.language: text.title for text in rule.texts.all()}
+    title = titles.get(language) or next(iter(titles.values()), "")
+    return f"{rule.code} — {title}" if title else rule.code
+
+
 def rule_choices(rules: QuerySet[CharterRule], language: str) -> list[tuple[int, str]]:
-    """(pk, "R3 — title") in ``language``, else the first text: how moderators pick a rule."""
-    choices = []
-    for rule in rules:
-        texts = {text.language: text.title for text in rule.texts.all()}
-        title = texts.get(language) or next(iter(texts.values()), "")
-        choices.append((rule.pk, f"{rule.code} — {title}" if title else rule.code))
-    return choices
+    """(pk, "R3 — title"): how moderators pick a rule."""
+    return [(rule.pk, rule_label(rule, language)) for rule in rules]
 
 
 @dataclass

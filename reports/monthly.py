@@ -7,14 +7,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel, Platform
-from charter.models import CharterRule
+from charter.selectors import rule_label
 from complaints.models import Case, Category, Outcome, Recommendation
 from moderation.models import Action, Decision, Item, ItemKind
 from reports.periods import Month
@@ -27,6 +28,7 @@ from reports.stats import (
     counts_by_month,
     hours,
     in_months,
+    moderation_by_rule,
     month_key,
     sla_by,
 )
@@ -132,41 +134,20 @@ def _counted(
 
 def _rules(decisions: QuerySet[Decision], periods: list[Month], keys: list[MonthKey]) -> Table:
     """Hides and removals by the house rule they cited (a rule is its code and title)."""
-    zone = periods[0].zone
-    grouped = (
-        decisions.filter(in_months("created_at", periods), action__in=("hide", "remove"))
-        .annotate(month=TruncMonth("created_at", tzinfo=zone))
-        .order_by()
-        .values("month", "rule_id", "action")
-        .annotate(n=Count("pk"))
-    )
-    rows = list(grouped)
-    rules = {
-        rule.pk: rule
-        for rule in CharterRule.objects.filter(
-            pk__in={row["rule_id"] for row in rows}
-        ).prefetch_related("texts")
-    }
+    language = active_language()
     counts: dict[str, list[int]] = {}
-    for row in rows:
-        label = f"{rule_label(rules[row['rule_id']])} · {Action(row['action']).label}"
+    for key, rule, action, count in moderation_by_rule(decisions, periods):
+        label = f"{rule_label(rule, language)} · {Action(action).label}"
         per_period = counts.setdefault(label, [0] * len(keys))
-        key = month_key(row["month"])
         if key in keys:
-            per_period[keys.index(key)] += row["n"]
+            per_period[keys.index(key)] += count
     table_rows = [Row(label, list(values)) for label, values in counts.items()]
     table_rows.sort(key=lambda row: (-int(row.values[0] or 0), row.label))
     return Table("moderation_rules", _("Hides and removals by house rule"), _("Rule"), table_rows)
 
 
-def rule_label(rule: CharterRule) -> str:
-    """ "R3 — Spam and advertising" in the active language, else any language."""
-    from django.utils import translation
-
-    language = (translation.get_language() or "en")[:2]
-    titles = {text.language: text.title for text in rule.texts.all()}
-    title = titles.get(language) or next(iter(titles.values()), "")
-    return f"{rule.code} — {title}" if title else rule.code
+def active_language() -> str:
+    return (translation.get_language() or "en")[:2]
 
 
 def _sla_tables(

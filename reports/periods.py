@@ -25,6 +25,14 @@ class Month:
         return cls(local.year, local.month, zone)
 
     @classmethod
+    def recent(cls, now: datetime, zone: ZoneInfo, count: int) -> list[Month]:
+        """The month of ``now`` and the ``count - 1`` before it, newest first."""
+        months = [cls.containing(now, zone)]
+        while len(months) < count:
+            months.append(months[-1].previous())
+        return months
+
+    @classmethod
     def parse(cls, value: str, zone: ZoneInfo) -> Month | None:
         """``YYYY-MM``; None when unreadable or out of range."""
         try:

@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from django.utils import translation
-
 from accounts.models import Institution
+from charter.selectors import rule_label
 from moderation.models import Decision
-from reports.monthly import rule_label
 from reports.periods import Month
 
 VISIBILITY = {
@@ -37,8 +35,7 @@ def statements(institution: Institution, month: Month) -> Iterator[dict[str, obj
         posted = item.posted_at or item.received_at
         if decision.rule is None:  # impossible: a database check requires it for these actions
             continue
-        with translation.override("en"):
-            ground = rule_label(decision.rule)
+        ground = rule_label(decision.rule, "en")
         yield {
             "puid": f"govsocial:{institution.slug}:decision:{decision.pk}",
             "platform_name": institution.name_in("en"),

@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from charter.models import CharterRule
 from reports.periods import Month
 
 MonthKey = tuple[int, int]
@@ -231,6 +232,28 @@ def complaints_by_month(
             average_days=round(average.total_seconds() / 86400, 1) if average else None,
         )
     return result
+
+
+def moderation_by_rule(
+    decisions: QuerySet[Any], months: list[Month]
+) -> list[tuple[MonthKey, CharterRule, str, int]]:
+    """Hides and removals per month, house rule cited and action: (month, rule, action, count),
+    rules with their texts and charter loaded (for labels and links)."""
+    rows = list(
+        decisions.filter(in_months("created_at", months), action__in=("hide", "remove"))
+        .annotate(month=TruncMonth("created_at", tzinfo=months[0].zone))
+        .order_by()
+        .values("month", "rule_id", "action")
+        .annotate(n=Count("pk"))
+    )
+    rules = (
+        CharterRule.objects.filter(pk__in={row["rule_id"] for row in rows})
+        .select_related("version__charter")
+        .prefetch_related("texts")
+        .in_bulk()
+    )
+    return [(month_key(row["month"]), rules[row["rule_id"]], row["action"], row["n"])
+            for row in rows]  # fmt: skip
 
 
 def hours(span: timedelta | None) -> float | None:

@@ -16,12 +16,19 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from accounts.models import Institution
-from charter.models import CharterRule
+from charter.selectors import rule_label
 from complaints.models import Case
 from moderation.models import Decision, Item
-from reports.monthly import rule_label
+from reports.monthly import active_language
 from reports.periods import Month
-from reports.stats import MonthKey, complaints_by_month, in_months, month_key, sla_by
+from reports.stats import (
+    MonthKey,
+    complaints_by_month,
+    in_months,
+    moderation_by_rule,
+    month_key,
+    sla_by,
+)
 
 MONTHS_SHOWN = 12
 
@@ -54,9 +61,7 @@ class PublicMonth:
 
 def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
     """The current month and the eleven before it, newest first."""
-    months = [Month.containing(now, institution.zone)]
-    while len(months) < MONTHS_SHOWN:
-        months.append(months[-1].previous())
+    months = Month.recent(now, institution.zone, MONTHS_SHOWN)
     zone = institution.zone
     result = {(m.year, m.month): PublicMonth(m) for m in months}
 
@@ -83,36 +88,22 @@ def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
 def _rules(
     institution: Institution, months: list[Month], result: dict[MonthKey, PublicMonth]
 ) -> None:
-    grouped = (
-        Decision.objects.for_institution(institution)
-        .filter(in_months("created_at", months), action__in=("hide", "remove"))
-        .annotate(month=TruncMonth("created_at", tzinfo=institution.zone))
-        .order_by()
-        .values("month", "rule_id", "action")
-        .annotate(n=Count("pk"))
-    )
-    rows = list(grouped)
-    rules = {
-        rule.pk: rule
-        for rule in CharterRule.objects.filter(pk__in={row["rule_id"] for row in rows})
-        .select_related("version__charter")
-        .prefetch_related("texts")
-    }
+    decisions = Decision.objects.for_institution(institution)
+    language = active_language()
     per_month: dict[MonthKey, dict[str, RuleCount]] = {}
-    for row in rows:
-        rule = rules[row["rule_id"]]
+    for key, rule, action, count in moderation_by_rule(decisions, months):
         url = reverse(
             "charter:public-detail",
             kwargs={"institution_slug": institution.slug,
                     "charter_slug": rule.version.charter.slug},
         ) + f"#{rule.code}"  # fmt: skip
-        label = rule_label(rule)
-        counts = per_month.setdefault(month_key(row["month"]), {})
+        label = rule_label(rule, language)
+        counts = per_month.setdefault(key, {})
         entry = counts.setdefault(f"{label}|{url}", RuleCount(label, url))
-        if row["action"] == "hide":
-            entry.hidden += row["n"]
+        if action == "hide":
+            entry.hidden += count
         else:
-            entry.removed += row["n"]
+            entry.removed += count
     for key, counts in per_month.items():
         if key in result:
             result[key].rules = sorted(

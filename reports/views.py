@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -70,18 +68,10 @@ def monthly(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "report": report,
             "charts": {table.key: bar_chart(table) for table in report.tables if table.chart},
             "channels": Channel.objects.for_institution(institution),
-            "months": _recent_months(institution, now),
+            "months": Month.recent(now, institution.zone, 25),  # the picker
             "can_export": Role.INSTITUTION_ADMIN in request.institution_roles,
         },
     )
-
-
-def _recent_months(institution: Institution, now: datetime) -> list[Month]:
-    """The month picker: this month and the 24 before it."""
-    months = [Month.containing(now, institution.zone)]
-    while len(months) < 25:
-        months.append(months[-1].previous())
-    return months
 
 
 @requires_role(Role.INSTITUTION_ADMIN)

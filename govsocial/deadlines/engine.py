@@ -27,9 +27,11 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.module_loading import import_string
@@ -105,8 +107,7 @@ def _batch(source: DeadlineSource, threshold: Threshold, now: datetime) -> Batch
             "Deadline check: a %s %s batch failed; row by row.", source.name, threshold
         )
     batch = Batch()
-    due = source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
-    for pk in list(due.values_list("pk", flat=True)[:BATCH]):
+    for pk in list(_due(source, threshold, now).values_list("pk", flat=True)[:BATCH]):
         try:
             with transaction.atomic():
                 claimed, written = _claim_and_notify(source, threshold, now, only=pk)
@@ -116,6 +117,10 @@ def _batch(source: DeadlineSource, threshold: Threshold, now: datetime) -> Batch
             logger.exception("Deadline check: %s %s of row %s failed.", source.name, threshold, pk)
             batch.failed += 1
     return batch
+
+
+def _due(source: DeadlineSource, threshold: Threshold, now: datetime) -> QuerySet[Any]:
+    return source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
 
 
 def _claim_and_notify(
@@ -128,7 +133,7 @@ def _claim_and_notify(
 ) -> tuple[int, int]:
     """Claim up to ``limit`` due rows (or the row ``only``) and write their notices; run inside
     the caller's transaction."""
-    due = source.to_breach(now) if threshold is Threshold.BREACH else source.to_warn(now)
+    due = _due(source, threshold, now)
     if only is not None:
         due = due.filter(pk=only)
     rows = list(
