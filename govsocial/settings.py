@@ -306,6 +306,8 @@ else:
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        # Kombu's default is a "control" folder in the working directory (it was once committed).
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1

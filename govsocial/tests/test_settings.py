@@ -150,3 +150,17 @@ def test_wsgi_without_a_secret_key_refuses_to_start() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_file_broker_keeps_all_its_state_under_var() -> None:
+    """Without Redis, kombu's file transport writes its exchange table under var/, not in the
+    working directory (a stray ``control/`` folder was once committed)."""
+    code = (
+        "from django.conf import settings as s; from pathlib import Path; "
+        "v = Path(s.VAR_DIR); o = s.CELERY_BROKER_TRANSPORT_OPTIONS; "
+        "keys = ('data_folder_in', 'data_folder_out', 'processed_folder', 'control_folder'); "
+        "print(all(v in Path(o[k]).parents for k in keys))"
+    )
+    result = manage("shell", "-c", code, env={"DEBUG": "1", "REDIS_URL": "", "DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
