@@ -25,8 +25,17 @@ class PostForm(forms.Form):
         label=_("Sensitive subject: a spokesperson must approve it"), required=False
     )
 
-    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, institution: Institution, lock_sensitive: bool = False, **kwargs: Any
+    ) -> None:
+        """``lock_sensitive``: the post is sensitive and the user no spokesperson, who alone
+        may unmark it; the box shows ticked and whatever is posted for it is ignored."""
         super().__init__(*args, **kwargs)
+        if lock_sensitive:
+            sensitive = self.fields["sensitive"]
+            sensitive.disabled = True
+            sensitive.initial = True
+            sensitive.help_text = _("Only a spokesperson may unmark a sensitive post.")
         channel = cast(forms.ModelChoiceField, self.fields["channel"])
         channel.queryset = Channel.objects.for_institution(institution).filter(is_active=True)
         for code, name in SpokenLanguage.choices:

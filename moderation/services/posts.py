@@ -8,13 +8,21 @@ and checks its state, so of two reviewers acting at once the second is told what
       └──── edit ◀── changes requested ◀──┘ (request changes)
     draft, in review, changes requested, approved ──withdraw (reason)──▶ withdrawn
 
-- The texts (one per language) and the planned time change only in draft or changes requested.
-- The reviewer is never the author; a sensitive post is approved only by a spokesperson.
+- The texts (one per language) and the planned time change only in draft or changes requested;
+  every edit is recorded with what it changed.
+- Four eyes: nobody reviews (approves or requests changes on) a text they wrote or edited. A
+  post's text is one text for its whole life (it is never edited again once approved), so the
+  author and everyone with an edit in its history are its writers; a member who edits another's
+  post while changes are requested cannot then approve it.
+- A sensitive post is approved only by a spokesperson, and once marked sensitive only a
+  spokesperson may unmark it (else unticking the box would skip the spokesperson).
+- These rules are checked with the post's row locked, so no concurrent edit slips past them.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -78,10 +86,9 @@ def post_edit(*, post: Post, actor: User, draft: PostDraft) -> Post:
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.state not in EDITABLE:
             raise PostRefused(_("Only a draft or a post with changes requested can be edited."))
-        # Unmarking a sensitive post skips the spokesperson: the history says so.
-        note = ""
-        if locked.sensitive != draft.sensitive:
-            note = _("Marked sensitive.") if draft.sensitive else _("No longer marked sensitive.")
+        if locked.sensitive and not draft.sensitive and not may_unmark_sensitive(locked, actor):
+            raise PostRefused(_("Only a spokesperson may unmark a sensitive post."))
+        note = _edit_note(locked, draft, texts)
         locked.channel = draft.channel
         locked.title = draft.title.strip()
         locked.planned_at = draft.planned_at
@@ -101,23 +108,33 @@ def post_submit(*, post: Post, actor: User) -> Post:
 
 
 def post_request_changes(*, post: Post, actor: User, note: str) -> Post:
-    _check_reviewer(post, actor)
     if not note.strip():
         raise PostRefused(_("Say what should change."))
     return _move(
         post, actor, Kind.CHANGES_REQUESTED, (PostState.IN_REVIEW,), PostState.CHANGES_REQUESTED,
-        note=note,
+        note=note, check=_check_reviewer,
     )  # fmt: skip
 
 
 def post_approve(*, post: Post, actor: User, note: str = "") -> Post:
-    _check_reviewer(post, actor)
-    if post.sensitive and not has_role(actor, post.institution, Role.SPOKESPERSON):
-        raise PostRefused(_("A sensitive post must be approved by a spokesperson."))
     return _move(
         post, actor, Kind.APPROVED, (PostState.IN_REVIEW,), PostState.APPROVED, note=note,
-        approved_by=actor,
+        check=_check_approver, approved_by=actor,
     )  # fmt: skip
+
+
+def post_review_refusal(post: Post, actor: User) -> str:
+    """Why ``actor`` may not review ``post`` (empty when they may): the page shows it in place
+    of the review buttons."""
+    if post.author_id == actor.pk:
+        return _("Another member must review this post: never its author.")
+    if post.transitions.filter(kind=Kind.EDITED, actor=actor).exists():
+        return _("You edited this post: another member must review it.")
+    return ""
+
+
+def may_unmark_sensitive(post: Post, actor: User) -> bool:
+    return has_role(actor, post.institution, Role.SPOKESPERSON)
 
 
 def post_publish(*, post: Post, actor: User, url: str) -> Post:
@@ -184,8 +201,41 @@ def _clean(institution: Institution, draft: PostDraft) -> dict[str, str]:
 
 
 def _check_reviewer(post: Post, actor: User) -> None:
-    if post.author_id == actor.pk:
-        raise PostRefused(_("Another member must review this post: never its author."))
+    refusal = post_review_refusal(post, actor)
+    if refusal:
+        raise PostRefused(refusal)
+
+
+def _check_approver(post: Post, actor: User) -> None:
+    _check_reviewer(post, actor)
+    if post.sensitive and not has_role(actor, post.institution, Role.SPOKESPERSON):
+        raise PostRefused(_("A sensitive post must be approved by a spokesperson."))
+
+
+def _edit_note(post: Post, draft: PostDraft, texts: dict[str, str]) -> str:
+    """What an edit changed, in words, for the history (unmarking "sensitive" in particular,
+    which decides whether a spokesperson approves)."""
+    changed = [
+        label
+        for label, before, after in (
+            (_("channel"), post.channel_id, draft.channel.pk),
+            (_("working title"), post.title, draft.title.strip()),
+            (_("planned time"), post.planned_at, draft.planned_at),
+        )
+        if before != after
+    ]
+    old_texts = dict(post.texts.values_list("language", "text"))
+    changed += [
+        _("text in %(language)s") % {"language": SpokenLanguage(language).label}
+        for language in SpokenLanguage.values
+        if old_texts.get(language, "") != texts.get(language, "")
+    ]
+    parts = [_("Changed: %(parts)s.") % {"parts": ", ".join(changed)}] if changed else []
+    if post.sensitive != draft.sensitive:
+        parts.append(
+            _("Marked sensitive.") if draft.sensitive else _("No longer marked sensitive.")
+        )
+    return " ".join(parts) or _("Saved without changes.")
 
 
 def _move(
@@ -195,8 +245,11 @@ def _move(
     sources: tuple[str, ...],
     target: str,
     note: str = "",
+    check: Callable[[Post, User], None] | None = None,
     **fields: object,
 ) -> Post:
+    """Take one step under the post's row lock; ``check`` (who may take it) runs under the
+    lock too, so the history it reads cannot change before the step is recorded."""
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.state not in sources:
@@ -204,6 +257,8 @@ def _move(
                 _("This step is not possible: the post is %(state)s.")
                 % {"state": locked.get_state_display().lower()}
             )
+        if check is not None:
+            check(locked, actor)
         Post.objects.filter(pk=post.pk).update(state=target, updated_at=timezone.now(), **fields)
         _record(locked, actor, kind, locked.state, target, note)
     return Post.objects.get(pk=post.pk)

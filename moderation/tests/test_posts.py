@@ -104,10 +104,61 @@ def test_a_sensitive_post_needs_a_spokesperson(channel, defence_communicator, de
     assert posts.post_approve(post=post, actor=spokesperson).state == "approved"
 
 
-def test_unmarking_a_sensitive_post_is_in_its_history(channel, defence_communicator) -> None:
+def test_only_a_spokesperson_unmarks_a_sensitive_post_and_the_history_says_so(
+    channel, defence_communicator, defence
+) -> None:
+    spokesperson = member(defence, Role.SPOKESPERSON)
     post = new_post(channel, defence_communicator, sensitive=True)
-    posts.post_edit(post=post, actor=defence_communicator, draft=draft(channel, sensitive=False))
+    with pytest.raises(PostRefused, match="Only a spokesperson may unmark"):
+        posts.post_edit(
+            post=post, actor=defence_communicator, draft=draft(channel, sensitive=False)
+        )
+    assert Post.objects.get().sensitive
+    posts.post_edit(post=post, actor=spokesperson, draft=draft(channel, sensitive=False))
+    assert not Post.objects.get().sensitive
     assert post.transitions.last().note == "No longer marked sensitive."
+
+
+def test_every_edit_is_in_the_history_with_what_it_changed(channel, defence_communicator) -> None:
+    post = new_post(channel, defence_communicator)
+    posts.post_edit(
+        post=post,
+        actor=defence_communicator,
+        draft=draft(channel, title="Open day 2027", texts={"fr": "Journée portes ouvertes"}),
+    )
+    posts.post_edit(
+        post=post, actor=defence_communicator, draft=draft(channel, title="Open day 2027",
+        texts={"fr": "Journée portes ouvertes"}, sensitive=True),
+    )  # fmt: skip
+    posts.post_edit(
+        post=post, actor=defence_communicator, draft=draft(channel, title="Open day 2027",
+        texts={"fr": "Journée portes ouvertes"}, sensitive=True),
+    )  # fmt: skip
+    notes = list(post.transitions.filter(kind="edited").values_list("note", flat=True))
+    assert notes == [
+        "Changed: working title, text in Dutch.",
+        "Marked sensitive.",
+        "Saved without changes.",
+    ]
+
+
+def test_nobody_reviews_a_text_they_edited(channel, defence_communicator, defence) -> None:
+    """A peer who edits the author's post while changes are requested wrote part of it: a
+    third member reviews it."""
+    peer = member(defence, Role.COMMUNICATOR)
+    third = member(defence, Role.COMMUNICATOR)
+    post = posts.post_submit(
+        post=new_post(channel, defence_communicator), actor=defence_communicator
+    )
+    post = posts.post_request_changes(post=post, actor=peer, note="Ajoutez l'heure.")
+    posts.post_edit(post=post, actor=peer, draft=draft(channel, texts={"fr": "À 10 h"}))
+    post = posts.post_submit(post=post, actor=peer)
+    with pytest.raises(PostRefused, match="You edited this post"):
+        posts.post_approve(post=post, actor=peer)
+    with pytest.raises(PostRefused, match="You edited this post"):
+        posts.post_request_changes(post=post, actor=peer, note="ok")
+    assert Post.objects.get().state == "in_review"
+    assert posts.post_approve(post=post, actor=third).approved_by == third
 
 
 def test_steps_out_of_order_are_refused(channel, defence_communicator, defence) -> None:
@@ -230,3 +281,76 @@ def test_the_screens(client: Client, channel, defence_communicator, defence, def
     client.force_login(defence_admin)  # the editorial committee reads; it does not act
     assert "Defence day" in client.get("/i/defence/posts/?state=in_review").content.decode()
     assert client.post(f"/i/defence/posts/{post.pk}/approve/").status_code == 403
+
+
+def _edit_form(post: Post, **overrides) -> dict[str, object]:
+    texts = {f"text_{text.language}": text.text for text in post.texts.all()}
+    values = {
+        "channel": post.channel_id,
+        "title": post.title,
+        "planned_at": "2026-12-01T00:30",  # unchanged (Brussels time)
+        **texts,
+    }
+    if post.sensitive:
+        values["sensitive"] = "on"
+    return values | overrides
+
+
+def test_a_peer_who_edits_through_the_screens_cannot_approve_their_own_text(
+    client: Client, channel, defence_communicator, defence
+) -> None:
+    peer = member(defence, Role.COMMUNICATOR)
+    post = posts.post_submit(
+        post=new_post(channel, defence_communicator), actor=defence_communicator
+    )
+    posts.post_request_changes(post=post, actor=peer, note="Ajoutez l'heure.")
+    client.force_login(peer)
+    url = f"/i/defence/posts/{post.pk}/"
+    edited = client.post(f"{url}edit/", _edit_form(post, text_fr="Portes ouvertes à 10 h"))
+    assert edited.status_code == 302
+    client.post(f"{url}submit/")
+    page = client.get(url).content.decode()
+    assert "You edited this post: another member must review it." in page
+    assert f'action="{url}approve/"' not in page
+    own = client.post(f"{url}approve/")
+    assert own.status_code == 400
+    assert "You edited this post" in own.content.decode()
+    post.refresh_from_db()
+    assert (post.state, post.approved_by) == ("in_review", None)
+    assert post.transitions.filter(kind="edited", actor=peer).get().note == (
+        "Changed: text in French."
+    )
+
+
+def test_unticking_sensitive_through_the_screens_does_not_skip_the_spokesperson(
+    client: Client, channel, defence_communicator, defence
+) -> None:
+    peer = member(defence, Role.COMMUNICATOR)
+    spokesperson = member(defence, Role.SPOKESPERSON)
+    post = new_post(channel, defence_communicator, sensitive=True)
+    client.force_login(defence_communicator)
+    url = f"/i/defence/posts/{post.pk}/"
+    form = client.get(f"{url}edit/").content.decode()
+    assert "Only a spokesperson may unmark a sensitive post." in form
+    unticked = {k: v for k, v in _edit_form(post).items() if k != "sensitive"}
+    assert client.post(f"{url}edit/", unticked).status_code == 302
+    assert Post.objects.get().sensitive
+    client.post(f"{url}submit/")
+    client.force_login(peer)
+    assert client.post(f"{url}approve/").status_code == 400
+    assert Post.objects.get().state == "in_review"
+    client.force_login(spokesperson)
+    assert client.post(f"{url}approve/").status_code == 302
+    assert Post.objects.get().approved_by == spokesperson
+
+
+def test_a_spokesperson_unmarks_a_sensitive_post_through_the_screens(
+    client: Client, channel, defence_communicator, defence
+) -> None:
+    spokesperson = member(defence, Role.SPOKESPERSON)
+    post = new_post(channel, defence_communicator, sensitive=True)
+    client.force_login(spokesperson)
+    unticked = {k: v for k, v in _edit_form(post).items() if k != "sensitive"}
+    assert client.post(f"/i/defence/posts/{post.pk}/edit/", unticked).status_code == 302
+    assert not Post.objects.get().sensitive
+    assert "No longer marked sensitive." in post.transitions.last().note

@@ -69,8 +69,11 @@ def post_create(request: InstitutionRequest, institution_slug: str) -> HttpRespo
 @requires_role(AUTHORS)
 def post_edit(request: InstitutionRequest, institution_slug: str, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
+    lock_sensitive = post.sensitive and not posts.may_unmark_sensitive(post, request.user)
     if request.method == "POST":
-        form = PostForm(request.POST, institution=request.institution)
+        form = PostForm(
+            request.POST, institution=request.institution, lock_sensitive=lock_sensitive
+        )
         if form.is_valid():
             try:
                 posts.post_edit(post=post, actor=request.user, draft=form.draft())
@@ -81,7 +84,7 @@ def post_edit(request: InstitutionRequest, institution_slug: str, post_id: int) 
                 return redirect("moderation:post-detail", institution_slug=institution_slug,
                                 post_id=post.pk)  # fmt: skip
     else:
-        form = PostForm.for_post(post)
+        form = PostForm.for_post(post, lock_sensitive=lock_sensitive)
     return render(request, "moderation/post_form.html", {"form": form, "post": post},
                   status=400 if form.errors else 200)  # fmt: skip
 
@@ -97,7 +100,7 @@ def _context(request: InstitutionRequest, post: Post) -> dict[str, object]:
         "post": post,
         "texts": post.texts.all(),
         "transitions": post.transitions.select_related("actor"),
-        "is_author": post.author_id == request.user.pk,
+        "review_refusal": posts.post_review_refusal(post, request.user),
         "can_act": Role.COMMUNICATOR in request.institution_roles,
         "editable": post.state in posts.EDITABLE,
         "withdrawable": post.state in posts.WITHDRAWABLE,
