@@ -250,6 +250,13 @@ class Decision(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.action} on item {self.item_id}"
 
+    @property
+    def shown_note(self) -> str:
+        """The note as the history shows it. Automatic assignments once stored the English
+        words "on arrival" as their note; the history says "assigned automatically" instead
+        (translated), and these rows can never be rewritten."""
+        return "" if self.actor_id is None and self.note == "on arrival" else self.note
+
 
 class SavedReply(models.Model):
     """A prepared answer in one language; placeholders {author}, {channel}, {institution}."""

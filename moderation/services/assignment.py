@@ -3,7 +3,8 @@
 A new item goes to an on-duty member of its channel's moderation team who speaks its language:
 the one with the fewest open items assigned, and among equals the one who received an item the
 longest ago (round-robin). Nobody matching: the item stays unassigned, visible as such in the
-queue. Each assignment is a decision without actor (GovSocial's own).
+queue. Each assignment is a decision without actor (GovSocial's own), shown as "assigned
+automatically" in the item's history.
 """
 
 from __future__ import annotations
@@ -90,6 +91,6 @@ def item_assign_on_arrival(item: Item) -> User | None:
         DutyStatus.objects.filter(pk=duty[chosen.pk].pk).update(last_assigned_at=timezone.now())
         Decision.objects.create(
             institution_id=item.institution_id, item=item, actor=None, action=Action.ASSIGN,
-            assignee=chosen, note="on arrival",
+            assignee=chosen,
         )  # fmt: skip
     return chosen

@@ -52,7 +52,24 @@ def test_items_go_to_on_duty_speakers_of_their_language_least_loaded_first(
     assert french == team["luc"]  # Els has two open Dutch items, Luc none
     decision = Decision.objects.filter(action="assign").first()
     assert decision.actor is None
-    assert decision.note == "on arrival"
+    assert decision.note == ""
+
+
+def test_the_history_says_assigned_automatically(client: Client, defence, channel, team) -> None:
+    item = arrive(channel, "nl-1", "nl")
+    legacy = arrive(channel, "nl-2", "nl")  # as stored before: the English words as its note
+    Decision.objects.create(
+        institution=defence, item=legacy, actor=None, action="assign",
+        assignee=team["jan"], note="on arrival",
+    )  # fmt: skip
+    client.force_login(team["jan"])
+    for shown in (item, legacy):
+        page = client.get(
+            f"/i/defence/queue/items/{shown.pk}/", headers={"accept-language": "en"}
+        ).content.decode()
+        assert "Assigned automatically" in page
+        assert "by None" not in page
+        assert "on arrival" not in page
 
 
 def test_off_duty_and_other_languages_stay_unassigned(defence, channel, team) -> None:
