@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import django_filters
@@ -76,12 +76,15 @@ class ItemFilter(django_filters.FilterSet):
 
 def keyset_after(queryset: QuerySet[Item], cursor: str) -> QuerySet[Item]:
     """Rows after ``cursor`` ("<due_at ISO>|<id>") in (due_at, id) order; no OFFSET."""
-    from datetime import datetime
-
     try:
         due_text, id_text = cursor.rsplit("|", 1)
         due = datetime.fromisoformat(due_text)
         last_id = int(id_text)
     except ValueError:
         return queryset
+    return after_row(queryset, due, last_id)
+
+
+def after_row(queryset: QuerySet[Item], due: datetime, last_id: int) -> QuerySet[Item]:
+    """Rows after the row (``due``, ``last_id``) in the queue's (due_at, id) order."""
     return queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))

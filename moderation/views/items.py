@@ -1,12 +1,17 @@
-"""One item: text, author, thread, revisions, hits, deadline, decisions, and the action panel."""
+"""One item: text, author, thread, revisions, hits, deadline, decisions, and the action panel.
+
+The item page remembers the queue it was opened from (``?queue=<the queue's filters>``): the
+"… and next" buttons act, then open the next item of that queue in its order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,6 +26,7 @@ from complaints.selectors import complaint_markers
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.models import Item, ReplyDelivery, SavedReply
+from moderation.selectors import queue_next, queue_params
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
@@ -44,6 +50,15 @@ def item_url(item: Item) -> str:
         "moderation:item-detail",
         kwargs={"institution_slug": item.institution.slug, "item_id": item.pk},
     )
+
+
+def item_in_queue_url(item: Item, queue: QueryDict) -> str:
+    return f"{item_url(item)}?{urlencode({'queue': queue.urlencode()})}"
+
+
+def _queue(request: InstitutionRequest) -> QueryDict:
+    """The filters of the queue the item was opened from (the default queue otherwise)."""
+    return queue_params(request.POST.get("queue") or request.GET.get("queue", ""))
 
 
 @requires_role(MODERATORS)
@@ -74,7 +89,9 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "sla_met": decisions.sla_met(item),
         "complaint": complaint_markers([item.pk]).get(item.pk),
         "saved_replies": saved_replies_for(item),
+        "saved_reply": request.GET.get("saved", ""),
         "reply_text": _prefill(request, item),
+        "queue": _queue(request).urlencode(),
         "moderators": moderators(request.institution),
         "advice_steps": ADVICE_STEPS,
         "referral_targets": REFERRAL_TARGETS,
@@ -100,11 +117,26 @@ def item_action(
         raise Http404
     item = _item(request, item_id)
     try:
-        handler(request, item)
+        done = handler(request, item)
     except (DecisionRefused, DeliveryRefused) as refused:
         messages.error(request, str(refused))
         return render(request, "moderation/item_detail.html", _context(request, item), status=400)
-    return redirect(item_url(item))
+    messages.success(request, done)
+    queue = _queue(request)
+    if request.POST.get("then") != "next":
+        return redirect(item_in_queue_url(item, queue))
+    return _next(request, item, queue)
+
+
+def _next(request: InstitutionRequest, item: Item, queue: QueryDict) -> HttpResponse:
+    """ "… and next": the next item of the queue, or the queue itself when none is left."""
+    following = queue_next(request.institution, request.user, queue, item)
+    if following is not None:
+        return redirect(item_in_queue_url(following, queue))
+    messages.info(request, _("No item left after this one in the queue."))
+    return redirect(
+        f"{reverse('moderation:queue', args=[request.institution.slug])}?{queue.urlencode()}"
+    )
 
 
 def _rule(request: InstitutionRequest) -> CharterRule | None:
@@ -116,27 +148,31 @@ def _text(request: InstitutionRequest, name: str) -> str:
     return request.POST.get(name, "")[:20_000]
 
 
-def _reply(request: InstitutionRequest, item: Item) -> None:
+def _reply(request: InstitutionRequest, item: Item) -> str:
     decisions.item_reply(item=item, actor=request.user, text=_text(request, "text"))
+    return _("The reply was recorded.")
 
 
-def _hide(request: InstitutionRequest, item: Item) -> None:
+def _hide(request: InstitutionRequest, item: Item) -> str:
     decisions.item_hide(
         item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
     )
+    return _("The item was hidden.")
 
 
-def _remove(request: InstitutionRequest, item: Item) -> None:
+def _remove(request: InstitutionRequest, item: Item) -> str:
     decisions.item_remove(
         item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
     )
+    return _("The item was removed.")
 
 
-def _no_action(request: InstitutionRequest, item: Item) -> None:
+def _no_action(request: InstitutionRequest, item: Item) -> str:
     decisions.item_no_action(item=item, actor=request.user, note=_text(request, "note"))
+    return _("Recorded: no action needed.")
 
 
-def _escalate(request: InstitutionRequest, item: Item) -> None:
+def _escalate(request: InstitutionRequest, item: Item) -> str:
     value = request.POST.get("category", "")
     category = (
         Category.objects.available_to(request.institution).filter(pk=int(value)).first()
@@ -148,14 +184,15 @@ def _escalate(request: InstitutionRequest, item: Item) -> None:
     decisions.item_escalate(
         item=item, actor=request.user, category=category, subject=_text(request, "subject")[:300]
     )
-    messages.success(request, _("A complaint was opened for the complaints service."))
+    return _("A complaint was opened for the complaints service.")
 
 
-def _assign_me(request: InstitutionRequest, item: Item) -> None:
+def _assign_me(request: InstitutionRequest, item: Item) -> str:
     decisions.item_assign(item=item, actor=request.user, assignee=request.user)
+    return _("The item is assigned to you.")
 
 
-def _assign(request: InstitutionRequest, item: Item) -> None:
+def _assign(request: InstitutionRequest, item: Item) -> str:
     value = request.POST.get("assignee", "")
     assignee = (
         moderators(request.institution).filter(pk=int(value)).first() if value.isdigit() else None
@@ -163,9 +200,12 @@ def _assign(request: InstitutionRequest, item: Item) -> None:
     if value and assignee is None:
         raise DecisionRefused(_("This person does not moderate for the institution."))
     decisions.item_assign(item=item, actor=request.user, assignee=assignee)
+    if assignee is None:
+        return _("The item is assigned to nobody.")
+    return _("The item is assigned to %(name)s.") % {"name": assignee}
 
 
-def _harassment(request: InstitutionRequest, item: Item) -> None:
+def _harassment(request: InstitutionRequest, item: Item) -> str:
     decisions.item_mark_harassment(
         item=item,
         actor=request.user,
@@ -174,10 +214,10 @@ def _harassment(request: InstitutionRequest, item: Item) -> None:
         referral_person=_text(request, "referral_person"),
         note=_text(request, "note"),
     )
-    messages.success(request, _("The item was preserved as evidence (SHA-256 recorded)."))
+    return _("The item was preserved as evidence (SHA-256 recorded).")
 
 
-def _posted(request: InstitutionRequest, item: Item) -> None:
+def _posted(request: InstitutionRequest, item: Item) -> str:
     value = request.POST.get("delivery", "")
     delivery = (
         ReplyDelivery.objects.for_institution(request.institution)
@@ -189,13 +229,16 @@ def _posted(request: InstitutionRequest, item: Item) -> None:
     if delivery is None:
         raise DeliveryRefused(_("This reply does not wait to be posted by hand."))
     delivery_mark_posted(delivery=delivery, actor=request.user)
+    return _("Recorded: the reply is posted on the platform.")
 
 
-def _reopen(request: InstitutionRequest, item: Item) -> None:
+def _reopen(request: InstitutionRequest, item: Item) -> str:
     decisions.item_reopen(item=item, actor=request.user, reason=_text(request, "reason"))
+    return _("The item was reopened.")
 
 
-ACTIONS: dict[str, Callable[[InstitutionRequest, Item], None]] = {
+# Each action returns the confirmation shown after it.
+ACTIONS: dict[str, Callable[[InstitutionRequest, Item], str]] = {
     "reply": _reply,
     "hide": _hide,
     "remove": _remove,

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
 from accounts.models import Role
-from channels.models import Channel
 from complaints.selectors import complaint_markers
 from govsocial.tenancy import InstitutionRequest, requires_role
-from moderation.filters import ItemFilter, keyset_after
+from moderation.filters import keyset_after
 from moderation.models import Item, ItemStatus
+from moderation.selectors import DEFAULT_QUEUE, queue_items
 from moderation.services import decisions
 
 PAGE_SIZE = 50
@@ -31,17 +31,9 @@ MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights t
 
 @requires_role(MODERATORS)
 def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
-    data = request.GET.copy() if request.GET else QueryDict(f"status={ItemStatus.OPEN}")
-    channels = list(Channel.objects.for_institution(request.institution))
-    filters = ItemFilter(
-        data,
-        queryset=Item.objects.for_institution(request.institution).select_related(
-            "channel", "assigned_to"
-        ),
-        channels=channels,
-        user=request.user,
-    )
-    items = filters.qs.order_by("due_at", "id")
+    data = request.GET.copy() if request.GET else QueryDict(DEFAULT_QUEUE)
+    found = queue_items(request.institution, request.user, data)
+    filters, channels, items = found.filters, found.channels, found.items
     cursor = request.GET.get("after", "")
     if cursor:
         items = keyset_after(items, cursor)
@@ -64,6 +56,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "with_complaint": with_complaint,
             "next_url": next_url,
             "first_url": first_url if cursor else "",
+            "queue_query": first_url[1:],
             "since": timezone.now().isoformat(),
             "crisis_channels": [c for c in channels if c.crisis_mode and c.is_active],
         },
