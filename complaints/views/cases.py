@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -102,6 +103,7 @@ def case_action(
         messages.error(request, problem)
         context = _detail_context(case)
         return render(request, "complaints/case_detail.html", context, status=400)
+    messages.success(request, DONE[action])
     return redirect(case_url(case))
 
 
@@ -124,6 +126,7 @@ def case_reroute_view(
         except ValueError as error:
             messages.error(request, str(error))
         else:
+            messages.success(request, _("The case was passed on."))
             return redirect(case_url(case))
     else:
         for problems in form.errors.values():
@@ -187,6 +190,18 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Case], str]] = {
     "close": _close,
     "reopen": _reopen,
 }
+
+
+DONE = {
+    "acknowledge": gettext_lazy("Receipt acknowledged."),
+    "start": gettext_lazy("The case is in progress."),
+    "hold": gettext_lazy("The case is on hold."),
+    "resume": gettext_lazy("The case is in progress again."),
+    "answer": gettext_lazy("The case is marked as answered."),
+    "close": gettext_lazy("The case was closed."),
+    "reopen": gettext_lazy("The case was reopened."),
+}
+"""The confirmation shown after each action."""
 
 
 def case_for(request: InstitutionRequest, reference: str) -> Case:

@@ -24,9 +24,14 @@ from govsocial.tenancy import InstitutionRequest, requires_role
 OFFICER = Role.COMPLAINT_OFFICER
 
 
-def _done(request: InstitutionRequest, case: Case, error: EvidenceError | None) -> HttpResponse:
+def _done(
+    request: InstitutionRequest, case: Case, error: EvidenceError | None, done: str = ""
+) -> HttpResponse:
+    """Back to the case, saying why the step was refused or, when given, what was done."""
     if error is not None:
         messages.error(request, str(error))
+    elif done:
+        messages.success(request, done)
     return redirect(case_url(case))
 
 
@@ -43,7 +48,7 @@ def attachment_upload(
         attachment_add(case=case, actor=request.user, upload=upload)
     except EvidenceError as error:
         return _done(request, case, error)
-    return _done(request, case, None)
+    return _done(request, case, None, _("The file was attached."))
 
 
 @requires_role(OFFICER)
@@ -97,7 +102,7 @@ def advice_check(
         advice_record(case=case, actor=request.user, step=request.POST.get("step", ""))
     except EvidenceError as error:
         return _done(request, case, error)
-    return _done(request, case, None)
+    return _done(request, case, None, _("Recorded: the advice was given."))
 
 
 @require_POST
@@ -113,4 +118,4 @@ def referral(request: InstitutionRequest, institution_slug: str, reference: str)
         )
     except EvidenceError as error:
         return _done(request, case, error)
-    return _done(request, case, None)
+    return _done(request, case, None, _("Recorded: the referral."))

@@ -80,6 +80,7 @@ def note_create(request: InstitutionRequest, institution_slug: str, reference: s
     form = NoteForm(request.POST)
     if form.is_valid():
         note_add(case=case, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("The note was added."))
     else:
         messages.error(request, _("The note is empty."))
     return redirect(case_url(case))

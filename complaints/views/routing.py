@@ -94,6 +94,7 @@ def rule_move(
         raise Http404
     if not rule_reorder(institution=request.institution, rule_id=rule_id, up=direction == "up"):
         raise Http404
+    messages.success(request, _("The routing rule was moved."))
     return redirect("complaints:routing", institution_slug=institution_slug)
 
 

@@ -354,3 +354,31 @@ def test_a_spokesperson_unmarks_a_sensitive_post_through_the_screens(
     assert client.post(f"/i/defence/posts/{post.pk}/edit/", unticked).status_code == 302
     assert not Post.objects.get().sensitive
     assert "No longer marked sensitive." in post.transitions.last().note
+
+
+def test_every_review_step_confirms_what_was_done(
+    client: Client, channel, defence_communicator, defence
+) -> None:
+    peer = member(defence, Role.COMMUNICATOR)
+    post = new_post(channel, defence_communicator)
+    url = f"/i/defence/posts/{post.pk}/"
+    steps = [
+        (defence_communicator, "submit", {}, "The post was submitted for review."),
+        (peer, "request-changes", {"note": "Plus court."},
+         "Changes were requested from the author."),
+        (defence_communicator, "submit", {}, "The post was submitted for review."),
+        (peer, "approve", {}, "The post was approved."),
+        (defence_communicator, "publish", {"url": "https://facebook.example/p/1"},
+         "The post is marked as published."),
+    ]  # fmt: skip
+    for actor, action, data, message in steps:
+        client.force_login(actor)
+        response = client.post(f"{url}{action}/", data, follow=True)
+        assert response.redirect_chain == [(url, 302)], action
+        assert [str(shown) for shown in response.context["messages"]] == [message]
+    other = new_post(channel, defence_communicator)
+    client.force_login(defence_communicator)
+    response = client.post(
+        f"/i/defence/posts/{other.pk}/withdraw/", {"reason": "Cancelled"}, follow=True
+    )
+    assert [str(shown) for shown in response.context["messages"]] == ["The post was withdrawn."]

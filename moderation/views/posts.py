@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -121,6 +122,7 @@ def post_action(
     except PostRefused as refused:
         messages.error(request, str(refused))
         return render(request, "moderation/post_detail.html", _context(request, post), status=400)
+    messages.success(request, DONE[action])
     return redirect("moderation:post-detail", institution_slug=institution_slug, post_id=post.pk)
 
 
@@ -143,6 +145,16 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Post], object]] = {
         post=post, actor=request.user, reason=_note(request, "reason")
     ),
 }
+
+
+DONE = {
+    "submit": gettext_lazy("The post was submitted for review."),
+    "approve": gettext_lazy("The post was approved."),
+    "request-changes": gettext_lazy("Changes were requested from the author."),
+    "publish": gettext_lazy("The post is marked as published."),
+    "withdraw": gettext_lazy("The post was withdrawn."),
+}
+"""The confirmation shown after each step."""
 
 
 @requires_role(*READERS)
