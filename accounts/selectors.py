@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
@@ -142,3 +143,61 @@ def member_rows(institution: Institution) -> list[MemberRow]:
         row.roles.append(membership.role)
         row.is_active = row.is_active or (membership.is_active and membership.user.is_active)
     return sorted(rows.values(), key=lambda row: not row.is_active)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    record: Any
+    """The historical record (when, who, kind of change)."""
+    changes: list[FieldChange]
+    """Each setting changed, with its old and new value; empty for the creation."""
+
+
+SETTINGS_UNTRACKED = frozenset({"id", "created_at"})
+
+
+def settings_history(institution: Institution, limit: int = 10) -> list[SettingsChange]:
+    """The latest changes of the institution's settings, each naming the fields it changed
+    with their old and new values (two queries: one more record than shown is read, so the
+    oldest shown one has its predecessor to compare with)."""
+    records = list(
+        institution.history.select_related("history_user").order_by("-history_date", "-pk")[
+            : limit + 1
+        ]
+    )
+    fields = [
+        field for field in Institution._meta.concrete_fields if field.name not in SETTINGS_UNTRACKED
+    ]
+    return [
+        SettingsChange(record, _field_changes(fields, record, older))
+        for record, older in zip(records[:limit], [*records[1:], None], strict=False)
+    ]
+
+
+def _field_changes(fields: list[Any], record: Any, older: Any) -> list[FieldChange]:
+    if older is None:
+        return []
+    return [
+        FieldChange(
+            str(field.verbose_name),
+            _shown(field, getattr(older, field.attname)),
+            _shown(field, getattr(record, field.attname)),
+        )
+        for field in fields
+        if getattr(older, field.attname) != getattr(record, field.attname)
+    ]
+
+
+def _shown(field: Any, value: object) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return "—" if value in (None, "") else str(value)

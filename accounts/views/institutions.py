@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import InstitutionSettingsForm
 from accounts.models import Role
-from accounts.selectors import institution_overview
+from accounts.selectors import institution_overview, settings_history
 from accounts.services.institutions import institution_update_settings
 from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
@@ -35,5 +35,8 @@ def institution_settings(request: InstitutionRequest, institution_slug: str) -> 
         else:
             messages.success(request, _("Settings saved."))
             return redirect("accounts:institution-settings", institution_slug=institution.slug)
-    history = institution.history.select_related("history_user").order_by("-history_date")[:10]
-    return render(request, "accounts/institution_settings.html", {"form": form, "history": history})
+    return render(
+        request,
+        "accounts/institution_settings.html",
+        {"form": form, "history": settings_history(institution)},
+    )
