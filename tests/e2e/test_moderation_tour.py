@@ -53,7 +53,7 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     # Only the keyboard: open the first item, take the saved reply, record it.
     page.keyboard.press("j")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/items/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/items/\d+/\?queue="))
     page.keyboard.press("r")
     expect(page.locator("#reply-text")).to_be_focused()
     page.keyboard.press("Shift+Tab")  # the saved reply's "Use" button
@@ -79,6 +79,7 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     rule_select.select_option(label=rule_label)
     page.get_by_label("Reasons").nth(1).fill("Commercial spam, unrelated to the page.")
     page.get_by_role("button", name="Remove", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="The item was removed.")).to_be_visible()
     expect(page.locator(".badge.text-bg-secondary", has_text="Removed")).to_be_visible()
     history = page.locator("section[aria-labelledby='history-heading']")
     expect(history).to_contain_text(f"Rule {rule_label.split(' ')[0]}")
@@ -89,7 +90,7 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     page.keyboard.press("e")
     expect(page.locator("#escalate-subject")).to_be_focused()
     page.keyboard.type("Geen antwoord op klacht na een maand")
-    page.get_by_role("button", name="Escalate").click()
+    page.get_by_role("button", name="Escalate", exact=True).click()
     expect(page.get_by_text("A complaint was opened for the complaints service.")).to_be_visible()
     expect(page.locator(".badge.text-bg-secondary", has_text="Escalated")).to_be_visible()
     case = Case.objects.get(items=complaint)

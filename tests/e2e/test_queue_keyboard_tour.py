@@ -1,5 +1,7 @@
 """A communicator works the queue with the keyboard in a real browser: filter, j/k, Enter,
-a saved reply, the reply recorded; shortcuts never fire while typing and can be switched off."""
+a saved reply (which stays chosen), the reply recorded with "Reply and next", confirmed, and the
+next item of the same filtered queue opened; shortcuts never fire while typing and can be
+switched off."""
 
 from __future__ import annotations
 
@@ -31,6 +33,13 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
     in_english(page)
     page.goto(f"{base}/i/defence/queue/?status=open&language=nl")
     expect(page.locator("[data-item]").first).to_be_visible()
+    queue_order = [
+        int(re.search(r"/items/(\d+)/", href).group(1))
+        for href in page.locator("[data-item] td:nth-child(4) > a").evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+    ]
+    assert len(queue_order) >= 2
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -39,7 +48,7 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
     first_row = page.locator("[data-item]").first
     expect(first_row).to_have_class("is-current")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/i/defence/queue/items/\d+/$"))
+    expect(page).to_have_url(re.compile(rf"/i/defence/queue/items/{queue_order[0]}/\?queue="))
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
 
     # A saved reply with the keyboard: focus the list, choose, use.
@@ -48,6 +57,7 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
     page.keyboard.press("Enter")
     reply = page.locator("#reply-text")
     expect(reply).to_have_value(re.compile(r"^Dag .*bedankt voor uw bericht"))
+    expect(page.get_by_label("Saved reply").locator("option:checked")).to_have_text("Bedankt")
     page.keyboard.press("r")
     expect(reply).to_be_focused()
     assert reply.input_value().startswith("Dag ")
@@ -55,11 +65,21 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
     page.keyboard.type(" j k")  # typing in a field never triggers shortcuts
     expect(reply).to_be_focused()
     page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Record the reply")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Reply and next")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.locator(".badge.text-bg-secondary", has_text="Answered")).to_be_visible()
+
+    # Confirmed, and on the next item of the same filtered queue.
+    expect(page.get_by_role("status").filter(has_text="The reply was recorded.")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/i/defence/queue/items/{queue_order[1]}/\?queue="))
+    expect(page.locator(".badge.text-bg-secondary", has_text="Open")).to_be_visible()
     decision = Decision.objects.filter(created_at__gte=started).get(action="reply")
+    assert decision.item_id == queue_order[0]
     assert decision.reply_text.startswith("Dag ")
     assert decision.reply_text.endswith(" j k")
+    page.get_by_role("link", name="Moderation queue").click()
+    expect(page).to_have_url(re.compile(r"/i/defence/queue/\?status=open&language=nl$"))
 
     # Switched off, the keys do nothing.
     page.goto(f"{base}/i/defence/queue/?status=open&language=nl")
