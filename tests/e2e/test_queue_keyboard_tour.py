@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from moderation.models import Decision
+from tests.e2e.axe import axe_violations
 from tests.e2e.test_complaint_tour import in_english
 from tests.e2e.test_sign_in_tour import sign_in
 
@@ -40,6 +41,7 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
         )
     ]
     assert len(queue_order) >= 2
+    assert axe_violations(page) == []
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -74,6 +76,7 @@ def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None
     expect(page.get_by_role("status").filter(has_text="The reply was recorded.")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/i/defence/queue/items/{queue_order[1]}/\?queue="))
     expect(page.locator(".badge.text-bg-secondary", has_text="Open")).to_be_visible()
+    assert axe_violations(page) == []  # the item page, with its confirmation
     decision = Decision.objects.filter(created_at__gte=started).get(action="reply")
     assert decision.item_id == queue_order[0]
     assert decision.reply_text.startswith("Dag ")
