@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
@@ -38,6 +40,7 @@ def notification_read(request: AuthenticatedRequest, notification_id: str) -> Ht
 @require_POST
 def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
     notifications_mark_all_read(user=request.user)
+    messages.success(request, _("All notifications are marked as read."))
     return redirect("accounts:notification-list")
 
 

@@ -63,6 +63,7 @@ def charter_create_view(request: InstitutionRequest, institution_slug: str) -> H
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            messages.success(request, _("Charter created: write its first draft."))
             return redirect(
                 "charter:draft-edit", institution_slug=institution_slug, charter_slug=charter.slug
             )
@@ -86,7 +87,8 @@ def draft_start_view(
     request: InstitutionRequest, institution_slug: str, charter_slug: str
 ) -> HttpResponse:
     charter = _charter(request, charter_slug)
-    draft_start(charter=charter, actor=request.user)
+    draft = draft_start(charter=charter, actor=request.user)
+    messages.success(request, _("Draft %(number)s is ready to edit.") % {"number": draft.number})
     return redirect(
         "charter:draft-edit", institution_slug=institution_slug, charter_slug=charter_slug
     )
