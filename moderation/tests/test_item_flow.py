@@ -144,3 +144,18 @@ def test_the_chosen_saved_reply_stays_selected(
     assert saved_select.count(" selected") == 1
     assert f'<option value="{chosen.pk}" selected>Doorverwezen</option>' in saved_select
     assert ">Doorverwezen, Sofie.</textarea>" in page
+
+
+@pytest.mark.parametrize(
+    "queue", ["status=nonsense&due_within=abc&after=x|y", "%zz&&==", "channel=999999", "a" * 3000]
+)
+def test_a_garbled_queue_never_breaks_the_page_or_the_next_button(
+    client: Client, channel, defence_communicator, queue: str
+) -> None:
+    first = arrive(channel, "fr-1", "fr", 50)
+    arrive(channel, "fr-2", "fr", 40)
+    client.force_login(defence_communicator)
+    assert client.get(f"{BASE}{first.pk}/", {"queue": queue}).status_code == 200
+    response = client.post(f"{BASE}{first.pk}/no-action/", {"then": "next", "queue": queue})
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 200

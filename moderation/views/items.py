@@ -129,7 +129,7 @@ def item_action(
 
 
 def _next(request: InstitutionRequest, item: Item, queue: QueryDict) -> HttpResponse:
-    """ "… and next": the next item of the queue, or the queue itself when none is left."""
+    """After "… and next": the next item of the queue, or the queue when none is left."""
     following = queue_next(request.institution, request.user, queue, item)
     if following is not None:
         return redirect(item_in_queue_url(following, queue))
