@@ -102,14 +102,15 @@ class NewNotification:
     dedupe_key: str
     email_status: str
     created_at: datetime
+    about: str = ""
 
 
 _INSERT_MANY = """
     INSERT INTO accounts_notification (public_id, recipient_id, institution_id, kind, subject,
-        body, url, dedupe_key, email_status, created_at)
+        body, url, dedupe_key, email_status, created_at, about)
     SELECT gen_random_uuid(), * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[],
         %s::varchar[], %s::text[], %s::varchar[], %s::varchar[], %s::varchar[],
-        %s::timestamptz[])
+        %s::timestamptz[], %s::varchar[])
     ON CONFLICT DO NOTHING
     RETURNING 1
 """
@@ -135,7 +136,7 @@ def notifications_insert(rows: list[NewNotification]) -> int:
             columns = [
                 [getattr(row, name) for row in batch]
                 for name in ("recipient_id", "institution_id", "kind", "subject", "body", "url",
-                             "dedupe_key", "email_status", "created_at")
+                             "dedupe_key", "email_status", "created_at", "about")
             ]  # fmt: skip
             cursor.execute(_INSERT_MANY, columns)
             inserted += len(cursor.fetchall())
@@ -244,21 +245,30 @@ def email_outbox_sweep(now: datetime | None = None) -> int:
     return len(due)
 
 
-def notifications_forget(about: str) -> int:
-    """Blank the body of every notification about ``about`` (its subject names the thing only by
-    reference, never a person); returns how many."""
-    if not about:
-        raise ValueError("Nothing to forget: empty key.")
-    return Notification.objects.filter(about=about).exclude(body="").update(body="")
+def notifications_forget(*abouts: str) -> int:
+    """Blank the body of every notification about one of ``abouts``, for notices whose subject
+    names the thing only by reference (a complaint's); returns how many."""
+    return Notification.objects.filter(about__in=_keys(abouts)).exclude(body="").update(body="")
 
 
-def emails_forget(about: str) -> int:
-    """Delete every outbox row about ``about``, sent or not: an erased address is not written
-    to again, and a sent mail's copy is not kept; returns how many."""
-    if not about:
-        raise ValueError("Nothing to forget: empty key.")
-    deleted, _per_model = OutgoingEmail.objects.filter(about=about).delete()
+def notifications_delete(*abouts: str) -> int:
+    """Delete every notification about one of ``abouts``, for notices whose subject itself
+    names a person (an item's author); returns how many."""
+    deleted, _per_model = Notification.objects.filter(about__in=_keys(abouts)).delete()
     return deleted
+
+
+def emails_forget(*abouts: str) -> int:
+    """Delete every outbox row about one of ``abouts``, sent or not: an erased address is not
+    written to again, and a sent mail's copy is not kept; returns how many."""
+    deleted, _per_model = OutgoingEmail.objects.filter(about__in=_keys(abouts)).delete()
+    return deleted
+
+
+def _keys(abouts: tuple[str, ...]) -> tuple[str, ...]:
+    if not all(abouts):
+        raise ValueError("An empty key would match every row about nothing in particular.")
+    return abouts
 
 
 def email_outbox_purge(now: datetime | None = None) -> int:

@@ -28,6 +28,7 @@ from accounts.services.notifications import emails_forget, notifications_forget
 from complaints.models import Attachment, Case, Complainant, Correspondence, EventKind, Note, Status
 from complaints.services.evidence import evidence_erase
 from complaints.services.timeline import timeline_record
+from govsocial.retention import without_holds
 
 ERASED_TEXT = "—"
 
@@ -123,11 +124,10 @@ def _erase(case: Case, actor: User | None, **event_data: object) -> bool:
 
 def cases_due_for_anonymisation(institution: Institution, now: datetime) -> list[Case]:
     cutoff = now - relativedelta(months=institution.complaint_retention_months)
-    return list(
-        Case.objects.for_institution(institution)
-        .filter(status=Status.CLOSED, closed_at__lt=cutoff, complainant__erased_at__isnull=True)
-        .select_related("institution")
+    due = Case.objects.for_institution(institution).filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, complainant__erased_at__isnull=True
     )
+    return list(without_holds(due).select_related("institution"))
 
 
 def anonymise_expired(now: datetime | None = None) -> int:
