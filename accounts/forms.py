@@ -73,6 +73,7 @@ class InstitutionSettingsForm(forms.ModelForm):
             "complaint_response_days",
             "warning_share_percent",
             "hold_suspends_complaint_clock",
+            "item_retention_months",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

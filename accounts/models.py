@@ -172,6 +172,15 @@ class Institution(models.Model):
         default=24,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    item_retention_months = models.PositiveSmallIntegerField(
+        _("keep social media items after receipt (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Then their text and author are erased; figures, decisions and items kept as "
+            "evidence or linked to a complaint stay."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -329,6 +338,12 @@ class Notification(models.Model):
     body = models.TextField(blank=True)
     url = models.CharField(max_length=500, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
+    about = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the notice is about (e.g. complaints.case:42), so that erasing it "
+        "can find the notice; see accounts.services.notifications.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(
@@ -366,6 +381,8 @@ class Notification(models.Model):
                 condition=Q(email_status__in=("pending", "digest")),
                 name="notification_email_waiting",
             ),
+            # Erasure of what a notice is about (notifications_forget).
+            models.Index(fields=("about",), condition=~Q(about=""), name="notification_about"),
         )
 
     def __str__(self) -> str:
@@ -377,6 +394,8 @@ class OutgoingEmail(models.Model):
 
     Delivery is at-least-once: a crash between the SMTP server's acceptance and the status update
     can send a mail twice. The stable Message-ID lets mail clients collapse such duplicates.
+    Sent and failed mails are deleted ``EMAIL_RETENTION_DAYS`` after they were written, and with
+    what they are ``about`` when that is erased: the outbox is no archive of personal data.
     """
 
     class Status(models.TextChoices):
@@ -393,6 +412,12 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     message_id = models.CharField(max_length=200, unique=True)
+    about = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the mail is about (e.g. complaints.case:42), so that erasing it can "
+        "find the mail; see accounts.services.notifications.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -411,6 +436,14 @@ class OutgoingEmail(models.Model):
                 fields=("next_attempt_at",),
                 condition=Q(status="pending"),
                 name="outgoing_email_due",
+            ),
+            # Erasure of what a mail is about (emails_forget).
+            models.Index(fields=("about",), condition=~Q(about=""), name="outgoing_email_about"),
+            # The outbox's retention (email_outbox_purge): finished mails by age.
+            models.Index(
+                fields=("created_at",),
+                condition=Q(status__in=("sent", "failed")),
+                name="outgoing_email_finished",
             ),
         )
 

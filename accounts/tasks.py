@@ -15,3 +15,8 @@ def email_deliver_task(outgoing_email_id: int) -> bool:
 @shared_task(name="accounts.tasks.email_outbox_sweep", acks_late=True)
 def email_outbox_sweep_task() -> int:
     return notifications.email_outbox_sweep()
+
+
+@shared_task(name="accounts.tasks.email_outbox_purge", acks_late=True)
+def email_outbox_purge_task() -> int:
+    return notifications.email_outbox_purge()

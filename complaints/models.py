@@ -202,6 +202,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def about_key(self) -> str:
+        """Names this case on notifications and e-mails about it, so erasure finds them."""
+        return f"complaints.case:{self.pk}"
+
 
 class Complainant(models.Model):
     """The complainant's personal data: seen only by the institution's complaint officers.

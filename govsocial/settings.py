@@ -363,6 +363,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600},
     },
+    # Daily: social media items past their institution's retention period are anonymised.
+    "items-anonymise": {
+        "task": "moderation.tasks.items_anonymise_expired",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
+    # Daily: sent and failed e-mails older than EMAIL_RETENTION_DAYS leave the outbox.
+    "email-outbox-purge": {
+        "task": "accounts.tasks.email_outbox_purge",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
     "polls-dispatch": {
         "task": "channels.tasks.polls_dispatch",
         "schedule": 60.0,
@@ -406,3 +418,5 @@ CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 
 # Absolute base URL used in e-mails and notifications produced outside a request.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Sent and failed e-mails (bodies, subjects, addresses) are deleted from the outbox after this.
+EMAIL_RETENTION_DAYS = env_int("EMAIL_RETENTION_DAYS", 30, minimum=1, maximum=3650)

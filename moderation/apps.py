@@ -7,3 +7,14 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from govsocial.retention import hold_register
+        from moderation.models import Item
+
+        # Retention never erases an item linked to a complaint or kept as evidence.
+        hold_register(Item, Q(complaint_cases__isnull=False))
+        hold_register(Item, Q(decisions__case__isnull=False))
+        hold_register(Item, Q(evidence_snapshots__isnull=False))

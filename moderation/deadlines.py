@@ -81,6 +81,7 @@ class ItemDeadlines:
                     warn_at=warn,
                     due_at=due,
                     recipients=unique(first_line, admins.get(institution_id, [])),
+                    about=Item.about_key_of(pk),  # the label names the author
                 )
             )
         return subjects

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from moderation.services import reply_delivery
+from moderation.services import reply_delivery, retention
 
 
 @shared_task(name="moderation.tasks.reply_deliver", acks_late=True)
@@ -15,3 +15,8 @@ def reply_deliver_task(delivery_id: int) -> str:
 @shared_task(name="moderation.tasks.replies_sweep", acks_late=True)
 def replies_sweep_task() -> int:
     return reply_delivery.replies_sweep()
+
+
+@shared_task(name="moderation.tasks.items_anonymise_expired", acks_late=True)
+def items_anonymise_expired_task() -> int:
+    return retention.items_anonymise_expired()

@@ -19,6 +19,7 @@ EDITABLE_FIELDS = (
     "warning_share_percent",
     "hold_suspends_complaint_clock",
     "crisis_response_hours",
+    "item_retention_months",
 )
 
 

@@ -6,7 +6,11 @@ Invariants:
   runs twice, or in two workers, creates one notification and one e-mail;
 - e-mails are outbox rows written in the caller's transaction and delivered by a Celery task
   after commit; the sweeper retries what is still pending, so a broker outage delays mail but
-  never loses it. Delivery is at-least-once (see OutgoingEmail).
+  never loses it. Delivery is at-least-once (see OutgoingEmail);
+- a notification or e-mail carrying someone's personal data names what it is ``about`` (a key
+  such as ``complaints.case:42``, made by the owning app): erasing that thing calls
+  ``notifications_forget``/``emails_forget`` with the key, so no copy is left behind. The outbox
+  also forgets finished mails after ``EMAIL_RETENTION_DAYS`` (``email_outbox_purge``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import mail
 from django.core.mail import make_msgid
 from django.db import IntegrityError, connection, transaction
@@ -44,6 +49,7 @@ def notification_send(
     url: str = "",
     dedupe_key: str = "",
     email: bool = True,
+    about: str = "",
 ) -> Notification | None:
     """Create a notification (and its e-mail); None when ``dedupe_key`` was already used.
 
@@ -65,6 +71,7 @@ def notification_send(
         body=body_text,
         url=url,
         dedupe_key=dedupe_key,
+        about=about,
     )
     try:
         with transaction.atomic():
@@ -77,6 +84,7 @@ def notification_send(
             to_address=recipient.email,
             subject=subject_text,
             body_text="\n\n".join(part for part in (body_text, footer) if part),
+            about=about,
         )
     return notification
 
@@ -94,14 +102,15 @@ class NewNotification:
     dedupe_key: str
     email_status: str
     created_at: datetime
+    about: str = ""
 
 
 _INSERT_MANY = """
     INSERT INTO accounts_notification (public_id, recipient_id, institution_id, kind, subject,
-        body, url, dedupe_key, email_status, created_at)
+        body, url, dedupe_key, email_status, created_at, about)
     SELECT gen_random_uuid(), * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[],
         %s::varchar[], %s::text[], %s::varchar[], %s::varchar[], %s::varchar[],
-        %s::timestamptz[])
+        %s::timestamptz[], %s::varchar[])
     ON CONFLICT DO NOTHING
     RETURNING 1
 """
@@ -127,7 +136,7 @@ def notifications_insert(rows: list[NewNotification]) -> int:
             columns = [
                 [getattr(row, name) for row in batch]
                 for name in ("recipient_id", "institution_id", "kind", "subject", "body", "url",
-                             "dedupe_key", "email_status", "created_at")
+                             "dedupe_key", "email_status", "created_at", "about")
             ]  # fmt: skip
             cursor.execute(_INSERT_MANY, columns)
             inserted += len(cursor.fetchall())
@@ -135,8 +144,6 @@ def notifications_insert(rows: list[NewNotification]) -> int:
 
 
 def absolute_url(url: str) -> str:
-    from django.conf import settings
-
     return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
 
 
@@ -153,10 +160,16 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 def email_queue(
-    *, to_address: str, subject: str, body_text: str, recipient: User | None = None
+    *,
+    to_address: str,
+    subject: str,
+    body_text: str,
+    recipient: User | None = None,
+    about: str = "",
 ) -> OutgoingEmail:
     """Write an outbox row; it is sent after the surrounding transaction commits."""
     outgoing = OutgoingEmail.objects.create(
+        about=about,
         recipient=recipient,
         to_address=to_address,
         subject=" ".join(subject.split())[:300],
@@ -230,3 +243,40 @@ def email_outbox_sweep(now: datetime | None = None) -> int:
     for outgoing_id in due:
         email_deliver_task.delay(outgoing_id)
     return len(due)
+
+
+def notifications_forget(*abouts: str) -> int:
+    """Blank the body of every notification about one of ``abouts``, for notices whose subject
+    names the thing only by reference (a complaint's); returns how many."""
+    return Notification.objects.filter(about__in=_keys(abouts)).exclude(body="").update(body="")
+
+
+def notifications_delete(*abouts: str) -> int:
+    """Delete every notification about one of ``abouts``, for notices whose subject itself
+    names a person (an item's author); returns how many."""
+    deleted, _per_model = Notification.objects.filter(about__in=_keys(abouts)).delete()
+    return deleted
+
+
+def emails_forget(*abouts: str) -> int:
+    """Delete every outbox row about one of ``abouts``, sent or not: an erased address is not
+    written to again, and a sent mail's copy is not kept; returns how many."""
+    deleted, _per_model = OutgoingEmail.objects.filter(about__in=_keys(abouts)).delete()
+    return deleted
+
+
+def _keys(abouts: tuple[str, ...]) -> tuple[str, ...]:
+    if not all(abouts):
+        raise ValueError("An empty key would match every row about nothing in particular.")
+    return abouts
+
+
+def email_outbox_purge(now: datetime | None = None) -> int:
+    """Delete sent and failed e-mails written more than ``EMAIL_RETENTION_DAYS`` ago (pending ones
+    are still owed); returns how many. Letters to complainants stay in their case's record."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EMAIL_RETENTION_DAYS)
+    finished = (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED)
+    deleted, _per_model = OutgoingEmail.objects.filter(
+        status__in=finished, created_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -14,7 +15,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Notification, OutgoingEmail
 from accounts.services.notifications import (
     email_deliver,
+    email_outbox_purge,
     email_outbox_sweep,
+    email_queue,
     notification_send,
 )
 
@@ -142,3 +145,20 @@ class BrokenMailer:
 
     def send_messages(self, messages: list) -> int:
         raise ConnectionRefusedError("SMTP down")
+
+
+def test_the_outbox_forgets_finished_mails_after_its_retention(settings) -> None:
+    settings.EMAIL_RETENTION_DAYS = 30
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sent = email_queue(to_address="anne@example.be", subject="Dear Anne", body_text="Anne")
+        email_deliver(sent.pk)
+        pending = email_queue(to_address="bob@example.be", subject="Bob", body_text="Bob")
+    with time_machine.travel(start + timedelta(days=29), tick=False):
+        recent = email_queue(to_address="carl@example.be", subject="Carl", body_text="Carl")
+        email_deliver(recent.pk)
+        assert email_outbox_purge() == 0
+    with time_machine.travel(start + timedelta(days=30, seconds=1), tick=False):
+        assert email_outbox_purge() == 1
+    remaining = set(OutgoingEmail.objects.values_list("pk", flat=True))
+    assert remaining == {pending.pk, recent.pk}  # a mail still owed is never dropped

@@ -58,6 +58,7 @@ def _alert(item: Item, term: WatchTerm) -> None:
                 "excerpt": item.text[:280],
             },
             dedupe_key=f"keyword:{item.pk}:{term.pk}",
+            about=item.about_key,
         )
 
 

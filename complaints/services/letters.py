@@ -100,7 +100,12 @@ def letter_send(
             sent_by=actor,
         )
         if channel == Correspondence.Channel.EMAIL:
-            email_queue(to_address=complainant.email, subject=letter.subject, body_text=letter.body)
+            email_queue(
+                to_address=complainant.email,
+                subject=letter.subject,
+                body_text=letter.body,
+                about=case.about_key,
+            )
         details = {"channel": channel, "letter_id": letter.pk}
         if kind == LetterKind.ACKNOWLEDGEMENT:
             cases.case_acknowledge(case=case, actor=actor, details=details)
@@ -142,21 +147,29 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 
 def receipt_confirm(*, case: Case, address: str) -> None:
-    """The automatic e-mail after a public-form complaint: reference and latest answer date."""
+    """The automatic e-mail after a public-form complaint: reference and latest answer date.
+
+    Anybody can type any address into the public form, so this mail must be worthless to an
+    attacker: it repeats nothing typed into the form (no name, no subject, no text), only what
+    GovSocial itself wrote. The officer's acknowledgement letter, read before it goes, may.
+    """
     institution = case.institution
+    zone = institution.zone
     with translation.override(case.language):
         subject = _("Your complaint %(reference)s has been received") % {
             "reference": case.reference
         }
         body = _(
-            "Thank you. %(institution)s has received your complaint “%(subject)s”.\n\n"
+            "Thank you. %(institution)s received a complaint sent from its website with this "
+            "e-mail address on %(received)s.\n\n"
             "Reference: %(reference)s\n"
             "You will receive an individual answer by %(due)s at the latest.\n\n"
-            "Please quote the reference if you contact us about this complaint."
+            "Please quote the reference if you contact us about this complaint. If you did not "
+            "send it, you can ignore this message."
         ) % {
             "institution": institution.name_in(case.language),
-            "subject": case.subject,
+            "received": case.received_at.astimezone(zone).strftime("%d/%m/%Y"),
             "reference": case.reference,
-            "due": case.due_at.astimezone(institution.zone).strftime("%d/%m/%Y"),
+            "due": case.due_at.astimezone(zone).strftime("%d/%m/%Y"),
         }
-    email_queue(to_address=address, subject=subject, body_text=body)
+    email_queue(to_address=address, subject=subject, body_text=body, about=case.about_key)

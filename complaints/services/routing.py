@@ -173,6 +173,7 @@ def _assign(
             },
             url=f"/i/{case.institution.slug}/complaints/{case.reference}/",
             dedupe_key=f"complaint-assigned:{event.pk}",
+            about=case.about_key,
         )
 
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import Notification, OutgoingEmail, Role
+from accounts.tests.factories import member
 from complaints.models import Case, Complainant
-from complaints.services import cases
-from complaints.services.personal_data import anonymise_expired
+from complaints.services import cases, letters, routing
+from complaints.services.evidence import attachment_add
+from complaints.services.personal_data import anonymise_expired, complainant_erase
 from complaints.tests.factories import register
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +69,8 @@ def test_an_officer_exports_then_erases_on_request(
     client.force_login(defence_officer)
     base = f"/i/defence/complaints/{case.reference}/personal-data/"
     response = client.post(f"{base}export/")
-    assert response["Content-Disposition"].endswith(f'{case.reference}-personal-data.json"')
-    export = json.loads(response.content)
+    assert response["Content-Disposition"].endswith(f'{case.reference}-personal-data.zip"')
+    export = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("personal-data.json"))
     assert export["complainant"]["name"] == "Anne Dupont"
     assert export["reference"] == case.reference
 
@@ -78,3 +84,80 @@ def test_an_officer_exports_then_erases_on_request(
     assert kinds[-2:] == ["personal_data_exported", "personal_data_erased"]
     for event in case.timeline.all():
         assert "Anne" not in json.dumps(event.data)
+
+
+def traces(case: Case) -> list[str]:
+    """Every outbox row and notification that still names the complainant or the subject."""
+    found = []
+    for mail in OutgoingEmail.objects.all():
+        text = f"{mail.to_address} {mail.subject} {mail.body_text}"
+        if "anne@example.be" in text or "Anne Dupont" in text or "Attente" in text:
+            found.append(f"mail {mail.pk}")
+    for notice in Notification.objects.all():
+        if "Attente" in f"{notice.subject} {notice.body}":
+            found.append(f"notification {notice.pk}")
+    return found
+
+
+def case_with_mail_and_notices(institution, officer) -> Case:
+    """A case acknowledged by e-mail ("Dear Anne Dupont"), confirmed automatically to the
+    complainant and assigned to another officer (notified, quoting the subject)."""
+    case = register(institution)
+    letters.receipt_confirm(case=case, address="anne@example.be")
+    subject, body = letters.letter_render(case, "acknowledgement")
+    letters.letter_send(
+        case=case, actor=officer, kind="acknowledgement", channel="email", subject=subject,
+        body=body,
+    )  # fmt: skip
+    colleague = member(institution, Role.COMPLAINT_OFFICER)
+    routing.case_reroute(case=case, actor=officer, team=None, officer=colleague, reason="Leave")
+    return case
+
+
+def test_erasure_leaves_no_copy_in_the_outbox_or_the_inbox(defence, defence_officer) -> None:
+    case = case_with_mail_and_notices(defence, defence_officer)
+    other = case_with_mail_and_notices(defence, defence_officer)
+    assert len(traces(case)) == 8  # 3 mails + 1 notice per case
+    notice = Notification.objects.get(about=case.about_key)
+
+    complainant_erase(case=case, actor=defence_officer, reason="Asked by e-mail")
+
+    assert len(traces(other)) == 4  # only the other case's rows are left
+    assert not OutgoingEmail.objects.filter(about=case.about_key).exists()
+    notice.refresh_from_db()
+    assert notice.body == ""
+    assert case.reference in notice.subject  # the inbox still says what happened
+
+
+def test_retention_anonymisation_leaves_no_copy_behind(defence, defence_officer) -> None:
+    case = case_with_mail_and_notices(defence, defence_officer)
+    cases.case_close(
+        case=case, actor=defence_officer, outcome="unfounded",
+        at=timezone.now() - timedelta(days=800),
+    )  # fmt: skip
+    assert anonymise_expired() == 1
+    assert traces(case) == []
+
+
+def test_the_access_export_holds_letters_notes_and_files(
+    client: Client, defence, defence_officer
+) -> None:
+    case = register(defence)
+    letters.letter_send(
+        case=case, actor=defence_officer, kind="acknowledgement", channel="letter",
+        subject="Accusé de réception", body="Chère Madame Dupont",
+    )  # fmt: skip
+    letters.note_add(case=case, author=defence_officer, text="Rappelée le 3 mars")
+    attachment_add(
+        case=case, actor=defence_officer,
+        upload=SimpleUploadedFile("lettre.txt", b"Ma lettre manuscrite"),
+    )  # fmt: skip
+    client.force_login(defence_officer)
+    response = client.post(f"/i/defence/complaints/{case.reference}/personal-data/export/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    export = json.loads(archive.read("personal-data.json"))
+    assert export["correspondence"][0]["body"] == "Chère Madame Dupont"
+    assert export["notes"][0]["text"] == "Rappelée le 3 mars"
+    (attachment,) = export["attachments"]
+    assert attachment["name"] == "lettre.txt"
+    assert archive.read(attachment["file"]) == b"Ma lettre manuscrite"

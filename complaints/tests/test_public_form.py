@@ -119,3 +119,54 @@ def test_the_sent_page_without_a_complaint_goes_back_to_the_form(client: Client,
 
 def test_an_unknown_institution_is_404(client: Client) -> None:
     assert client.get("/complaints/nowhere/new/").status_code == 404
+
+
+def test_refused_posts_do_not_close_the_form_for_everyone(
+    client: Client, defence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaints.views import public
+
+    monkeypatch.setattr(public, "PER_INSTITUTION", (2, 3600))
+    for n in range(8):  # blocked by the address limit after five
+        client.post(URL, form(subject="", description=f"invalid {n}"))
+    robot = Client(REMOTE_ADDR="192.0.2.8")
+    for _n in range(4):
+        robot.post(URL, form(website="http://spam.example"))
+    honest = Client(REMOTE_ADDR="192.0.2.9")
+    assert honest.post(URL, form(subject="Première")).status_code == 302
+    assert honest.post(URL, form(subject="Deuxième")).status_code == 302
+    assert Case.objects.count() == 2
+
+
+def test_accepted_complaints_fill_the_institution_bucket(
+    defence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from complaints.views import public
+
+    monkeypatch.setattr(public, "PER_INSTITUTION", (2, 3600))
+    for n in range(2):
+        assert Client(REMOTE_ADDR=f"192.0.2.{n + 10}").post(URL, form()).status_code == 302
+    response = Client(REMOTE_ADDR="192.0.2.20").post(URL, form(subject="Trop"))
+    assert response.status_code == 429
+    assert "unusual number of complaints" in response.content.decode()
+    assert "Trop" in response.content.decode()  # the text is kept to send later
+    assert Case.objects.count() == 2
+
+
+def test_the_automatic_acknowledgement_repeats_nothing_typed_in_the_form(
+    client: Client, defence
+) -> None:
+    # Anyone may type anyone's address: the mail must carry nothing of the sender's choosing.
+    spam = "Gagnez 1000 EUR sur http://arnaque.example"
+    response = client.post(
+        URL, form(name=spam, subject=spam, description=spam, email="victim@example.be")
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    mail = OutgoingEmail.objects.get()
+    assert mail.to_address == "victim@example.be"
+    assert "arnaque" not in f"{mail.subject} {mail.body_text}"
+    assert "Gagnez" not in f"{mail.subject} {mail.body_text}"
+    assert case.reference in mail.subject
+    assert case.reference in mail.body_text
+    assert case.due_at.astimezone(defence.zone).strftime("%d/%m/%Y") in mail.body_text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -22,11 +20,10 @@ def personal_data_export(
     request: InstitutionRequest, institution_slug: str, reference: str
 ) -> HttpResponse:
     case = case_for(request, reference)
-    export = complainant_export(case=case, actor=request.user)
-    response = HttpResponse(
-        json.dumps(export, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}-personal-data.json"'
+    archive = complainant_export(case=case, actor=request.user)
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-personal-data.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -30,11 +30,20 @@ def public_complaint(request: HttpRequest, institution_slug: str) -> HttpRespons
     form = PublicComplaintForm(request.POST or None, institution=institution, language=language)
     status = 200
     if request.method == "POST":
-        if not _within_limits(request, institution.pk):
+        if not _address_within_limit(request):
             form.add_error(None, _("Too many complaints were sent from here in the last hour. "
                                    "Please try again later, or call or write to us."))  # fmt: skip
             return _render(request, form, institution, status=429)
         if form.is_valid() and not form.robot:
+            if not _institution_within_limit(institution.pk):
+                form.add_error(
+                    None,
+                    _(
+                        "We are receiving an unusual number of complaints. "
+                        "Please try again later, or call or write to us."
+                    ),
+                )
+                return _render(request, form, institution, status=429)
             case = _register(form, institution)
             request.session[SESSION_KEY] = case.reference
             return redirect("complaints:public-sent", institution_slug=institution.slug)
@@ -71,15 +80,20 @@ def _render(
     )
 
 
-def _within_limits(request: HttpRequest, institution_id: int) -> bool:
-    ip_ok = allow("complaint-ip", client_ip(request), limit=PER_IP[0], window_seconds=PER_IP[1])
-    institution_ok = allow(
+def _address_within_limit(request: HttpRequest) -> bool:
+    """Every POST from one address counts, refused or not: it is that client's own budget."""
+    return allow("complaint-ip", client_ip(request), limit=PER_IP[0], window_seconds=PER_IP[1])
+
+
+def _institution_within_limit(institution_id: int) -> bool:
+    """Only complaints about to be accepted (past the address limit, the robot traps and
+    validation) count: junk from one client must not close the form for everyone."""
+    return allow(
         "complaint-institution",
         str(institution_id),
         limit=PER_INSTITUTION[0],
         window_seconds=PER_INSTITUTION[1],
     )
-    return ip_ok and institution_ok
 
 
 def _register(form: PublicComplaintForm, institution: Institution) -> Case:

@@ -121,4 +121,5 @@ def _email(recipient: User, subject: str, notices: list[Notification]) -> None:
         to_address=recipient.email,
         subject=subject,
         body_text="\n\n---\n\n".join(parts),
+        about=notices[0].about if len(notices) == 1 else "",  # a summary: the outbox's retention
     )

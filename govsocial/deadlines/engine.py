@@ -197,6 +197,7 @@ def _notices(
                     if recipient.deadline_email == DeadlineEmail.DIGEST
                     else NotificationEmail.PENDING,
                     created_at=now,
+                    about=subject.about,
                 )
             )
     return notices

@@ -47,6 +47,8 @@ class Subject:
     warn_at: datetime
     due_at: datetime
     recipients: list[User]
+    about: str = ""
+    """The row's key on its notices (e.g. ``moderation.item:7``): erasing the row finds them."""
 
 
 class DeadlineSource(Protocol):

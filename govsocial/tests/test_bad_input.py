@@ -53,6 +53,7 @@ def test_invite_form(
                 "complaint_response_days",
                 "warning_share_percent",
                 "hold_suspends_complaint_clock",
+                "item_retention_months",
             ]
         ),
         NASTY_TEXT | st.integers(-(10**12), 10**12).map(str),

@@ -82,6 +82,11 @@ class Item(models.Model):
     breached_at = models.DateTimeField(
         null=True, blank=True, help_text="When the deadline check notified the missed deadline."
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When retention erased the text and the author (moderation.services.retention).",
+    )
 
     objects = ItemQuerySet.as_manager()
 
@@ -98,7 +103,7 @@ class Item(models.Model):
             models.Index(fields=("channel", "status"), name="item_channel_status"),
             # the queue's default order: an institution's open items by due time.
             models.Index(fields=("institution", "status", "due_at", "id"), name="item_queue"),
-            # the queue's "N new items" badge.
+            # the queue's "N new items" badge; retention: items received before a cutoff.
             models.Index(fields=("institution", "received_at"), name="item_received"),
             # the deadline check: only rows still to warn or to breach (see govsocial.deadlines).
             models.Index(
@@ -117,6 +122,15 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} · {self.external_id}"
+
+    @property
+    def about_key(self) -> str:
+        """Names this item on notifications about it, so that anonymising it finds them."""
+        return self.about_key_of(self.pk)
+
+    @staticmethod
+    def about_key_of(pk: int) -> str:
+        return f"moderation.item:{pk}"
 
 
 class ItemRevision(models.Model):

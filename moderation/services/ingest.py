@@ -48,7 +48,8 @@ def item_apply_event(*, channel: Channel, event: ItemEvent, now: datetime | None
                 item = Item.objects.select_for_update().get(
                     channel=channel, external_id=event.external_id
                 )
-        _update(item, event, now)
+        if item.anonymised_at is None:  # retention erased it: a late event brings nothing back
+            _update(item, event, now)
         return item
 
 

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
-from reports.tests.world import build_world
+from moderation.models import Item
+from moderation.services.retention import items_anonymise_expired
+from reports.tests.world import NOW, build_world
 
 
-@pytest.fixture
-def world(db, defence, defence_admin, defence_communicator, defence_officer):  # type: ignore[no-untyped-def]
-    return build_world(defence, defence_admin, defence_communicator, defence_officer)
+@pytest.fixture(params=["as received", "after item retention"])
+def world(request, db, defence, defence_admin, defence_communicator, defence_officer):  # type: ignore[no-untyped-def]
+    """Every report test runs twice: figures must not change when items' text and authors are
+    erased by retention (the test's clock stays at NOW; only the retention job looks ahead)."""
+    built = build_world(defence, defence_admin, defence_communicator, defence_officer)
+    if request.param == "after item retention":
+        assert items_anonymise_expired(NOW + relativedelta(months=13)) == Item.objects.count()
+    return built
