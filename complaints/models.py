@@ -202,6 +202,12 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def answer_is_owed(self) -> bool:
+        """Whether the page shows the time left (the same rule as ``CaseQuerySet.answer_owed``,
+        holds aside: a held case shows its deadline)."""
+        return self.status in CLOCK_RUNNING and self.answered_at is None
+
 
 class Complainant(models.Model):
     """The complainant's personal data: seen only by the institution's complaint officers.

@@ -19,10 +19,13 @@ class CaseQuerySet(TenantQuerySet):
         return self.exclude(status="closed")
 
     def answer_owed(self) -> CaseQuerySet:
-        """Cases whose 30-day clock runs (on hold too, unless the institution suspends it)."""
+        """Cases whose 30-day clock runs (on hold too, unless the institution suspends it).
+
+        A case moved back to in progress after its answer owes none: the first answer met or
+        missed the deadline for good (docs/deadlines.md, "Reopened cases")."""
         from complaints.models import CLOCK_RUNNING
 
-        return self.filter(status__in=CLOCK_RUNNING).exclude(
+        return self.filter(status__in=CLOCK_RUNNING, answered_at__isnull=True).exclude(
             status="on_hold", institution__hold_suspends_complaint_clock=True
         )
 
