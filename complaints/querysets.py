@@ -11,7 +11,12 @@ from govsocial.tenancy import TenantQuerySet
 class CategoryQuerySet(TenantQuerySet):
     def available_to(self, institution: Institution) -> CategoryQuerySet:
         """The built-in categories and the institution's own, active ones."""
-        return self.filter(Q(institution__isnull=True) | Q(institution=institution), is_active=True)
+        return self.of_institution(institution).filter(is_active=True)
+
+    def of_institution(self, institution: Institution) -> CategoryQuerySet:
+        """The built-in categories and the institution's own, inactive ones too (past cases
+        keep theirs). Codes are unique only per institution: never label by code alone."""
+        return self.filter(Q(institution__isnull=True) | Q(institution=institution))
 
 
 class CaseQuerySet(TenantQuerySet):

@@ -33,7 +33,7 @@ def analysis_view(request: InstitutionRequest, institution_slug: str) -> HttpRes
         start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=zone)
         end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=zone)
         result = analysis(request.institution, start, end, timezone.now())
-    names = {c.code: c.name for c in Category.objects.available_to(request.institution)}
+    names = {c.code: c.name for c in Category.objects.of_institution(request.institution)}
     labels = {
         "category": names,
         "source": dict(Source.choices),
