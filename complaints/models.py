@@ -472,6 +472,10 @@ class Note(models.Model):
         return f"note {self.pk} on case {self.case_id}"
 
 
+RECOMMENDATION_HISTORY = HistoricalRecords(m2m_fields=["categories", "cases"])
+"""Kept by name: ``services.recommendations`` writes one row per save itself."""
+
+
 class Recommendation(models.Model):
     """A recommendation to management, with the cases and categories that support it."""
 
@@ -497,7 +501,7 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[categories, cases])
+    history = RECOMMENDATION_HISTORY
 
     class Meta:
         verbose_name = _("recommendation")
