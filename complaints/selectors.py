@@ -95,7 +95,7 @@ class HistoryLine:
 def recommendation_history(recommendation: Recommendation, limit: int = 50) -> list[HistoryLine]:
     """The recommendation's history, newest first, each row saying what changed."""
     labels = {
-        name: str(Recommendation._meta.get_field(name).verbose_name).capitalize()
+        name: str(getattr(Recommendation._meta.get_field(name), "verbose_name", name)).capitalize()
         for name in ("title", "body", "status", "categories", "cases")
     }
     records = recommendation.history.select_related("history_user")[:limit]  # type: ignore[attr-defined]
