@@ -2,9 +2,10 @@
 
 A case owes its individual answer by ``due_at`` while it is received, acknowledged, in progress
 or on hold; on hold leaves the check when the institution suspends the clock while waiting for
-the complainant (resuming moves the deadline and re-arms the notices). Warning: the assigned
-officer, else the assigned team, else every complaint officer. Breach: the same people and the
-institution's admins. Notices name the case by its reference, never the complainant.
+the complainant (resuming moves the deadline and re-arms the warning). A case answered once
+owes nothing more, even moved back to in progress (``CaseQuerySet.answer_owed``). Warning: the
+assigned officer, else the assigned team, else every complaint officer. Breach: the same people
+and the institution's admins. Notices name the case by its reference, never the complainant.
 """
 
 from __future__ import annotations

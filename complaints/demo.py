@@ -19,6 +19,7 @@ from complaints.models import Case, Category, Recommendation, RoutingRule, Team
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
 from complaints.services.evidence import advice_record, evidence_preserve
+from complaints.services.recommendations import recommendation_save
 from moderation.models import Item
 
 # (days ago, source, category, language, subject, complainant name, final step)
@@ -91,12 +92,14 @@ def _recommendations(institution: Institution, officer: User) -> None:
             "accessibility",
         ),
     ):
-        recommendation = Recommendation.objects.create(
-            institution=institution, title=title, body=body, status=status, created_by=officer
-        )
         category_row = Category.objects.get(institution=None, code=category)
-        recommendation.categories.set([category_row])
-        recommendation.cases.set(cases_.filter(category=category_row))
+        recommendation_save(
+            institution=institution,
+            actor=officer,
+            recommendation=Recommendation(title=title, body=body, status=status),
+            categories=[category_row],
+            cases=cases_.filter(category=category_row),
+        )
 
 
 def _officers(institution: Institution) -> list[User]:

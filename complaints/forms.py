@@ -26,6 +26,7 @@ from complaints.models import (
 )
 from complaints.services.letters import PLACEHOLDERS, placeholders_unknown
 from complaints.services.routing import active_officers
+from govsocial.widgets import IsoDateInput
 
 
 class CaseRegisterForm(forms.Form):
@@ -258,8 +259,8 @@ class LetterTemplateForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=IsoDateInput())
+    end = forms.DateField(label=_("To (included)"), widget=IsoDateInput())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

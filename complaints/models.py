@@ -207,6 +207,12 @@ class Case(models.Model):
         """Names this case on notifications and e-mails about it, so erasure finds them."""
         return f"complaints.case:{self.pk}"
 
+    @property
+    def answer_is_owed(self) -> bool:
+        """Whether the page shows the time left (the same rule as ``CaseQuerySet.answer_owed``,
+        holds aside: a held case shows its deadline)."""
+        return self.status in CLOCK_RUNNING and self.answered_at is None
+
 
 class Complainant(models.Model):
     """The complainant's personal data: seen only by the institution's complaint officers.
@@ -471,6 +477,10 @@ class Note(models.Model):
         return f"note {self.pk} on case {self.case_id}"
 
 
+RECOMMENDATION_HISTORY = HistoricalRecords(m2m_fields=["categories", "cases"])
+"""Kept by name: ``services.recommendations`` writes one row per save itself."""
+
+
 class Recommendation(models.Model):
     """A recommendation to management, with the cases and categories that support it."""
 
@@ -496,7 +506,7 @@ class Recommendation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TenantQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[categories, cases])
+    history = RECOMMENDATION_HISTORY
 
     class Meta:
         verbose_name = _("recommendation")

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, F, QuerySet
 
 from accounts.models import Institution
-from complaints.models import Case
+from complaints.models import Case, Recommendation
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,36 @@ def complaint_markers(item_ids: list[int]) -> dict[int, ComplaintMarker]:
             item_id, ComplaintMarker(opened_at=opened_at, is_open=status != "closed")
         )
     return markers
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: datetime
+    by: object
+    status: str
+    created: bool
+    changed: list[str]
+    """Labels of the fields that changed, in the active language."""
+
+
+def recommendation_history(recommendation: Recommendation, limit: int = 50) -> list[HistoryLine]:
+    """The recommendation's history, newest first, each row saying what changed."""
+    labels = {
+        name: str(getattr(Recommendation._meta.get_field(name), "verbose_name", name)).capitalize()
+        for name in ("title", "body", "status", "categories", "cases")
+    }
+    records = recommendation.history.select_related("history_user")[:limit]  # type: ignore[attr-defined]
+    return [
+        HistoryLine(
+            at=record.history_date,
+            by=record.history_user,
+            status=record.get_status_display(),
+            created=record.history_type == "+",
+            changed=[
+                labels.get(key, key)
+                for key in (record.history_change_reason or "").split(",")
+                if key
+            ],
+        )
+        for record in records
+    ]

@@ -108,7 +108,7 @@ def monthly_report(
         ),
         _rules(decisions, periods, keys),
         *_sla_tables(items, periods, keys, now),
-        *_complaint_tables(cases, periods, keys, now),
+        *_complaint_tables(institution, cases, periods, keys, now),
     ]  # fmt: skip
     if channel is None:
         tables.append(_recommendations(institution, periods, keys))
@@ -200,7 +200,11 @@ def _sla_tables(
 
 
 def _complaint_tables(
-    cases: QuerySet[Case], periods: list[Month], keys: list[MonthKey], now: datetime
+    institution: Institution,
+    cases: QuerySet[Case],
+    periods: list[Month],
+    keys: list[MonthKey],
+    now: datetime,
 ) -> list[Table]:
     figures = complaints_by_month(cases, periods, now)
     per = [figures.get(k) for k in keys]
@@ -225,7 +229,7 @@ def _complaint_tables(
         ],
         chart=False,
     )
-    categories = {c.code: c.name for c in Category.objects.all()}
+    categories = {str(c.pk): c.name for c in Category.objects.of_institution(institution)}
     return [
         summary,
         _counted(
@@ -235,7 +239,7 @@ def _complaint_tables(
         ),
         _counted(
             "complaint_categories", _("Complaints by category"), _("Category"),
-            counts_by_month(cases, "received_at", periods, "category__code"), keys, categories,
+            counts_by_month(cases, "received_at", periods, "category_id"), keys, categories,
         ),
     ]  # fmt: skip
 

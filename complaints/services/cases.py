@@ -3,8 +3,12 @@
 Invariants:
 - every change is one transaction that also appends its timeline event (who, when, what);
 - ``due_at`` is the end of the N-th calendar day after receipt in the institution's time zone
-  (N = ``complaint_response_days``, 30 by default); a hold moves it by the time on hold, to the
-  second, when the institution lets holds suspend the clock; the timeline records both dates;
+  (N = ``complaint_response_days``, 30 by default); a hold moves it by the time on hold, rounded
+  up to whole calendar days (still 23:59:59 local), when the institution lets holds suspend the
+  clock; the timeline records both dates; a moved deadline re-arms its warning;
+- the answer is owed once: the first answer meets (or misses) the deadline for good, so a case
+  moved back to in progress after its answer has no clock any more, and a case closed on time
+  without an answer (withdrawn, not admissible) and reopened gets back the time it had left;
 - the timeline and the case never hold the complainant's personal data (``Complainant`` does).
 """
 
@@ -190,7 +194,7 @@ def case_resume(*, case: Case, actor: User, at: datetime | None = None) -> Case:
         case = _locked(case)
         _move(case, Status.IN_PROGRESS)
         _end_hold(case, actor, at or timezone.now())
-        case.save(update_fields=["status", "on_hold_since", "due_at", "warn_at"])
+        case.save(update_fields=["status", "on_hold_since", "due_at", "warn_at", "warned_at"])
     return case
 
 
@@ -205,7 +209,7 @@ def case_answer(
     with transaction.atomic():
         case = _locked(case)
         _move(case, Status.ANSWERED)
-        case.answered_at = at or timezone.now()
+        case.answered_at = case.answered_at or at or timezone.now()  # the first answer counts
         case.save(update_fields=["status", "answered_at"])
         timeline_record(case, actor, EventKind.ANSWERED, **(details or {}))
     return case
@@ -223,26 +227,41 @@ def case_close(*, case: Case, actor: User, outcome: str, at: datetime | None = N
         case.outcome = outcome
         case.closed_at = moment
         case.save(update_fields=["status", "outcome", "closed_at", "on_hold_since", "due_at",
-                                 "warn_at"])  # fmt: skip
+                                 "warn_at", "warned_at"])  # fmt: skip
         timeline_record(case, actor, EventKind.CLOSED, outcome=outcome)
     return case
 
 
-def case_reopen(*, case: Case, actor: User, reason: str) -> Case:
+def case_reopen(*, case: Case, actor: User, reason: str, at: datetime | None = None) -> Case:
+    """Back to in progress. An answered case stays answered (no clock: the answer was given);
+    one closed on time without an answer gets back the time it had left (the time closed is
+    paused like a hold), so a reopening never breaches retroactively."""
     if not reason.strip():
         raise CaseTransitionError(_("Say why the case is reopened."))
+    moment = at or timezone.now()
     with transaction.atomic():
         case = _locked(case)
         if case.status != Status.CLOSED:
             raise CaseTransitionError(_("Only a closed case can be reopened."))
-        previous = case.outcome
+        previous, before = case.outcome, case.due_at
         _move(case, Status.IN_PROGRESS)
+        closed_at = case.closed_at
+        if case.answered_at is None and closed_at is not None and closed_at <= case.due_at:
+            _move_deadline(case, paused_from=closed_at, until=moment)
         case.outcome = ""
         case.closed_at = None
-        case.save(update_fields=["status", "outcome", "closed_at"])
-        timeline_record(
-            case, actor, EventKind.REOPENED, reason=reason.strip(), previous_outcome=previous
+        case.save(
+            update_fields=["status", "outcome", "closed_at", "due_at", "warn_at", "warned_at"]
         )
+        moved = (
+            {"due_at_before": before.isoformat(), "due_at": case.due_at.isoformat()}
+            if case.due_at != before
+            else {}
+        )
+        timeline_record(
+            case, actor, EventKind.REOPENED, reason=reason.strip(), previous_outcome=previous,
+            **moved,
+        )  # fmt: skip
     return case
 
 
@@ -252,8 +271,7 @@ def _end_hold(case: Case, actor: User, moment: datetime) -> None:
         return
     before = case.due_at
     if case.institution.hold_suspends_complaint_clock:
-        case.due_at = due_after_hold(before, held_at=held_since, resumed_at=moment)
-        case.warn_at = case.warn_at + (case.due_at - before)
+        _move_deadline(case, paused_from=held_since, until=moment)
     case.on_hold_since = None
     timeline_record(
         case,
@@ -264,6 +282,21 @@ def _end_hold(case: Case, actor: User, moment: datetime) -> None:
         due_at_before=before.isoformat(),
         due_at=case.due_at.isoformat(),
     )
+
+
+def _move_deadline(case: Case, *, paused_from: datetime, until: datetime) -> None:
+    """Move the deadline past a pause and re-arm its warning: the next check warns of the new
+    deadline (at once if the moved warning point has passed: the warning then counts from
+    ``until``, when the clock ran again). A breach already notified stays notified."""
+    before = case.due_at
+    case.due_at = due_after_hold(
+        before, held_at=paused_from, resumed_at=until, tz=case.institution.zone
+    )
+    if case.due_at == before:
+        return
+    case.warn_at = max(case.warn_at + (case.due_at - before), until)
+    if case.breached_at is None:
+        case.warned_at = None
 
 
 def _move(case: Case, status: str) -> None:

@@ -1,16 +1,21 @@
 """Acknowledgements and answers: templates per language, rendering, sending, recording.
 
 A template's text may use these placeholders: {reference}, {name}, {subject}, {received_date},
-{due_date}, {institution}. The institution's own wording is used when it has one for the
-language, else GovSocial's default wording, translated. The letter actually sent is kept in
-``Correspondence`` (it names the complainant, so it is erased with the complainant's data); the
-timeline records only that it was sent, how and which letter.
+{due_date}, {institution}. Text in square brackets ("[Our findings and what we will do.]") is an
+instruction to the officer: a letter is never sent while one remains. The institution's own
+wording is used when it has one for the language, else GovSocial's default wording, translated.
+``letter_prepare`` gives the exact letter (address, subject, text) the officer previews, and
+``letter_send`` sends only that previewed letter (its fingerprint). The letter actually sent is
+kept in ``Correspondence`` (it names the complainant, so it is erased with the complainant's
+data); the timeline records only that it was sent, how and which letter.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import translation
@@ -80,30 +85,81 @@ def letter_render(case: Case, kind: str) -> tuple[str, str]:
     return _fill(subject, values), _fill(body, values)
 
 
-def letter_send(
-    *, case: Case, actor: User, kind: str, channel: str, subject: str, body: str
-) -> Correspondence:
-    """Send (e-mail) or file (printed letter) the letter, and move the case accordingly."""
-    if not subject.strip() or not body.strip():
+@dataclass(frozen=True)
+class LetterDraft:
+    """A letter exactly as it will go out: what the officer previews is what is sent."""
+
+    kind: str
+    channel: str
+    to_address: str
+    subject: str
+    body: str
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this exact letter; the preview carries it back to ``letter_send``."""
+        parts = (self.kind, self.channel, self.to_address, self.subject, self.body)
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def placeholders_left(text: str) -> list[str]:
+    """What still waits for the officer in ``text``, in order of appearance: instructions in
+    square brackets and unfilled ``{placeholders}``."""
+    return [match.group(0) for match in _LEFT.finditer(text)]
+
+
+def letter_prepare(*, case: Case, kind: str, channel: str, subject: str, body: str) -> LetterDraft:
+    """The letter as it will be sent, spaces normalised as the outbox does.
+
+    Refused (``LetterError``) while it is empty, addressed to no one or still holds a
+    placeholder of the template."""
+    subject = " ".join(subject.split())[:300]
+    body = re.sub(r"\r\n?", "\n", body).strip()  # browsers send CRLF, however it was shown
+    if not subject or not body:
         raise LetterError(_("The letter needs a subject and a text."))
+    left = placeholders_left(f"{subject}\n{body}")
+    if left:
+        raise LetterError(
+            _("Replace the template's placeholder text before sending: %(placeholders)s")
+            % {"placeholders": ", ".join(left)}
+        )
     complainant = Complainant.objects.get(case=case)
     if channel == Correspondence.Channel.EMAIL and not complainant.email:
         raise LetterError(_("The complainant gave no e-mail address: print the letter instead."))
+    to_address = complainant.email if channel == Correspondence.Channel.EMAIL else ""
+    return LetterDraft(kind, channel, to_address, subject, body)
+
+
+def letter_send(
+    *,
+    case: Case,
+    actor: User,
+    kind: str,
+    channel: str,
+    subject: str,
+    body: str,
+    previewed: str,
+) -> Correspondence:
+    """Send (e-mail) or file (printed letter) the letter the officer previewed (``previewed``:
+    its fingerprint), and move the case accordingly."""
+    draft = letter_prepare(case=case, kind=kind, channel=channel, subject=subject, body=body)
+    if previewed != draft.fingerprint:
+        raise LetterError(_("The letter changed since its preview: check it again before sending."))
     with transaction.atomic():
         letter = Correspondence.objects.create(
             institution_id=case.institution_id,
             case=case,
             kind=kind,
             channel=channel,
-            subject=subject.strip(),
-            body=body.strip(),
+            subject=draft.subject,
+            body=draft.body,
             sent_by=actor,
         )
         if channel == Correspondence.Channel.EMAIL:
             email_queue(
-                to_address=complainant.email,
-                subject=letter.subject,
-                body_text=letter.body,
+                to_address=draft.to_address,
+                subject=draft.subject,
+                body_text=draft.body,
                 about=case.about_key,
             )
         details = {"channel": channel, "letter_id": letter.pk}
@@ -139,6 +195,7 @@ def _values(case: Case) -> dict[str, str]:
 
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+_LEFT = re.compile(r"\[[^\[\]\n]*\S[^\[\]\n]*\]|" + _PLACEHOLDER.pattern)
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

@@ -86,7 +86,7 @@ def test_a_recommendation_with_its_cases_status_history_and_exports(
     )
     history = recommendation.history.order_by("history_date")
     statuses = list(history.values_list("status", flat=True))
-    assert statuses[0] == "draft"  # m2m changes add records of their own
+    assert statuses == ["draft", "sent"]  # one row per save
     assert statuses[-1] == "sent"
     assert history.last().history_user == defence_officer
     page = client.get(response.url).content.decode()
@@ -123,3 +123,37 @@ def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_o
     assert set(markers) == {escalated.pk}
     marker = asdict(markers[escalated.pk])
     assert marker == {"opened_at": case.created_at, "is_open": True}
+
+
+def test_one_save_of_a_recommendation_is_one_history_row_saying_what_changed(
+    client: Client, defence, defence_officer
+) -> None:
+    """Issue 13/31: the editor wrote three identical rows per save (the save and each list)."""
+    ours = register(defence)
+    client.force_login(defence_officer)
+    data = {
+        "title": "Longer opening hours",
+        "body": "Open until 18:00.",
+        "status": "draft",
+        "categories": [builtin().pk],
+        "case_references": ours.reference,
+    }
+    created = client.post("/i/defence/complaints/recommendations/", data)
+    recommendation = Recommendation.objects.get()
+    assert recommendation.history.count() == 1
+    assert recommendation.history.get().history_type == "+"
+    client.post(created.url, data | {"status": "sent", "case_references": ""})
+    assert recommendation.history.count() == 2
+    latest = recommendation.history.first()
+    assert (latest.history_type, latest.status, latest.history_user) == (
+        "~",
+        "sent",
+        defence_officer,
+    )
+    assert latest.history_change_reason == "status,cases"
+    assert list(latest.cases.values_list("case_id", flat=True)) == []  # the lists as saved
+    client.post(created.url, data | {"status": "sent", "case_references": ""})  # no change
+    assert recommendation.history.count() == 2
+    page = client.get(created.url).content.decode()
+    assert "Changed: Status, Complaints" in page
+    assert "Created" in page

@@ -131,8 +131,10 @@ class TestHolds:
         cases.case_hold(case=case, actor=defence_officer, reason="Waiting for the invoice", at=held)
         resumed = held + timedelta(days=9, hours=3, seconds=7)  # across the DST change
         case = cases.case_resume(case=case, actor=defence_officer, at=resumed)
-        assert case.due_at - due == timedelta(days=9, hours=3, seconds=7)
-        assert case.warn_at - warn == timedelta(days=9, hours=3, seconds=7)
+        # ten calendar days later (9 days 3 h rounded up), still 23:59:59 local time
+        assert case.due_at.astimezone(BRUSSELS) == (due.astimezone(BRUSSELS) + timedelta(days=10))
+        assert case.due_at.astimezone(BRUSSELS).time().isoformat() == "23:59:59"
+        assert case.warn_at - warn == case.due_at - due
         assert case.status == "in_progress"
         event = case.timeline.get(kind="resumed")
         assert event.data["due_at_before"] == due.isoformat()

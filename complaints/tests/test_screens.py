@@ -125,3 +125,17 @@ def test_communicators_never_see_complainants(
     client.force_login(defence_communicator)
     assert client.get(f"/i/defence/complaints/{case.reference}/").status_code == 403
     assert client.get("/i/defence/complaints/").status_code == 403
+
+
+def test_an_answered_case_moved_back_to_in_progress_shows_no_overdue_deadline(
+    client: Client, defence, defence_officer
+) -> None:
+    case = register(defence, received_at=timezone.now() - timedelta(days=40))
+    Case.objects.filter(pk=case.pk).update(
+        status="in_progress", answered_at=case.received_at + timedelta(days=5)
+    )
+    client.force_login(defence_officer)
+    for url in (f"/i/defence/complaints/{case.reference}/", "/i/defence/complaints/"):
+        page = client.get(url).content.decode()
+        assert case.reference in page
+        assert 'data-urgency="overdue"' not in page

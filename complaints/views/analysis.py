@@ -6,7 +6,6 @@ import csv
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from complaints.forms import PeriodForm, RecommendationForm
 from complaints.models import Category, Outcome, Recommendation, Source
-from complaints.selectors import analysis
+from complaints.selectors import analysis, recommendation_history
+from complaints.services.recommendations import recommendation_save
 from govsocial.csv_export import csv_safe
 from govsocial.tenancy import InstitutionRequest, requires_role
 
@@ -33,7 +33,7 @@ def analysis_view(request: InstitutionRequest, institution_slug: str) -> HttpRes
         start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=zone)
         end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=zone)
         result = analysis(request.institution, start, end, timezone.now())
-    names = {c.code: c.name for c in Category.objects.available_to(request.institution)}
+    names = {c.code: c.name for c in Category.objects.of_institution(request.institution)}
     labels = {
         "category": names,
         "source": dict(Source.choices),
@@ -93,23 +93,20 @@ def recommendation_edit(
         {
             "recommendation": recommendation,
             "form": form,
-            "history": recommendation.history.select_related("history_user")[:50],
+            "history": recommendation_history(recommendation),
             "print": request.GET.get("print") == "1",
         },
     )
 
 
 def _save(form: RecommendationForm, request: InstitutionRequest) -> Recommendation:
-    with transaction.atomic():
-        recommendation = form.save(commit=False)
-        if recommendation.pk is None:
-            recommendation.institution = request.institution
-            recommendation.created_by = request.user
-        recommendation._history_user = request.user  # type: ignore[attr-defined]
-        recommendation.save()
-        form.save_m2m()
-        recommendation.cases.set(form.cleaned_data["case_references"])
-    return recommendation
+    return recommendation_save(
+        institution=request.institution,
+        actor=request.user,
+        recommendation=form.save(commit=False),
+        categories=form.cleaned_data["categories"],
+        cases=form.cleaned_data["case_references"],
+    )
 
 
 def _csv(recommendations: QuerySet[Recommendation], slug: str) -> HttpResponse:

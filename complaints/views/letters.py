@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from complaints.forms import LetterForm, LetterTemplateForm, NoteForm
 from complaints.models import Complainant, Correspondence, LetterKind, LetterTemplate
 from complaints.services.letters import (
     LetterError,
+    letter_prepare,
     letter_render,
     letter_send,
     note_add,
@@ -28,36 +30,49 @@ OFFICER = Role.COMPLAINT_OFFICER
 def letter_compose(
     request: InstitutionRequest, institution_slug: str, reference: str, kind: str
 ) -> HttpResponse:
+    """Write, then preview, then send: the preview shows the exact letter and the send button
+    carries its fingerprint, so what goes out is what the officer saw."""
     if kind not in LetterKind.values:
         raise Http404
     case = case_for(request, reference)
     complainant = Complainant.objects.get(case=case)
-    if request.method == "POST":
-        form = LetterForm(request.POST)
-        if form.is_valid():
-            try:
-                letter = letter_send(case=case, actor=request.user, kind=kind, **form.cleaned_data)
-            except LetterError as error:
-                form.add_error(None, str(error))
-            else:
-                if letter.channel == Correspondence.Channel.LETTER:
-                    return redirect(
-                        "complaints:letter-print",
-                        institution_slug=institution_slug,
-                        reference=reference,
-                        letter_id=letter.pk,
-                    )
-                messages.success(request, _("The e-mail is on its way."))
-                return redirect(case_url(case))
-    else:
+    context = {"case": case, "kind": LetterKind(kind), "complainant": complainant}
+    if request.method != "POST":
         subject, body = letter_render(case, kind)
         channel = Correspondence.Channel.EMAIL if complainant.email else "letter"
         form = LetterForm(initial={"subject": subject, "body": body, "channel": channel})
-    return render(
-        request,
-        "complaints/letter_compose.html",
-        {"case": case, "form": form, "kind": LetterKind(kind), "complainant": complainant},
-    )
+        return render(request, "complaints/letter_compose.html", context | {"form": form})
+    form = LetterForm(request.POST)
+    if form.is_valid() and "edit" not in request.POST:
+        try:
+            if "send" in request.POST:
+                letter = letter_send(
+                    case=case,
+                    actor=request.user,
+                    kind=kind,
+                    previewed=request.POST.get("previewed", ""),
+                    **form.cleaned_data,
+                )
+                return _after_sending(request, letter)
+            draft = letter_prepare(case=case, kind=kind, **form.cleaned_data)
+        except LetterError as error:
+            form.add_error(None, str(error))
+        else:
+            context |= {"form": form, "draft": draft, "today": timezone.now()}
+            return render(request, "complaints/letter_preview.html", context)
+    return render(request, "complaints/letter_compose.html", context | {"form": form})
+
+
+def _after_sending(request: InstitutionRequest, letter: Correspondence) -> HttpResponse:
+    if letter.channel == Correspondence.Channel.LETTER:
+        return redirect(
+            "complaints:letter-print",
+            institution_slug=request.institution.slug,
+            reference=letter.case.reference,
+            letter_id=letter.pk,
+        )
+    messages.success(request, _("The e-mail is on its way."))
+    return redirect(case_url(letter.case))
 
 
 @requires_role(OFFICER)

@@ -173,10 +173,18 @@ def hold_elapsed(periods: Iterable[tuple[datetime, datetime | None]], now: datet
     return total
 
 
-def due_after_hold(due_at: datetime, *, held_at: datetime, resumed_at: datetime) -> datetime:
-    """The complaint deadline moved by the elapsed time on hold (a plain UTC shift).
+def due_after_hold(
+    due_at: datetime, *, held_at: datetime, resumed_at: datetime, tz: ZoneInfo | str
+) -> datetime:
+    """The complaint deadline after a pause (a hold, or a closed period before a reopening).
 
-    The calendar rule already fixed the original deadline; a hold pauses the clock, so the
-    complainant loses none of the remaining time, to the second.
+    The deadline moves by the time paused, rounded up to whole days and counted in calendar
+    days, so it stays 23:59:59 local time of its day across a daylight-saving change (a plain
+    UTC shift would land at 22:59:59 or 00:59:59) and nobody loses any of the time paused.
     """
-    return _utc(due_at, "due_at") + hold_elapsed([(held_at, resumed_at)], resumed_at)
+    paused = hold_elapsed([(held_at, resumed_at)], resumed_at)
+    if not paused:
+        return _utc(due_at, "due_at")
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    days = -(-paused // timedelta(days=1))  # ceiling
+    return local_end_of_day(_utc(due_at, "due_at").astimezone(zone).date() + timedelta(days), zone)

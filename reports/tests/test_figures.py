@@ -86,6 +86,26 @@ def test_complaint_figures(world) -> None:
     assert sum(values[0] for values in rows(report, "complaint_categories").values()) == 3
 
 
+def test_categories_are_labelled_with_the_institutions_own_names(world, police) -> None:
+    """Codes are unique per institution only: another institution's "parking" never labels ours
+    (issue 13/21)."""
+    from complaints.models import Case, Category
+
+    ours = Category.objects.create(
+        institution=world, code="parking", name_fr="Stationnement", name_nl="Parkeren",
+        name_en="Parking at the barracks",
+    )  # fmt: skip
+    Category.objects.create(
+        institution=police, code="parking", name_fr="PV", name_nl="PV", name_en="Parking fines"
+    )
+    Case.objects.filter(institution=world, received_at__month=11).update(category=ours)
+    Category.objects.filter(pk=ours.pk).update(is_active=False)  # past cases keep their label
+    assert rows(monthly_report(world, NOVEMBER, NOW), "complaint_categories") == {
+        "Parking at the barracks": [3, 0, 0],
+        "Service quality": [0, 1, 0],  # K3, received in October
+    }
+
+
 def test_a_channel_report_keeps_to_its_channel(world) -> None:
     from channels.models import Channel
 

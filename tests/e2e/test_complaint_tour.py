@@ -50,13 +50,21 @@ def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live
 
     page.get_by_role("link", name="Write the acknowledgement of receipt").click()
     expect(page.get_by_label("Subject")).to_have_value(re.compile(reference))
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Preview the letter").click()
+    expect(page.locator("[data-letter-preview]")).to_contain_text("wim.maes@example.org")
+    page.get_by_role("button", name="Send the e-mail").click()
     expect(page.locator(".badge", has_text="Acknowledged")).to_be_visible()
 
     page.get_by_role("link", name="Write the answer").click()
+    page.get_by_role("button", name="Preview the letter").click()  # the placeholder is still there
+    expect(page.get_by_role("alert")).to_contain_text("[Onze bevindingen en wat we zullen doen.]")
     body = page.get_by_label("Text")
     body.fill(body.input_value().replace("[Onze bevindingen en wat we zullen doen.]", "Excuses."))
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Preview the letter").click()
+    preview = page.locator("[data-letter-preview]")
+    expect(preview).to_contain_text("Excuses.")
+    expect(preview).not_to_contain_text("[")
+    page.get_by_role("button", name="Send the e-mail").click()
     expect(page.locator(".badge", has_text="Answered")).to_be_visible()
 
     page.get_by_label("Outcome").select_option("founded")

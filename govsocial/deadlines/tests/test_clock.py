@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,11 +114,35 @@ def test_state_never_goes_back_in_time(received: datetime, offsets: list[int]) -
     assert [order.index(s) for s in states] == sorted(order.index(s) for s in states)
 
 
-@given(INSTANTS, st.integers(0, 10**6))
-def test_a_hold_moves_the_deadline_by_exactly_its_duration(held: datetime, seconds: int) -> None:
-    due = complaint_due_at(held, tz=BRUSSELS)
-    resumed = held + timedelta(seconds=seconds)
-    assert due_after_hold(due, held_at=held, resumed_at=resumed) - due == timedelta(seconds=seconds)
+@given(INSTANTS, st.integers(0, 10**7))
+def test_a_hold_moves_the_deadline_by_whole_days_to_23_59_59_local(
+    received: datetime, seconds: int
+) -> None:
+    due = complaint_due_at(received, tz=BRUSSELS)
+    held = received + timedelta(days=1)
+    moved = due_after_hold(
+        due, held_at=held, resumed_at=held + timedelta(seconds=seconds), tz=BRUSSELS
+    )
+    assert moved.astimezone(BRUSSELS).time() == time(23, 59, 59)
+    days = (moved.astimezone(BRUSSELS).date() - due.astimezone(BRUSSELS).date()).days
+    assert days == -(-seconds // 86400)  # the time on hold, rounded up to whole days
+    assert moved - due >= timedelta(seconds=seconds) - timedelta(hours=1)  # 23-hour days
+
+
+def test_a_hold_across_the_october_change_still_ends_at_23_59_59_local() -> None:
+    due = local(2026, 10, 20, 23, 59, 59)  # CEST
+    held = datetime(2026, 10, 15, 7, tzinfo=UTC)  # 09:00 CEST; resumed 10 elapsed days later
+    moved = due_after_hold(due, held_at=held, resumed_at=held + timedelta(days=10), tz=BRUSSELS)
+    assert moved.astimezone(BRUSSELS) == local(2026, 10, 30, 23, 59, 59)  # CET
+    assert moved == datetime(2026, 10, 30, 22, 59, 59, tzinfo=UTC)
+
+
+def test_a_short_hold_across_the_march_change_gives_a_whole_day() -> None:
+    due = local(2026, 3, 28, 23, 59, 59)  # CET
+    held = local(2026, 3, 20, 9)
+    moved = due_after_hold(due, held_at=held, resumed_at=held + timedelta(hours=2), tz=BRUSSELS)
+    assert moved.astimezone(BRUSSELS) == local(2026, 3, 29, 23, 59, 59)  # CEST
+    assert due_after_hold(due, held_at=held, resumed_at=held, tz=BRUSSELS) == due
 
 
 def test_hold_elapsed_counts_closed_and_open_periods() -> None:

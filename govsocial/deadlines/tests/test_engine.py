@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,7 +17,14 @@ from accounts.tests.factories import member
 from channels.connectors.base import ItemEvent, Verb
 from channels.services.channels import channel_crisis_set
 from channels.tests.factories import ChannelFactory
-from complaints.services.cases import case_hold, case_resume
+from complaints.services.cases import (
+    case_answer,
+    case_close,
+    case_hold,
+    case_reopen,
+    case_resume,
+    case_start,
+)
 from complaints.tests.factories import register
 from govsocial.deadlines import delivery
 from govsocial.deadlines.engine import deadlines_check
@@ -208,12 +216,88 @@ def test_a_case_on_hold_is_not_breached_and_its_moved_deadline_is_checked(
     case_hold(case=case, actor=defence_officer, reason="Waiting for documents", at=NOW)
     assert deadlines_check(NOW + timedelta(days=10)).breaches == 0  # held past its old deadline
     case = case_resume(case=case, actor=defence_officer, at=NOW + timedelta(days=10))
-    assert deadlines_check(NOW + timedelta(days=15)).breaches == 0  # moved by the ten days held
+    result = deadlines_check(NOW + timedelta(days=15))
+    assert (result.warnings, result.breaches) == (1, 0)  # moved by the ten days held, re-warned
     assert deadlines_check(NOW + timedelta(days=16)).breaches == 1
-    assert len(notices("warning")) == 1  # warned once, before the hold
+    assert len(notices("warning")) == 2  # before the hold, and of the moved deadline
     [breach_to_officer] = [n for n in notices("breach") if n.recipient == defence_officer]
     assert case.reference in breach_to_officer.subject
     assert "Anne Dupont" not in breach_to_officer.body  # complainants are never named
+
+
+def checked(at: datetime):  # type: ignore[no-untyped-def]
+    """The real deadline check with the clock moved to ``at``."""
+    with time_machine.travel(at, tick=False):
+        return deadlines_check(at)
+
+
+def test_after_a_hold_the_moved_deadline_is_warned_and_stays_23_59_59_local_across_dst(
+    defence, defence_officer
+) -> None:
+    """Issue 13/10: resuming re-arms the warning; the moved deadline is the end of a local day
+    (here across the October change: 23:59:59 CET is 22:59:59 UTC, not 21:59:59)."""
+    defence.hold_suspends_complaint_clock = True
+    defence.save()
+    brussels = ZoneInfo("Europe/Brussels")
+    case = register(defence, received_at=datetime(2026, 9, 20, 10, 0, tzinfo=UTC))
+    assert case.due_at == datetime(2026, 10, 20, 21, 59, 59, tzinfo=UTC)  # 23:59:59 CEST
+    case.assigned_officer = defence_officer
+    case.save()
+    held, resumed = datetime(2026, 10, 14, 12, tzinfo=UTC), datetime(2026, 10, 24, 12, tzinfo=UTC)
+    assert checked(held).warnings == 1
+    with time_machine.travel(held, tick=False):
+        case = case_hold(case=case, actor=defence_officer, reason="Waiting for the invoice")
+    with time_machine.travel(resumed, tick=False):
+        case = case_resume(case=case, actor=defence_officer)
+    assert case.due_at.astimezone(brussels) == datetime(2026, 10, 30, 23, 59, 59, tzinfo=brussels)
+    assert checked(resumed + timedelta(minutes=1)).warnings == 1  # the moved deadline
+    first, second = sorted(notices("warning"), key=lambda n: n.created_at)
+    assert first.dedupe_key != second.dedupe_key
+    assert "30" in second.subject  # names the new due date
+    assert checked(datetime(2026, 10, 30, 22, 30, tzinfo=UTC)).breaches == 0  # 23:30 CET
+    assert checked(datetime(2026, 10, 30, 23, 0, 30, tzinfo=UTC)).breaches == 1
+    assert len(notices("warning")) == 2
+
+
+def test_an_answered_case_moved_back_to_in_progress_never_breaches(
+    defence, defence_officer
+) -> None:
+    """Issue 13/9: the answer was given in time; the 30-day obligation was met for good."""
+    case = register(defence, received_at=NOW - timedelta(days=10))
+    case.assigned_officer = defence_officer
+    case.save()
+    with time_machine.travel(NOW, tick=False):
+        case = case_answer(case=case, actor=defence_officer)
+        case = case_start(case=case, actor=defence_officer)  # answered → in progress
+    result = checked(NOW + timedelta(days=40))  # far past the 30 days
+    assert (result.warnings, result.breaches) == (0, 0)
+    with time_machine.travel(NOW + timedelta(days=41), tick=False):
+        case = case_answer(case=case, actor=defence_officer)  # answered again
+        case = case_close(case=case, actor=defence_officer, outcome="founded")
+        case = case_reopen(case=case, actor=defence_officer, reason="New facts")
+    assert case.answered_at == NOW  # the first answer counts, in reports too
+    assert checked(NOW + timedelta(days=60)).breaches == 0
+    assert notices() == []
+
+
+def test_a_case_closed_on_time_without_an_answer_and_reopened_keeps_its_time_left(
+    defence, defence_officer
+) -> None:
+    """Issue 13/9: no retroactive breach; the time closed is paused like a hold."""
+    case = register(defence, received_at=NOW - timedelta(days=10))
+    case.assigned_officer = defence_officer
+    case.save()
+    left = case.due_at - NOW
+    with time_machine.travel(NOW, tick=False):
+        case = case_close(case=case, actor=defence_officer, outcome="withdrawn")
+    reopened = NOW + timedelta(days=40)
+    with time_machine.travel(reopened, tick=False):
+        case = case_reopen(case=case, actor=defence_officer, reason="The complainant came back")
+    assert timedelta(0) <= case.due_at - reopened - left < timedelta(days=1)
+    assert case.timeline.get(kind="reopened").data["due_at"] == case.due_at.isoformat()
+    assert checked(reopened + timedelta(minutes=1)).breaches == 0
+    assert checked(case.due_at - timedelta(minutes=1)).warnings == 1
+    assert checked(case.due_at + timedelta(minutes=1)).breaches == 1
 
 
 @pytest.mark.parametrize(
