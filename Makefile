@@ -71,15 +71,13 @@ bench: venv
 	@scripts/ensure-services
 	@for bench in bench/[!_]*.py; do [ -e "$$bench" ] || continue; $(TEST_ENV) $(PY) $$bench || exit 1; done
 
-## vendor: refresh static/vendor/ (and the tours' axe-core) from npm (only when bumping them; the result is committed).
+## vendor: refresh static/vendor/ from npm (only when bumping Bootstrap; the result is committed).
 vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
 	mkdir -p static/vendor/bootstrap-5.3.9 static/vendor/bootstrap-icons-1.13.2
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE static/vendor/bootstrap-5.3.9/
 	cp node_modules/bootstrap-icons/bootstrap-icons.svg node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons-1.13.2/
 	sed -i 's#/\*\# sourceMappingURL=.*\*/##; s#//\# sourceMappingURL=.*##' static/vendor/bootstrap-5.3.9/*.min.*
-	mkdir -p tests/e2e/vendor/axe-core-4.14.1
-	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/e2e/vendor/axe-core-4.14.1/
 
 clean:
 	rm -rf var staticfiles .pytest_cache .ruff_cache .mypy_cache
