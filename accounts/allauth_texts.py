@@ -4,7 +4,7 @@ allauth's Dutch says "je" and "jouw"; GovSocial addresses people with the formal
 the Dutch of every allauth text containing an informal pronoun is rewritten in locale/nl (French
 keeps allauth's translation). This module is never imported: listing the texts here is what makes
 ``makemessages`` keep them in the catalogue. The texts must stay identical to allauth's msgids;
-``accounts/tests/test_catalogues.py`` checks that each one still exists in allauth.
+``govsocial/tests/test_catalogues.py`` checks that each one still exists in allauth.
 """
 
 # ruff: noqa: E501  (each text is allauth's msgid verbatim: one literal per text reads best)
