@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        """Speak the user's language from the moment they are signed in: allauth renders its
+        "Successfully signed in" message in this same request, which was still in the sign-in
+        page's language (UserLanguageMiddleware only applies the preference on later requests)."""
+        super().login(request, user)
+        language = getattr(user, "preferred_language", "")
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's mails (password reset, verification) go through the outbox like ours.

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, validate_spoken_languages
@@ -233,8 +234,9 @@ class InboundDelivery(models.Model):
         MASTODON = "mastodon", _("Mastodon polling")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        PROCESSED = "processed", _("Processed")
+        # Context: in French the labels agree with "livraison" (a column "Received" does not).
+        RECEIVED = "received", pgettext_lazy("webhook delivery status", "Received")
+        PROCESSED = "processed", pgettext_lazy("webhook delivery status", "Processed")
         FAILED = "failed", _("Failed")
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")

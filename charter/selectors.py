@@ -184,4 +184,13 @@ def version_as_text(version: CharterVersion, language: str) -> str:
 
 
 def charters_for_editor(institution: Institution) -> QuerySet[Charter]:
-    return Charter.objects.for_institution(institution).prefetch_related("versions")
+    return Charter.objects.for_institution(institution).prefetch_related("versions__texts")
+
+
+def localised_title(charter: Charter, language: str) -> str:
+    """The title readers know, in their language: that of the version in force (else of the
+    draft). ``Charter.title`` is the working name typed once, in one language, at creation; the
+    built-in charters' is English. Reads prefetched ``versions__texts`` when there are."""
+    version = charter.latest_published() or charter.current_draft()
+    texts = {text.language: text for text in version.texts.all()} if version else {}
+    return texts[language].title if language in texts else charter.title

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution, SpokenLanguage
@@ -33,11 +34,12 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    # Contexts: in French the labels agree with "plainte" (a column "Received" does not).
+    RECEIVED = "received", pgettext_lazy("complaint status", "Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     IN_PROGRESS = "in_progress", _("In progress")
     ON_HOLD = "on_hold", _("On hold")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("complaint status", "Answered")
     CLOSED = "closed", _("Closed")
 
 

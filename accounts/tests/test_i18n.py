@@ -54,3 +54,25 @@ def test_dates_use_belgian_day_first_format(language: str, expected: str) -> Non
 
     with translation.override(language):
         assert formats.date_format(datetime.date(2026, 11, 25), "SHORT_DATE_FORMAT") == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("fr", "Connexion avec"), ("nl", "U bent nu aangemeld als")]
+)
+def test_the_signed_in_message_speaks_the_users_language(
+    client: Client, defence_communicator, language: str, text: str
+) -> None:
+    """The sign-in page was in the browser's English; the message after it is in the language
+    the user chose, and in Dutch it says "u" like the rest of the application."""
+    from accounts.tests.factories import TEST_PASSWORD
+
+    defence_communicator.preferred_language = language
+    defence_communicator.save(update_fields=["preferred_language"])
+    home = client.post(
+        reverse("account_login"),
+        {"login": defence_communicator.email, "password": TEST_PASSWORD},
+        headers={"Accept-Language": "en"},
+        follow=True,
+    )
+    assert text in home.content.decode()
+    assert "Successfully signed in" not in home.content.decode()

@@ -22,7 +22,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         translation.activate(user.preferred_language)
         messages.success(request, _("Your preferences were saved."))
         response = redirect("accounts:profile-edit")
-        _remember_language(response, user.preferred_language)
+        remember_language(response, user.preferred_language)
         return response
     return render(request, "accounts/profile_edit.html", {"form": form})
 
@@ -44,11 +44,13 @@ def language_set(request: HttpRequest) -> HttpResponse:
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
     response = redirect(target)
-    _remember_language(response, language)
+    remember_language(response, language)
     return response
 
 
-def _remember_language(response: HttpResponse, language: str) -> None:
+def remember_language(response: HttpResponse, language: str) -> None:
+    """The language cookie that LocaleMiddleware reads: the one way a page's language is chosen
+    for visitors (signed-in users' preference wins over it)."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

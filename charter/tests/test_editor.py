@@ -144,3 +144,19 @@ def test_another_institutions_editor_cannot_see_drafts_or_publish(
     assert client.get(f"{BASE}draft/").status_code == 404
     assert client.post(f"{BASE}draft/publish/", {"change_summary": "hijack"}).status_code == 404
     assert not CharterVersion.objects.filter(number=2, status="published").exists()
+
+
+@pytest.mark.parametrize(("language", "title"), [("fr", "Règles de la page"), ("nl", "Huisregels")])
+def test_the_charter_list_and_page_show_the_title_in_the_editors_language(
+    editor_client: Client, editor, defence, defence_admin, language: str, title: str
+) -> None:
+    """The working title ("House-Rules", English for the built-in charters) is not what a
+    French- or Dutch-speaking editor reads: the published text's title is."""
+    published_charter(defence, defence_admin)
+    editor.preferred_language = language
+    editor.save(update_fields=["preferred_language"])
+    listing = editor_client.get("/i/defence/charters/").content.decode()
+    assert f">{title}</a>" in listing
+    assert "House-Rules" not in listing
+    page = editor_client.get("/i/defence/charters/house-rules/").content.decode()
+    assert f'<h1 class="h3">{title}</h1>' in page

@@ -104,7 +104,7 @@ def test_payloads_in_texts_and_rules_are_harmless_on_the_public_page(
         ],
     )
     version_publish(version=version, actor=defence_admin, change_summary="<b>x</b>")
-    page = client.get("/charters/defence/house-rules/?lang=fr").content.decode()
+    page = client.get("/charters/defence/house-rules/?lang=fr", follow=True).content.decode()
     main = page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     assert_harmless("<main " + main)
     assert "&lt;script&gt;" in main

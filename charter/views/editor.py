@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,14 @@ from charter.forms import (
 )
 from charter.models import Charter, CharterVersion
 from charter.rendering import render_markdown
-from charter.selectors import pick_text, rules_in_language, text_diff, version_as_text
+from charter.selectors import (
+    charters_for_editor,
+    localised_title,
+    pick_text,
+    rules_in_language,
+    text_diff,
+    version_as_text,
+)
 from charter.services import (
     charter_create,
     draft_save,
@@ -48,7 +56,11 @@ def _draft(charter: Charter) -> CharterVersion | None:
 
 @requires_role(*EDITORS)
 def charter_list(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
-    charters = Charter.objects.for_institution(request.institution).prefetch_related("versions")
+    language = translation.get_language() or "fr"
+    charters = [
+        (charter, localised_title(charter, language))
+        for charter in charters_for_editor(request.institution)
+    ]
     return render(request, "charter/charter_list.html", {"charters": charters})
 
 
@@ -76,8 +88,11 @@ def charter_detail(
 ) -> HttpResponse:
     charter = _charter(request, charter_slug)
     versions = charter.versions.select_related("published_by", "created_by")
+    title = localised_title(charter, translation.get_language() or "fr")
     return render(
-        request, "charter/charter_detail.html", {"charter": charter, "versions": versions}
+        request,
+        "charter/charter_detail.html",
+        {"charter": charter, "versions": versions, "title": title},
     )
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel
@@ -31,7 +32,7 @@ class ItemKind(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("item status", "Open")  # an adjective, not the verb
     ANSWERED = "answered", _("Answered")
     NO_ACTION = "no_action", _("No action needed")
     HIDDEN = "hidden", _("Hidden")
