@@ -11,6 +11,7 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from charter.tests.factories import published_charter
+from tests.e2e.axe import axe_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -84,16 +85,8 @@ def test_the_header_switcher_changes_the_language_of_the_house_rules(
 
 
 def test_every_public_page_passes_axe(visitor: Page, live_server) -> None:
-    sync_axe = pytest.importorskip(
-        "axe_playwright_python.sync_playwright",
-        reason="axe-playwright-python is in requirements-dev.txt; run `make venv` to install it",
-    )
-    axe = sync_axe.Axe()
     for width in (320, 1280):
         visitor.set_viewport_size({"width": width, "height": 800})
         for path in PAGES:
             visitor.goto(live_server.url + path)
-            results = axe.run(visitor)
-            assert results.violations_count == 0, f"{path} at {width}px:\n" + (
-                results.generate_report()
-            )
+            assert axe_violations(visitor) == [], f"{path} at {width}px"
