@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -22,6 +23,7 @@ from govsocial.env import (
     env_time_zone,
     env_url_list,
 )
+from govsocial.schedules import catch_up_beat, daily
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -329,6 +331,15 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
+# Daily and weekly jobs: beat only ticks them, each runs when its own stored last run is older
+# than the time it was last due, so a beat restart at any hour never skips a day
+# (govsocial/schedules.py). One line registers a job.
+CATCH_UP_JOBS = {
+    # Complainants' data of cases closed longer than the retention period is erased.
+    "complaints-anonymise": daily("complaints.tasks.anonymise_expired_task"),
+    # Reminders are keyed by ISO week, so each person gets at most one a week.
+    "charter-acknowledgement-reminders": daily("charter.tasks.acknowledgement_reminders_send_task"),
+}
 CELERY_BEAT_SCHEDULE = {
     # Every minute; "expires" below the interval: a tick missed while down is not replayed, the
     # next run catches up on everything that became due (the check is state-based).
@@ -344,7 +355,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "deadline-digests": {
         "task": "govsocial.tasks.deadline_digests",
-        "schedule": 300.0,
+        # A crontab: a fresh entry (the Procfile deletes beat's file) still runs within 5 minutes.
+        "schedule": crontab(minute="*/5"),
         "options": {"expires": 250},
     },
     "deliveries-sweep": {
@@ -357,22 +369,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
-    # Daily: complainants' data of cases closed longer than the retention period is erased.
-    "complaints-anonymise": {
-        "task": "complaints.tasks.anonymise_expired",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
-    },
     "polls-dispatch": {
         "task": "channels.tasks.polls_dispatch",
         "schedule": 60.0,
         "options": {"expires": 50},
-    },
-    # Daily: reminders are keyed by ISO week, so each person gets at most one a week.
-    "charter-acknowledgement-reminders": {
-        "task": "charter.tasks.acknowledgement_reminders_send",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
     },
     "replies-sweep": {
         "task": "moderation.tasks.replies_sweep",
@@ -384,6 +384,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    **catch_up_beat(CATCH_UP_JOBS),
 }
 
 # The rows the deadline check watches (govsocial/deadlines/sources.py).
