@@ -404,6 +404,9 @@ WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
 WEBHOOK_MAX_BYTES_GENERIC = env_int("WEBHOOK_MAX_BYTES_GENERIC", 5 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BYTES, WEBHOOK_MAX_BYTES_GENERIC) + 1024
 CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
+# Connectors (Mastodon) refuse servers on loopback, private or link-local addresses
+# (channels/connectors/addresses.py); tests and local development servers turn this on.
+CONNECTORS_ALLOW_PRIVATE_HOSTS = env_bool("CONNECTORS_ALLOW_PRIVATE_HOSTS", default=False)
 
 # Absolute base URL used in e-mails and notifications produced outside a request.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
