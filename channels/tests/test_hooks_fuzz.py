@@ -84,7 +84,7 @@ def assert_answered(response, allowed: set[int]) -> None:
     assert response.status_code in allowed | {411}, response.content
 
 
-@fuzz(400)
+@fuzz(800)
 @given(method=METHODS, signature=SIGNATURE, agent=JUNK, content_type=JUNK, body=BODY)
 def test_meta_deliveries_with_junk_signatures_are_refused(
     client: Client, channel: Channel, method, signature, agent, content_type, body
@@ -100,7 +100,7 @@ def test_meta_deliveries_with_junk_signatures_are_refused(
     assert not InboundDelivery.objects.exists()
 
 
-@fuzz(400)
+@fuzz(500)
 @given(mode=JUNK, token=st.one_of(JUNK, st.just(TEST_VERIFY_TOKEN)), challenge=JUNK)
 def test_meta_handshakes_with_junk_are_refused(
     client: Client, channel: Channel, mode, token, challenge
@@ -112,7 +112,7 @@ def test_meta_handshakes_with_junk_are_refused(
         assert response.content == challenge.encode()
 
 
-@fuzz(400)
+@fuzz(800)
 @given(
     stamp=st.one_of(JUNK, st.integers(-400, 400).map(lambda d: str(int(time.time()) + d))),
     signature=SIGNATURE,
@@ -131,7 +131,7 @@ def test_generic_deliveries_with_junk_headers_are_refused(
     assert not InboundDelivery.objects.exists()
 
 
-@fuzz(100)
+@fuzz(150)
 @given(body=BODY, agent=JUNK, stamp=JUNK)
 def test_signed_meta_deliveries_of_any_body_are_stored_or_refused_with_a_reason(
     client: Client, channel: Channel, body, agent, stamp
@@ -151,7 +151,7 @@ def test_signed_meta_deliveries_of_any_body_are_stored_or_refused_with_a_reason(
         assert bytes(stored.body) == body
 
 
-@fuzz(100)
+@fuzz(150)
 @given(body=BODY)
 def test_signed_generic_deliveries_of_any_body_are_stored_or_refused_with_a_reason(
     client: Client, channel: Channel, body
@@ -167,7 +167,7 @@ def test_signed_generic_deliveries_of_any_body_are_stored_or_refused_with_a_reas
     assert_answered(response, {200, 400})
 
 
-@fuzz(100)
+@fuzz(150)
 @given(
     length=st.one_of(
         JUNK.filter(lambda text: not (text.isascii() and text.isdigit())),
