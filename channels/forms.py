@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, Membership, SpokenLanguage, User
+from channels.connectors.addresses import AddressRefused, public_server_check
 from channels.connectors.mastodon import instance_url
 from channels.connectors.registry import POLLING_CONNECTORS
 from channels.models import Channel
@@ -103,7 +104,15 @@ class ChannelForm(forms.ModelForm):
                 "url",
                 _("GovSocial reads this channel from its server: give the account's address."),
             )
+        elif cleaned.get("platform") in POLLING_CONNECTORS and cleaned.get("url"):
+            self._check_public_server(instance_url(cleaned["url"]))  # "" if not http(s)
         return cleaned
+
+    def _check_public_server(self, base_url: str) -> None:
+        try:
+            public_server_check(base_url, unresolvable_ok=True)
+        except AddressRefused as refusal:
+            self.add_error("url", str(refusal))
 
 
 def _member_label(user: User) -> str:

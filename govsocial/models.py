@@ -48,3 +48,25 @@ class DeadlineDigest(models.Model):
 
     def __str__(self) -> str:
         return f"digest {self.user_id}@{self.institution_id} {self.day}"
+
+
+class JobRun(models.Model):
+    """The stored last run of each daily or weekly job (``settings.CATCH_UP_JOBS``).
+
+    Celery beat forgets its own record at every restart; this row is what decides whether a job
+    is due (govsocial/schedules.py), and ``running_since`` keeps two ticks from running a job at
+    once (a lease: a worker killed mid-run frees it after ``govsocial.jobs.LEASE``).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last successful run started."
+    )
+    running_since = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return f"{self.name} last run {self.last_run_at}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -22,6 +23,7 @@ from govsocial.env import (
     env_time_zone,
     env_url_list,
 )
+from govsocial.schedules import catch_up_beat, daily
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
@@ -329,6 +331,19 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
+# Daily and weekly jobs: beat only ticks them, each runs when its own stored last run is older
+# than the time it was last due, so a beat restart at any hour never skips a day
+# (govsocial/schedules.py). One line registers a job.
+CATCH_UP_JOBS = {
+    # Complainants' data of cases closed longer than the retention period is erased.
+    "complaints-anonymise": daily("complaints.tasks.anonymise_expired_task"),
+    # Reminders are keyed by ISO week, so each person gets at most one a week.
+    "charter-acknowledgement-reminders": daily("charter.tasks.acknowledgement_reminders_send_task"),
+    # Social media items past their institution's retention period are anonymised.
+    "items-anonymise": daily("moderation.tasks.items_anonymise_expired_task"),
+    # Sent and failed e-mails older than EMAIL_RETENTION_DAYS leave the outbox.
+    "email-outbox-purge": daily("accounts.tasks.email_outbox_purge_task"),
+}
 CELERY_BEAT_SCHEDULE = {
     # Every minute; "expires" below the interval: a tick missed while down is not replayed, the
     # next run catches up on everything that became due (the check is state-based).
@@ -344,7 +359,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "deadline-digests": {
         "task": "govsocial.tasks.deadline_digests",
-        "schedule": 300.0,
+        # A crontab: a fresh entry (the Procfile deletes beat's file) still runs within 5 minutes.
+        "schedule": crontab(minute="*/5"),
         "options": {"expires": 250},
     },
     "deliveries-sweep": {
@@ -357,34 +373,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
-    # Daily: complainants' data of cases closed longer than the retention period is erased.
-    "complaints-anonymise": {
-        "task": "complaints.tasks.anonymise_expired",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
-    },
-    # Daily: social media items past their institution's retention period are anonymised.
-    "items-anonymise": {
-        "task": "moderation.tasks.items_anonymise_expired",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
-    },
-    # Daily: sent and failed e-mails older than EMAIL_RETENTION_DAYS leave the outbox.
-    "email-outbox-purge": {
-        "task": "accounts.tasks.email_outbox_purge",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
-    },
     "polls-dispatch": {
         "task": "channels.tasks.polls_dispatch",
         "schedule": 60.0,
         "options": {"expires": 50},
-    },
-    # Daily: reminders are keyed by ISO week, so each person gets at most one a week.
-    "charter-acknowledgement-reminders": {
-        "task": "charter.tasks.acknowledgement_reminders_send",
-        "schedule": 24 * 3600.0,
-        "options": {"expires": 3600},
     },
     "replies-sweep": {
         "task": "moderation.tasks.replies_sweep",
@@ -396,6 +388,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    **catch_up_beat(CATCH_UP_JOBS),
 }
 
 # The rows the deadline check watches (govsocial/deadlines/sources.py).
@@ -415,6 +408,9 @@ WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 1024 * 1024, minimum=1024)
 WEBHOOK_MAX_BYTES_GENERIC = env_int("WEBHOOK_MAX_BYTES_GENERIC", 5 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BYTES, WEBHOOK_MAX_BYTES_GENERIC) + 1024
 CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
+# Connectors (Mastodon) refuse servers on loopback, private or link-local addresses
+# (channels/connectors/addresses.py); tests and local development servers turn this on.
+CONNECTORS_ALLOW_PRIVATE_HOSTS = env_bool("CONNECTORS_ALLOW_PRIVATE_HOSTS", default=False)
 
 # Absolute base URL used in e-mails and notifications produced outside a request.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")

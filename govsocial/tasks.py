@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from govsocial import jobs
 from govsocial.deadlines import delivery, engine
 
 
@@ -21,3 +22,8 @@ def deadline_emails_task() -> int:
 @shared_task(name="govsocial.tasks.deadline_digests", acks_late=True)
 def deadline_digests_task() -> int:
     return delivery.deadline_digests_send()
+
+
+@shared_task(name="govsocial.tasks.catch_up_job", acks_late=True)
+def catch_up_job_task(name: str) -> bool:
+    return jobs.catch_up_job_run(name)

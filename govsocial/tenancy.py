@@ -13,6 +13,10 @@ A tenant view that declares nothing is a programming error and fails closed with
 ``ImproperlyConfigured``. Public pages about an institution (charters, complaint form,
 transparency) are marked ``@login_not_required``; for them the institution is looked up publicly.
 
+The institution's time zone is active for the whole request (public pages included), so forms
+read and templates show local times in the institution's zone, not the server's
+(``settings.TIME_ZONE``).
+
 Tenant-owned models use ``TenantQuerySet`` so that views start every lookup from
 ``Model.objects.for_institution(request.institution)``.
 """
@@ -28,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -138,7 +143,11 @@ class InstitutionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone activated by process_view must not outlive the request in this thread.
+            timezone.deactivate()
 
     def process_view(
         self,
@@ -162,10 +171,13 @@ class InstitutionMiddleware:
         access = resolve_institution(request.user, slug, roles)
         request.institution = access.institution  # type: ignore[attr-defined]
         request.institution_roles = access.roles  # type: ignore[attr-defined]
+        timezone.activate(access.institution.zone)
 
     @staticmethod
     def _attach_public(request: HttpRequest, slug: str) -> None:
         from accounts.models import Institution
 
-        request.institution = get_object_or_404(Institution, slug=slug)  # type: ignore[attr-defined]
+        institution = get_object_or_404(Institution, slug=slug)
+        request.institution = institution  # type: ignore[attr-defined]
         request.institution_roles = frozenset()  # type: ignore[attr-defined]
+        timezone.activate(institution.zone)

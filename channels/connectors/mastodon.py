@@ -29,6 +29,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from channels.connectors.addresses import AddressRefused, public_server_check
 from channels.connectors.base import (
     ItemEvent,
     PayloadError,
@@ -112,9 +113,16 @@ CONNECTOR = MastodonConnector()
 
 
 def _client(channel: Channel) -> Mastodon:
+    """A client for the channel's server, checked public at each connection (DNS may change
+    after the form accepted the address)."""
+    base_url = instance_url(channel.url)
+    try:
+        public_server_check(base_url)
+    except AddressRefused as refusal:
+        raise ConnectorError(f"Mastodon: {refusal}") from None
     return Mastodon(
         access_token=channel.access_token,
-        api_base_url=instance_url(channel.url),
+        api_base_url=base_url,
         ratelimit_method="throw",
         request_timeout=REQUEST_TIMEOUT,
         version_check_mode="none",

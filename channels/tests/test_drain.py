@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from channels.models import Channel, InboundDelivery
 from channels.services import deliveries
-from channels.services.deliveries import deliveries_drain, drain_request
+from channels.services.deliveries import deliveries_drain
 from channels.tests.factories import ChannelFactory
 from channels.tests.test_hooks import fixture, post_meta
 from moderation.models import Item
@@ -97,8 +98,28 @@ def test_a_drain_over_its_time_budget_hands_over(channel, published, monkeypatch
 
 
 @pytest.mark.usefixtures("broker_down")
-def test_drain_requests_fail_quietly_when_the_broker_is_down(channel) -> None:
-    drain_request(channel.pk, force=True)  # logged; the sweeper asks again later
+def test_drain_requests_fail_quietly_when_the_broker_is_down(
+    client: Client, channel, monkeypatch, caplog, django_capture_on_commit_callbacks
+) -> None:
+    """The webhook is still answered 200 with its row committed; once the broker is back, the
+    sweeper asks for the drain the webhook could not request, and the item appears."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_meta(client, channel, fixture("meta_comment_add.json"))
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.channel, delivery.status) == (channel, "received")
+    assert f"Could not request a drain of channel {channel.pk}" in caplog.text
+
+    sent: list[int] = []  # the broker is back
+    monkeypatch.setattr(
+        "channels.tasks.deliveries_drain_task.delay",
+        lambda channel_id, **_: sent.append(channel_id),
+    )
+    assert deliveries.deliveries_sweep(timezone.now()) == 0  # not yet: the drain may be running
+    assert deliveries.deliveries_sweep(timezone.now() + deliveries.SWEEP_AFTER) == 1
+    assert sent == [channel.pk]
+    assert deliveries_drain(channel.pk, helpers=0) == 1
+    assert Item.objects.get(channel=channel).external_id == "998877_112233"
 
 
 def test_a_drain_takes_its_deliveries_in_batches(channel, monkeypatch) -> None:

@@ -24,7 +24,8 @@ RECORDED = json.loads((Path(__file__).parent / "fixtures" / "mastodon_mentions.j
 
 
 @pytest.fixture
-def stub() -> Iterator[mastodon_stub.MastodonStub]:
+def stub(settings) -> Iterator[mastodon_stub.MastodonStub]:
+    settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True  # the stub listens on 127.0.0.1
     yield from mastodon_stub.serve()
 
 

@@ -35,6 +35,8 @@ KEPT_HEADERS = ("Content-Type", "User-Agent", "X-Hub-Signature-256", "X-GovSocia
 REPLAY_WINDOW = 300
 CHALLENGE_MAX = 128
 CHANNEL_TTL = 5.0
+TIMESTAMP_DIGITS_MAX = 12
+HEADER_KEPT_MAX = 1000
 
 
 class _RecentChannels:
@@ -69,17 +71,25 @@ def _read_bounded(request: HttpRequest, limit: int) -> bytes | JsonResponse:
     raw_length = request.META.get("CONTENT_LENGTH")
     if not raw_length:
         return _refuse(411, "A Content-Length header is required.")
-    try:
-        length = int(raw_length)
-    except ValueError:
+    if not (raw_length.isascii() and raw_length.isdigit()):
         return _refuse(400, "Content-Length is not a number.")
-    if length > limit:
+    digits = raw_length.lstrip("0") or "0"
+    if len(digits) > len(str(limit)) or int(digits) > limit:
         return _refuse(413, f"The body is larger than the {limit} bytes accepted.")
     return request.body
 
 
+def _kept_headers(request: HttpRequest) -> dict[str, str]:
+    """The headers kept for diagnosis, bounded and without NUL (which jsonb refuses)."""
+    return {
+        name: request.headers[name].replace("\x00", "")[:HEADER_KEPT_MAX]
+        for name in KEPT_HEADERS
+        if name in request.headers
+    }
+
+
 def _store(channel: Channel, source: str, request: HttpRequest, body: bytes) -> HttpResponse:
-    headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
+    headers = _kept_headers(request)
     try:
         delivery, problem = delivery_accept(
             channel=channel, source=source, body=body, headers=headers
@@ -92,11 +102,19 @@ def _store(channel: Channel, source: str, request: HttpRequest, body: bytes) -> 
     return JsonResponse({"status": "accepted", "delivery": delivery.pk})
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of the bytes: ``compare_digest`` raises TypeError on str that
+    are not ASCII, and anyone can send such a header or parameter."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def _signature_ok(secret: str, message: bytes, header: str) -> bool:
     if not secret or not header.startswith("sha256="):
         return False
     expected = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+    return _same(header.removeprefix("sha256=").strip().lower(), expected)
 
 
 def _channel(channel_id: str) -> Channel:
@@ -130,12 +148,7 @@ def _meta_handshake(request: HttpRequest, channel: Channel) -> HttpResponse:
         0 < len(challenge) <= CHALLENGE_MAX and challenge.isascii() and (challenge.isalnum())
     )
     expected = channel.verify_token
-    if (
-        mode == "subscribe"
-        and expected
-        and valid_challenge
-        and hmac.compare_digest(token, expected)
-    ):
+    if mode == "subscribe" and expected and valid_challenge and _same(token, expected):
         return HttpResponse(challenge, content_type="text/plain")
     security_log.warning("webhook.bad_handshake channel=%s", channel.pk)
     return HttpResponse("Forbidden", status=403, content_type="text/plain")
@@ -151,7 +164,8 @@ def generic_webhook(request: HttpRequest, channel_id: str) -> HttpResponse:
     if isinstance(body, JsonResponse):
         return body
     stamp = request.headers.get("X-GovSocial-Timestamp", "")
-    if not (stamp.isascii() and stamp.isdigit()):
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= TIMESTAMP_DIGITS_MAX):
+        # Bounded before int(): a 400-digit number overflows the float arithmetic below.
         return _refuse(400, "X-GovSocial-Timestamp must be Unix seconds.")
     if abs(time.time() - int(stamp)) > REPLAY_WINDOW:
         return _refuse(400, "Stale timestamp: more than 300 seconds away from now.")

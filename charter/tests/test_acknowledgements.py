@@ -11,7 +11,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Notification
+from accounts.models import Notification, Role
+from accounts.tests.factories import member
 from charter.models import Acknowledgement, CharterVersion
 from charter.services import acknowledgement_reminders_send
 from charter.tests.factories import publish_new_version, published_charter
@@ -69,9 +70,25 @@ def test_admin_sees_who_accepted_and_exports_csv(
     assert defence_officer.email in page
     export = client.get("/i/defence/charters/staff-charter/acknowledgements/", {"format": "csv"})
     assert export["Content-Type"].startswith("text/csv")
-    rows = {row[1]: row for row in csv.reader(io.StringIO(export.content.decode()))}
+    assert export.content.startswith("\ufeff".encode())  # Belgian Excel: BOM and semicolons
+    lines = export.content.decode("utf-8-sig")
+    rows = {row[1]: row for row in csv.reader(io.StringIO(lines), delimiter=";")}
     assert rows[defence_communicator.email][3] != ""
     assert rows[defence_officer.email][3] == ""
+
+
+def test_names_in_the_acknowledgements_export_cannot_run_as_formulas(
+    client: Client, staff_charter, defence, defence_admin
+) -> None:
+    """Members edit their own names: a name is a cell a spreadsheet must never execute."""
+    member(defence, Role.COMMUNICATOR, email="tab@defence.test", full_name="\t=cmd|' /C calc'!A0")
+    member(defence, Role.COMMUNICATOR, email="eq@defence.test", full_name='=HYPERLINK("x")')
+    client.force_login(defence_admin)
+    export = client.get("/i/defence/charters/staff-charter/acknowledgements/", {"format": "csv"})
+    rows = {row[1]: row for row in csv.reader(
+        io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")}  # fmt: skip
+    assert rows["tab@defence.test"][0] == "'\t=cmd|' /C calc'!A0"
+    assert rows["eq@defence.test"][0] == '\'=HYPERLINK("x")'
 
 
 def test_reminders_after_seven_days_once_per_week(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 from datetime import datetime
 
@@ -16,7 +15,7 @@ from accounts.models import Membership, Role, User
 from charter.models import Acknowledgement, Charter, CharterVersion
 from charter.selectors import pick_text, rules_in_language
 from charter.services import acknowledgement_record
-from govsocial.csv_export import csv_safe
+from govsocial.csv_export import csv_download
 from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
 security_log = logging.getLogger("govsocial.security")
@@ -89,18 +88,11 @@ def _rows(
 
 
 def _csv(version: CharterVersion, rows: list[tuple[User, datetime | None]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"acknowledgements-{version.charter.slug}-v{version.number}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([_("Name"), _("E-mail address"), _("Version"), _("Accepted at (UTC)")])
-    for user, accepted_at in rows:
-        writer.writerow(
-            [
-                csv_safe(user.full_name),
-                csv_safe(user.email),
-                version.number,
-                accepted_at.isoformat() if accepted_at else "",
-            ]
-        )
-    return response
+    return csv_download(
+        f"acknowledgements-{version.charter.slug}-v{version.number}.csv",
+        [_("Name"), _("E-mail address"), _("Version"), _("Accepted at (UTC)")],
+        (
+            [user.full_name, user.email, version.number, accepted.isoformat() if accepted else ""]
+            for user, accepted in rows
+        ),
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -139,3 +140,25 @@ def test_an_answered_case_moved_back_to_in_progress_shows_no_overdue_deadline(
         page = client.get(url).content.decode()
         assert case.reference in page
         assert 'data-urgency="overdue"' not in page
+
+
+@time_machine.travel(datetime(2026, 11, 21, 12, 0, tzinfo=UTC), tick=False)
+def test_received_at_is_read_and_shown_in_the_institutions_time_zone(
+    client: Client, defence, defence_officer, settings
+) -> None:
+    """An office in New York registers a letter received at 00:30 its time (05:30 UTC, 06:30 in
+    Brussels, the server's zone)."""
+    assert settings.TIME_ZONE == "Europe/Brussels"
+    defence.time_zone = "America/New_York"
+    defence.save()
+    client.force_login(defence_officer)
+
+    new_form = client.get("/i/defence/complaints/new/").content.decode()
+    assert 'value="2026-11-21T07:00"' in new_form  # now, in New York
+    client.post("/i/defence/complaints/new/", form(received_at="2026-11-20T00:30"))
+
+    case = Case.objects.get()
+    assert case.received_at == datetime(2026, 11, 20, 5, 30, tzinfo=UTC)
+    page = client.get(f"/i/defence/complaints/{case.reference}/").content.decode()
+    assert "00:30" in page
+    assert timezone.get_current_timezone_name() == "Europe/Brussels"  # not left active

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from complaints.forms import PeriodForm, RecommendationForm
 from complaints.models import Category, Outcome, Recommendation, Source
 from complaints.selectors import analysis, recommendation_history
 from complaints.services.recommendations import recommendation_save
-from govsocial.csv_export import csv_safe
+from govsocial.csv_export import csv_download
 from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
@@ -110,20 +109,18 @@ def _save(form: RecommendationForm, request: InstitutionRequest) -> Recommendati
 
 
 def _csv(recommendations: QuerySet[Recommendation], slug: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-recommendations.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["title", "status", "created_at", "categories", "complaints", "text"])
-    for item in recommendations:
-        writer.writerow(
+    return csv_download(
+        f"{slug}-recommendations.csv",
+        ["title", "status", "created_at", "categories", "complaints", "text"],
+        (
             [
-                csv_safe(item.title),
+                item.title,
                 item.status,
                 item.created_at.date().isoformat(),
                 ", ".join(category.code for category in item.categories.all()),
                 " ".join(case.reference for case in item.cases.all()),
-                csv_safe(item.body),
+                item.body,
             ]
-        )
-    return response
+            for item in recommendations
+        ),
+    )

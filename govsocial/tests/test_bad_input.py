@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Role
+from accounts.models import OutgoingEmail, Role, User
+from accounts.services.members import invitation_create
 
 NASTY_TEXT = st.one_of(
     st.text(max_size=300),
     st.sampled_from(["\x00", "a\x00b", "‮RTL", "😀" * 50, "x" * 100_000, " ", ""]),
 )
+GOOD_PASSWORD = "a fine long passphrase 77"
+INVITEES = itertools.count()
 FUZZ = settings(
     max_examples=40,
     deadline=None,
@@ -82,18 +89,52 @@ def test_profile_and_language_forms(
 
 @pytest.mark.django_db
 @FUZZ
-@given(
-    token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t),
-    name=NASTY_TEXT,
-    password=NASTY_TEXT,
-)
-def test_invitation_accept_form(
-    client: Client, defence, token: str, name: str, password: str
+@given(token=st.text(min_size=1, max_size=200).filter(lambda t: "/" not in t), name=NASTY_TEXT)
+def test_invitation_accept_with_a_wrong_token(
+    client: Client, defence, token: str, name: str
 ) -> None:
-    from urllib.parse import quote
-
     url = f"/invitations/{defence.slug}/{quote(token, safe='')}/"
-    post_is_handled(client, url, {"full_name": name, "password1": password, "password2": password})
+    response = client.post(url, {"full_name": name, "password1": name, "password2": name})
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    name=NASTY_TEXT | st.just("Nora Janssens"),
+    password=NASTY_TEXT | st.just(GOOD_PASSWORD),
+    confirmation=NASTY_TEXT | st.just(GOOD_PASSWORD),
+)
+@example(name=" Nora Janssens ", password=GOOD_PASSWORD, confirmation=GOOD_PASSWORD)
+@example(name="Nora", password=GOOD_PASSWORD, confirmation=GOOD_PASSWORD + "x")
+def test_invitation_accept_form(
+    client: Client, defence, defence_admin, name: str, password: str, confirmation: str
+) -> None:
+    """A valid invitation, so the form itself is fuzzed: a page with errors and nothing stored,
+    or the newcomer joins with the name they typed."""
+    email = f"invitee-{next(INVITEES)}@defence.test"
+    invitation = invitation_create(
+        institution=defence, actor=defence_admin, email=email, roles=[Role.COMMUNICATOR]
+    )
+    body = OutgoingEmail.objects.filter(to_address=email).latest("created_at").body_text
+    url = re.search(r"/invitations/[^/\s]+/[^/\s]+/", body).group(0)
+    client.logout()
+
+    response = client.post(
+        url, {"full_name": name, "password1": password, "password2": confirmation}
+    )
+
+    invitation.refresh_from_db()
+    if response.status_code == 302:
+        joined = User.objects.get(email=email)
+        assert joined.full_name == name.strip()
+        assert joined.check_password(password)
+        assert invitation.accepted_at is not None
+    else:
+        assert response.status_code == 200, (name, password, confirmation)
+        assert "is-invalid" in response.content.decode()
+        assert not User.objects.filter(email=email).exists()
+        assert invitation.accepted_at is None
 
 
 @pytest.mark.django_db

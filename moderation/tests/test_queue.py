@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -53,7 +54,8 @@ def test_the_queue_lists_open_items_earliest_deadline_first(
     assert positions == sorted(positions)
     assert "CANARY-POLICE" not in page
     assert 'data-urgency="ok"' in page
-    assert items[0].pk
+    listed = [int(pk) for pk in re.findall(r'name="items" value="(\d+)"', page)]
+    assert listed == [items[2].pk, items[1].pk, items[0].pk]
 
 
 def test_filters_are_kept_in_the_url(client: Client, defence, defence_communicator) -> None:
@@ -190,4 +192,6 @@ def test_communicators_see_that_a_complaint_was_opened_never_the_person(
     item_page = client.get(f"/i/defence/queue/items/{escalated.pk}/").content.decode()
     assert "A complaint was opened from this item" in item_page
     assert outcome.decision.case.reference not in item_page
-    assert other.pk
+    other_page = client.get(f"/i/defence/queue/items/{other.pk}/").content.decode()
+    assert "Message numéro 1" in other_page  # the other item's own page
+    assert "A complaint was opened from this item" not in other_page

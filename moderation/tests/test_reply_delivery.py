@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def stub() -> Iterator[mastodon_stub.MastodonStub]:
+def stub(settings) -> Iterator[mastodon_stub.MastodonStub]:
+    settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True  # the stub listens on 127.0.0.1
     yield from mastodon_stub.serve()
 
 

@@ -49,7 +49,7 @@ def test_the_monthly_report_and_its_csv_agree(client: Client, world, defence_adm
     assert '<svg class="report-chart" role="img"' in page
     response = client.get("/i/defence/reports/?month=2026-11&table=items_platform&format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Platform", "November 2026", "October 2026", "November 2025", "unit"]
     assert rows[1:] == [["Facebook", "3", "1", "1", ""], ["X (Twitter)", "2", "0", "0", ""]]
     keys = re.findall(r"table=([a-z_]+)&amp;format=csv", page)
@@ -57,7 +57,7 @@ def test_the_monthly_report_and_its_csv_agree(client: Client, world, defence_adm
     for key in keys:
         url = f"/i/defence/reports/?month=2026-11&table={key}&format=csv"
         body = client.get(url).content.decode("utf-8-sig")
-        for label, *values, unit in list(csv.reader(io.StringIO(body)))[1:]:
+        for label, *values, unit in list(csv.reader(io.StringIO(body), delimiter=";"))[1:]:
             shown = [
                 "—" if value == "" else f"{value.removesuffix('.0')} {unit}".strip()
                 for value in values
