@@ -283,7 +283,7 @@ class TestGenericDeliveries:
         response = self.post(
             client, channel, body, **generic_headers(body, stamp=int(time.time()) - 301)
         )
-        assert response.status_code == 400
+        assert response.status_code == 403
         assert "Stale" in response.json()["error"]
         assert not InboundDelivery.objects.exists()
 

@@ -168,7 +168,8 @@ def generic_webhook(request: HttpRequest, channel_id: str) -> HttpResponse:
         # Bounded before int(): a 400-digit number overflows the float arithmetic below.
         return _refuse(400, "X-GovSocial-Timestamp must be Unix seconds.")
     if abs(time.time() - int(stamp)) > REPLAY_WINDOW:
-        return _refuse(400, "Stale timestamp: more than 300 seconds away from now.")
+        # A replay is refused like a bad signature (DESIGN.md: 403, nothing stored).
+        return _refuse(403, "Stale timestamp: more than 300 seconds away from now.")
     message = stamp.encode() + b"." + body
     if not _signature_ok(
         channel.signing_secret, message, request.headers.get("X-GovSocial-Signature", "")
