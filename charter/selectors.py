@@ -13,8 +13,10 @@ from typing import Literal
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Membership, User
+from charter.citations import citation_counts
 from charter.models import (
     Acknowledgement,
     Audience,
@@ -143,6 +145,73 @@ def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
             )
         )
     return views
+
+
+@dataclass
+class RuleChange:
+    """A rule added, changed or removed by a draft, against the version in force."""
+
+    kind: Literal["added", "changed", "removed"]
+    code: str
+    title: str
+    what: list[str]
+    """For a changed rule: what changed (e.g. "text (NL)", "can justify removal")."""
+    citations: int = 0
+    """Decisions citing the rule of the version in force (removed and changed rules)."""
+
+
+@dataclass
+class RuleChanges:
+    in_force: CharterVersion | None
+    changes: list[RuleChange]
+
+    @property
+    def removed_cited(self) -> list[RuleChange]:
+        """Rules that decisions cite and that the draft leaves out: publishing needs consent."""
+        return [c for c in self.changes if c.kind == "removed" and c.citations]
+
+
+def rule_changes(draft: CharterVersion, language: str) -> RuleChanges:
+    """The draft's rules against the charter's version in force, matched by number (R3 is R3).
+
+    Citation counts come from the apps registered in ``charter.citations`` (moderation).
+    """
+    in_force = draft.charter.versions.in_force_at(timezone.now()).first()
+    old = (
+        {view.rule.number: view for view in rules_in_language(in_force, language)}
+        if in_force
+        else {}
+    )
+    new = {view.rule.number: view for view in rules_in_language(draft, language)}
+    cited = citation_counts([view.rule.pk for view in old.values()])
+    changes = []
+    for number in sorted(old.keys() | new.keys()):
+        before, after = old.get(number), new.get(number)
+        count = cited.get(before.rule.pk, 0) if before else 0
+        if before is None:
+            changes.append(RuleChange("added", after.rule.code, after.title, []))
+        elif after is None:
+            changes.append(RuleChange("removed", before.rule.code, before.title, [], count))
+        elif what := _what_changed(before.rule, after.rule):
+            changes.append(RuleChange("changed", after.rule.code, after.title, what, count))
+    return RuleChanges(in_force, changes)
+
+
+def _what_changed(before: CharterRule, after: CharterRule) -> list[str]:
+    """Labels of what differs between two versions of a rule (texts prefetched)."""
+    what = [
+        str(CharterRule._meta.get_field(flag).verbose_name)
+        for flag in ("justifies_hide", "justifies_remove")
+        if getattr(before, flag) != getattr(after, flag)
+    ]
+    old_texts = {t.language: (t.title, t.text) for t in before.texts.all()}
+    new_texts = {t.language: (t.title, t.text) for t in after.texts.all()}
+    what += [
+        _("text (%(language)s)") % {"language": code.upper()}
+        for code in CharterLanguage.values
+        if old_texts.get(code) != new_texts.get(code)
+    ]
+    return what
 
 
 @dataclass

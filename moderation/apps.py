@@ -7,3 +7,9 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from charter.citations import register_citation_counter
+        from moderation.citations import decisions_citing
+
+        register_citation_counter(decisions_citing)
