@@ -21,6 +21,14 @@ class CharterCreateForm(forms.Form):
         max_length=60,
         help_text=_("Letters, digits and hyphens, e.g. house-rules. It cannot change later."),
     )
+    house_rules = forms.BooleanField(
+        label=_("These are the house rules"),
+        help_text=_(
+            "A public charter whose rules moderators cite when they hide or remove a comment. "
+            "An institution has one."
+        ),
+        required=False,
+    )
 
 
 class DraftTextsForm(forms.Form):

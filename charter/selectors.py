@@ -33,10 +33,11 @@ ModerationAction = Literal["hide", "remove"]
 def house_rules_in_force(
     institution: Institution, at: datetime | None = None
 ) -> CharterVersion | None:
-    """The public house rules version in force for the institution at ``at`` (default: now)."""
+    """The version in force at ``at`` (default: now) of the charter designated as the
+    institution's house rules (``Charter.is_house_rules``: one per institution, enforced)."""
     return (
         CharterVersion.objects.for_institution(institution)
-        .filter(charter__audience=Audience.PUBLIC)
+        .filter(charter__is_house_rules=True)
         .in_force_at(at or timezone.now())
         .select_related("charter")
         .first()

@@ -65,17 +65,79 @@ class RuleInput:
 
 
 def charter_create(
-    *, institution: Institution, actor: User, audience: str, slug: str, title: str
+    *,
+    institution: Institution,
+    actor: User,
+    audience: str,
+    slug: str,
+    title: str,
+    house_rules: bool = False,
 ) -> Charter:
-    """A new charter with an empty draft version 1."""
+    """A new charter with an empty draft version 1; ``house_rules`` only if it has none yet."""
     with transaction.atomic():
-        charter = Charter(institution=institution, audience=audience, slug=slug, title=title)
+        _lock_charters(institution)
+        charter = Charter(
+            institution=institution,
+            audience=audience,
+            slug=slug,
+            title=title,
+            is_house_rules=house_rules,
+        )
+        charter._history_user = actor  # type: ignore[attr-defined]
+        if house_rules:
+            _refuse_second_house_rules(institution)
         charter.full_clean()
         charter.save()
         CharterVersion.objects.create(
             institution=institution, charter=charter, number=1, created_by=actor
         )
     return charter
+
+
+def charter_make_house_rules(*, charter: Charter, actor: User) -> Charter:
+    """Make a public charter the institution's house rules, in place of the current ones.
+
+    Moderators cite the rules of this charter's version in force from now on; decisions already
+    made keep the rule they cited. Both changes are in the charters' history.
+    """
+    with transaction.atomic():
+        charters = _lock_charters(charter.institution)
+        locked = charters[charter.pk]
+        if locked.audience != Audience.PUBLIC:
+            raise ValidationError(_("Only a public charter can be the house rules."))
+        for other in charters.values():
+            if other.is_house_rules and other.pk != locked.pk:
+                other.is_house_rules = False
+                other._history_user = actor  # type: ignore[attr-defined]
+                other.save(update_fields=["is_house_rules"])
+        locked.is_house_rules = True
+        locked._history_user = actor  # type: ignore[attr-defined]
+        locked.save(update_fields=["is_house_rules"])
+    return locked
+
+
+def _lock_charters(institution: Institution) -> dict[int, Charter]:
+    """Serialises changes of the house rules designation within an institution (the institution
+    row is locked too, so that two first charters created at once cannot both be the house
+    rules; the database constraint would refuse the second with an error page)."""
+    Institution.objects.select_for_update().filter(pk=institution.pk).first()
+    rows = Charter.objects.for_institution(institution).select_for_update().order_by("pk")
+    return {charter.pk: charter for charter in rows}
+
+
+def _refuse_second_house_rules(institution: Institution) -> None:
+    current = Charter.objects.for_institution(institution).filter(is_house_rules=True).first()
+    if current is not None:
+        raise ValidationError(
+            {
+                "house_rules": _(
+                    "“%(title)s” are already the house rules of this institution, and there is "
+                    "only one. Create this charter without ticking the box, then choose “Make "
+                    "these the house rules” on its page if it should replace them."
+                )
+                % {"title": current.title}
+            }
+        )
 
 
 def draft_start(*, charter: Charter, actor: User) -> CharterVersion:

@@ -32,6 +32,7 @@ from charter.selectors import (
 )
 from charter.services import (
     charter_create,
+    charter_make_house_rules,
     draft_save,
     draft_start,
     languages_missing,
@@ -81,8 +82,32 @@ def charter_detail(
 ) -> HttpResponse:
     charter = _charter(request, charter_slug)
     versions = charter.versions.select_related("published_by", "created_by")
-    return render(
-        request, "charter/charter_detail.html", {"charter": charter, "versions": versions}
+    context = {
+        "charter": charter,
+        "versions": versions,
+        "designations": charter.history.select_related("history_user")[:20],
+    }
+    return render(request, "charter/charter_detail.html", context)
+
+
+@require_POST
+@requires_role(*EDITORS)
+def charter_make_house_rules_view(
+    request: InstitutionRequest, institution_slug: str, charter_slug: str
+) -> HttpResponse:
+    charter = _charter(request, charter_slug)
+    try:
+        charter_make_house_rules(charter=charter, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” are now the house rules: moderators cite their rules.")
+            % {"title": charter.title},
+        )
+    return redirect(
+        "charter:charter-detail", institution_slug=institution_slug, charter_slug=charter_slug
     )
 
 
