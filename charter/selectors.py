@@ -23,6 +23,7 @@ from charter.models import (
     Charter,
     CharterLanguage,
     CharterRule,
+    CharterRuleText,
     CharterText,
     CharterVersion,
 )
@@ -60,11 +61,20 @@ def rules_justifying(
 
 
 def rule_label(rule: CharterRule, language: str) -> str:
-    """ "R3 — Spam and advertising": the title in ``language``, else in any language (texts
+    """ "R3 — Spam and advertising": the title in ``language``, else in fr, nl or en (texts
     prefetched when labelling many rules)."""
-    titles = {text.language: text.title for text in rule.texts.all()}
-    title = titles.get(language) or next(iter(titles.values()), "")
-    return f"{rule.code} — {title}" if title else rule.code
+    chosen = _rule_text_in(rule, language)
+    return f"{rule.code} — {chosen.title}" if chosen else rule.code
+
+
+def _rule_text_in(rule: CharterRule, language: str) -> CharterRuleText | None:
+    """The rule's text in ``language``, else in the first language that has one (fr, nl, en):
+    a fixed fallback, never the order the database happens to return rows in."""
+    texts = {text.language: text for text in rule.texts.all()}
+    for candidate in (language, *CharterLanguage.values):
+        if candidate in texts:
+            return texts[candidate]
+    return None
 
 
 def rule_choices(rules: QuerySet[CharterRule], language: str) -> list[tuple[int, str]]:
@@ -135,8 +145,7 @@ class RuleView:
 def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
     views = []
     for rule in version.rules.prefetch_related("texts"):
-        texts = {t.language: t for t in rule.texts.all()}
-        chosen = texts.get(language) or next(iter(texts.values()), None)
+        chosen = _rule_text_in(rule, language)
         views.append(
             RuleView(
                 rule,
