@@ -14,6 +14,7 @@ from typing import Literal
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Institution, Membership, User
 from charter.citations import citation_counts
@@ -197,21 +198,28 @@ def rule_changes(draft: CharterVersion, language: str) -> RuleChanges:
     changes = []
     for number in sorted(old.keys() | new.keys()):
         before, after = old.get(number), new.get(number)
-        count = cited.get(before.rule.pk, 0) if before else 0
-        if before is None:
+        if before is None and after is not None:
             changes.append(RuleChange("added", after.rule.code, after.title, []))
-        elif after is None:
-            changes.append(RuleChange("removed", before.rule.code, before.title, [], count))
-        elif what := _what_changed(before.rule, after.rule):
-            changes.append(RuleChange("changed", after.rule.code, after.title, what, count))
+        elif before is not None:
+            count = cited.get(before.rule.pk, 0)
+            if after is None:
+                changes.append(RuleChange("removed", before.rule.code, before.title, [], count))
+            elif what := _what_changed(before.rule, after.rule):
+                changes.append(RuleChange("changed", after.rule.code, after.title, what, count))
     return RuleChanges(in_force, changes)
+
+
+FLAG_LABELS = {
+    "justifies_hide": gettext_lazy("can justify hiding"),
+    "justifies_remove": gettext_lazy("can justify removal"),
+}
 
 
 def _what_changed(before: CharterRule, after: CharterRule) -> list[str]:
     """Labels of what differs between two versions of a rule (texts prefetched)."""
     what = [
-        str(CharterRule._meta.get_field(flag).verbose_name)
-        for flag in ("justifies_hide", "justifies_remove")
+        str(label)
+        for flag, label in FLAG_LABELS.items()
         if getattr(before, flag) != getattr(after, flag)
     ]
     old_texts = {t.language: (t.title, t.text) for t in before.texts.all()}
