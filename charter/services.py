@@ -105,6 +105,13 @@ def charter_make_house_rules(*, charter: Charter, actor: User) -> Charter:
         locked = charters[charter.pk]
         if locked.audience != Audience.PUBLIC:
             raise ValidationError(_("Only a public charter can be the house rules."))
+        if not locked.versions.published().exists():
+            raise ValidationError(
+                _(
+                    "Publish a first version of this charter: until then moderators would "
+                    "have no rule to cite."
+                )
+            )
         for other in charters.values():
             if other.is_house_rules and other.pk != locked.pk:
                 other.is_house_rules = False

@@ -123,10 +123,18 @@ def test_an_editor_moves_the_designation_and_it_is_recorded(
     assert "House rules: moderators cite these rules" in page
 
 
-def test_a_staff_charter_is_not_made_the_house_rules(defence, defence_admin) -> None:
+def test_a_staff_or_unpublished_charter_is_not_made_the_house_rules(
+    defence, defence_admin, two_public_charters
+) -> None:
     staff = published_charter(defence, defence_admin, slug="staff", audience="staff")
     with pytest.raises(ValidationError, match="Only a public charter"):
         charter_make_house_rules(charter=staff, actor=defence_admin)
+    unpublished = charter_create(
+        institution=defence, actor=defence_admin, audience="public", slug="new", title="New"
+    )
+    with pytest.raises(ValidationError, match="Publish a first version of this charter"):
+        charter_make_house_rules(charter=unpublished, actor=defence_admin)
+    assert house_rules_in_force(defence).charter == two_public_charters[0]
 
 
 def test_the_migration_designates_the_charter_moderators_cited_until_now(
