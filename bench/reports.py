@@ -93,7 +93,8 @@ def _setup():  # type: ignore[no-untyped-def]
                 languages=["fr", "nl"], response_hours=24, crisis_response_hours=1,
             )  # fmt: skip
         charter = charter_create(institution=institution, actor=admin, audience="public",
-                                 slug="house-rules", title="House rules")  # fmt: skip
+                                 slug="house-rules", title="House rules",
+                                 house_rules=True)  # fmt: skip
         draft = draft_start(charter=charter, actor=admin)
         draft_save(
             version=draft, actor=admin,

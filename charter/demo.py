@@ -386,6 +386,7 @@ def _seed_house_rules(institution: Institution, editor: User, report: CharterSee
         audience=Audience.PUBLIC,
         slug="house-rules",
         title=HOUSE_TITLE["en"],
+        house_rules=True,
     )
     names = {"fr": institution.name_fr, "nl": institution.name_nl, "en": institution.name_en}
     texts = [

@@ -21,6 +21,14 @@ class CharterCreateForm(forms.Form):
         max_length=60,
         help_text=_("Letters, digits and hyphens, e.g. house-rules. It cannot change later."),
     )
+    house_rules = forms.BooleanField(
+        label=_("These are the house rules"),
+        help_text=_(
+            "A public charter whose rules moderators cite when they hide or remove a comment. "
+            "An institution has one."
+        ),
+        required=False,
+    )
 
 
 class DraftTextsForm(forms.Form):
@@ -53,6 +61,7 @@ class DraftTextsForm(forms.Form):
 
 
 class RuleForm(forms.Form):
+    rule_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=999)
     justifies_hide = forms.BooleanField(label=_("Can justify hiding"), required=False)
     justifies_remove = forms.BooleanField(label=_("Can justify removal"), required=False)
@@ -74,6 +83,7 @@ class RuleForm(forms.Form):
     def rule_input(self) -> RuleInput:
         data = self.cleaned_data
         return RuleInput(
+            rule_id=data["rule_id"],
             number=data["number"],
             justifies_hide=data["justifies_hide"],
             justifies_remove=data["justifies_remove"],
@@ -88,10 +98,23 @@ class RuleForm(forms.Form):
 
 
 class BaseRuleFormSet(forms.BaseFormSet):
+    """The draft's rules, then one empty row to add a rule.
+
+    Every row of an existing rule is kept, changed or not, unless its Delete box is ticked: only
+    the empty rows added for new rules are skipped while blank (``ordered_forms`` does that).
+    """
+
     def rule_inputs(self) -> list[RuleInput]:
-        """Kept rules in the order the editor chose (the ORDER field), blanks skipped."""
-        kept = [form for form in self.ordered_forms if form.has_changed()]  # deleted ones excluded
-        return [form.rule_input() for form in kept]
+        """Kept rules in the order the editor chose (the ORDER field); deleted rows excluded."""
+        return [form.rule_input() for form in self.ordered_forms]
+
+    def deleted_rule_ids(self) -> list[int]:
+        """The draft rules whose Delete box is ticked: the only rules a save may drop."""
+        return [
+            form.cleaned_data["rule_id"]
+            for form in self.deleted_forms
+            if form.cleaned_data.get("rule_id")
+        ]
 
 
 RuleFormSet = forms.formset_factory(
@@ -106,6 +129,20 @@ class PublishForm(forms.Form):
         max_length=2000,
         help_text=_("Shown in the history, e.g. “R4 now also covers spam links.”"),
     )
+    drop_cited_rules = forms.BooleanField(
+        label=_("Publish without the rules that decisions cite"),
+        help_text=_(
+            "Those decisions keep citing the wording of the version in force, but the public "
+            "page will no longer show these rules."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, cited_rules_left_out: bool = False, **kwargs: Any) -> None:
+        """The consent box is shown only when the draft leaves out cited rules."""
+        super().__init__(*args, **kwargs)
+        if not cited_rules_left_out:
+            del self.fields["drop_cited_rules"]
 
 
 class DiffForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.models import Institution
 from charter.immutability import (
@@ -32,7 +33,7 @@ from govsocial.tenancy import TenantQuerySet
 
 class Audience(models.TextChoices):
     STAFF = "staff", _("Staff charter")
-    PUBLIC = "public", _("Public house rules")
+    PUBLIC = "public", _("Public charter")
 
 
 class CharterLanguage(models.TextChoices):
@@ -46,9 +47,18 @@ class Charter(models.Model):
     audience = models.CharField(_("audience"), max_length=10, choices=Audience)
     slug = models.SlugField(_("short name in URLs"), max_length=60)
     title = models.CharField(_("internal title"), max_length=200)
+    is_house_rules = models.BooleanField(
+        _("house rules"),
+        default=False,
+        help_text=_(
+            "The public charter whose rules moderators cite when they hide or remove a comment "
+            "(one per institution)."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CharterQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("charter")
@@ -56,6 +66,20 @@ class Charter(models.Model):
         ordering = ("audience", "title")
         constraints = (
             models.UniqueConstraint(fields=("institution", "slug"), name="charter_unique_slug"),
+            models.UniqueConstraint(
+                fields=("institution",),
+                condition=Q(is_house_rules=True),
+                name="charter_one_house_rules",
+                violation_error_message=_(
+                    "This institution already has its house rules: only one charter can be the "
+                    "house rules."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_house_rules=False) | Q(audience="public"),
+                name="charter_house_rules_are_public",
+                violation_error_message=_("Only a public charter can be the house rules."),
+            ),
         )
 
     def __str__(self) -> str:

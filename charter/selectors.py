@@ -13,14 +13,18 @@ from typing import Literal
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Institution, Membership, User
+from charter.citations import citation_counts
 from charter.models import (
     Acknowledgement,
     Audience,
     Charter,
     CharterLanguage,
     CharterRule,
+    CharterRuleText,
     CharterText,
     CharterVersion,
 )
@@ -31,10 +35,11 @@ ModerationAction = Literal["hide", "remove"]
 def house_rules_in_force(
     institution: Institution, at: datetime | None = None
 ) -> CharterVersion | None:
-    """The public house rules version in force for the institution at ``at`` (default: now)."""
+    """The version in force at ``at`` (default: now) of the charter designated as the
+    institution's house rules (``Charter.is_house_rules``: one per institution, enforced)."""
     return (
         CharterVersion.objects.for_institution(institution)
-        .filter(charter__audience=Audience.PUBLIC)
+        .filter(charter__is_house_rules=True)
         .in_force_at(at or timezone.now())
         .select_related("charter")
         .first()
@@ -57,11 +62,20 @@ def rules_justifying(
 
 
 def rule_label(rule: CharterRule, language: str) -> str:
-    """ "R3 — Spam and advertising": the title in ``language``, else in any language (texts
+    """ "R3 — Spam and advertising": the title in ``language``, else in fr, nl or en (texts
     prefetched when labelling many rules)."""
-    titles = {text.language: text.title for text in rule.texts.all()}
-    title = titles.get(language) or next(iter(titles.values()), "")
-    return f"{rule.code} — {title}" if title else rule.code
+    chosen = _rule_text_in(rule, language)
+    return f"{rule.code} — {chosen.title}" if chosen else rule.code
+
+
+def _rule_text_in(rule: CharterRule, language: str) -> CharterRuleText | None:
+    """The rule's text in ``language``, else in the first language that has one (fr, nl, en):
+    a fixed fallback, never the order the database happens to return rows in."""
+    texts = {text.language: text for text in rule.texts.all()}
+    for candidate in (language, *CharterLanguage.values):
+        if candidate in texts:
+            return texts[candidate]
+    return None
 
 
 def rule_choices(rules: QuerySet[CharterRule], language: str) -> list[tuple[int, str]]:
@@ -132,8 +146,7 @@ class RuleView:
 def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
     views = []
     for rule in version.rules.prefetch_related("texts"):
-        texts = {t.language: t for t in rule.texts.all()}
-        chosen = texts.get(language) or next(iter(texts.values()), None)
+        chosen = _rule_text_in(rule, language)
         views.append(
             RuleView(
                 rule,
@@ -143,6 +156,80 @@ def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
             )
         )
     return views
+
+
+@dataclass
+class RuleChange:
+    """A rule added, changed or removed by a draft, against the version in force."""
+
+    kind: Literal["added", "changed", "removed"]
+    code: str
+    title: str
+    what: list[str]
+    """For a changed rule: what changed (e.g. "text (NL)", "can justify removal")."""
+    citations: int = 0
+    """Decisions citing the rule of the version in force (removed and changed rules)."""
+
+
+@dataclass
+class RuleChanges:
+    in_force: CharterVersion | None
+    changes: list[RuleChange]
+
+    @property
+    def removed_cited(self) -> list[RuleChange]:
+        """Rules that decisions cite and that the draft leaves out: publishing needs consent."""
+        return [c for c in self.changes if c.kind == "removed" and c.citations]
+
+
+def rule_changes(draft: CharterVersion, language: str) -> RuleChanges:
+    """The draft's rules against the charter's version in force, matched by number (R3 is R3).
+
+    Citation counts come from the apps registered in ``charter.citations`` (moderation).
+    """
+    in_force = draft.charter.versions.in_force_at(timezone.now()).first()
+    old = (
+        {view.rule.number: view for view in rules_in_language(in_force, language)}
+        if in_force
+        else {}
+    )
+    new = {view.rule.number: view for view in rules_in_language(draft, language)}
+    cited = citation_counts([view.rule.pk for view in old.values()])
+    changes = []
+    for number in sorted(old.keys() | new.keys()):
+        before, after = old.get(number), new.get(number)
+        if before is None and after is not None:
+            changes.append(RuleChange("added", after.rule.code, after.title, []))
+        elif before is not None:
+            count = cited.get(before.rule.pk, 0)
+            if after is None:
+                changes.append(RuleChange("removed", before.rule.code, before.title, [], count))
+            elif what := _what_changed(before.rule, after.rule):
+                changes.append(RuleChange("changed", after.rule.code, after.title, what, count))
+    return RuleChanges(in_force, changes)
+
+
+FLAG_LABELS = {
+    "justifies_hide": gettext_lazy("can justify hiding"),
+    "justifies_remove": gettext_lazy("can justify removal"),
+}
+
+
+def _what_changed(before: CharterRule, after: CharterRule) -> list[str]:
+    """Labels of what differs between two versions of a rule (texts prefetched)."""
+    what = [
+        str(label)
+        for flag, label in FLAG_LABELS.items()
+        if getattr(before, flag) != getattr(after, flag)
+    ]
+    old_texts = {t.language: (t.title, t.text) for t in before.texts.all()}
+    new_texts = {t.language: (t.title, t.text) for t in after.texts.all()}
+    what += [
+        _("text (%(language)s)") % {"language": code.upper()}
+        for code in CharterLanguage.values
+        if old_texts.get(code) != new_texts.get(code)
+    ]
+    return what
 
 
 @dataclass

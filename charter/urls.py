@@ -12,6 +12,11 @@ urlpatterns = [
     path(f"{tenant}new/", editor.charter_create_view, name="charter-create"),
     path(f"{tenant}preview/", editor.draft_preview, name="draft-preview"),
     path(charter, editor.charter_detail, name="charter-detail"),
+    path(
+        f"{charter}house-rules/",
+        editor.charter_make_house_rules_view,
+        name="charter-make-house-rules",
+    ),
     path(f"{charter}draft/start/", editor.draft_start_view, name="draft-start"),
     path(f"{charter}draft/", editor.draft_edit, name="draft-edit"),
     path(f"{charter}draft/publish/", editor.version_publish_view, name="version-publish"),

@@ -11,10 +11,13 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from charter.citations import register_citation_counter
         from govsocial.retention import hold_register
+        from moderation.citations import decisions_citing
         from moderation.models import Item
 
         # Retention never erases an item linked to a complaint or kept as evidence.
         hold_register(Item, Q(complaint_cases__isnull=False))
         hold_register(Item, Q(decisions__case__isnull=False))
         hold_register(Item, Q(evidence_snapshots__isnull=False))
+        register_citation_counter(decisions_citing)

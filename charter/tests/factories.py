@@ -42,10 +42,17 @@ def published_charter(
     audience: str = "public",
     rule_numbers: tuple[int, ...] = (1, 2, 3),
     draft: bool = False,
+    house_rules: bool = True,
 ) -> Charter:
-    """A charter with version 1 published (and a draft version 2 when asked)."""
+    """A charter with version 1 published (and a draft version 2 when asked); a public one is
+    the institution's house rules unless told otherwise."""
     charter = charter_create(
-        institution=institution, actor=actor, audience=audience, slug=slug, title=slug.title()
+        institution=institution,
+        actor=actor,
+        audience=audience,
+        slug=slug,
+        title=slug.title(),
+        house_rules=house_rules and audience == "public",
     )
     version = draft_start(charter=charter, actor=actor)
     draft_save(version=version, actor=actor, texts=TEXTS, rules=rules(*rule_numbers))

@@ -7,8 +7,9 @@ from django.test import Client
 
 from accounts.models import Role
 from accounts.tests.factories import member
-from charter.models import CharterRule, CharterVersion
+from charter.models import CharterRule, CharterRuleText, CharterVersion
 from charter.tests.factories import published_charter
+from charter.tests.posting import submitted
 
 pytestmark = pytest.mark.django_db
 BASE = "/i/defence/charters/house-rules/"
@@ -26,31 +27,18 @@ def editor_client(editor) -> Client:
     return client
 
 
-def form_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "action": "save",
-        "title_fr": "Règles",
-        "body_fr": "Bienvenue.",
-        "title_nl": "",
-        "body_nl": "",
-        "title_en": "",
-        "body_en": "",
-        "rules-TOTAL_FORMS": "2",
-        "rules-INITIAL_FORMS": "0",
-        "rules-MIN_NUM_FORMS": "0",
-        "rules-MAX_NUM_FORMS": "200",
-        "rules-0-number": "1",
-        "rules-0-ORDER": "1",
-        "rules-0-justifies_hide": "on",
-        "rules-0-title_fr": "Insultes",
-        "rules-0-text_fr": "Pas d'insultes.",
-        "rules-1-number": "2",
-        "rules-1-ORDER": "2",
-        "rules-1-justifies_remove": "on",
-        "rules-1-title_fr": "Spam",
-        "rules-1-text_fr": "Pas de spam.",
-    }
-    return {**data, **overrides}
+def page_data(client: Client, **edits: str | None) -> dict[str, str]:
+    """The draft form as the browser submits it untouched, then the editor's edits (None unticks
+    a box or empties a field). The draft of ``published_charter`` holds R1, R2 and R3 (rows 0-2)
+    and an empty row 3 for a new rule."""
+    response = client.get(f"{BASE}draft/")
+    data = submitted(response.context["texts_form"], response.context["rules_formset"])
+    data = {**data, "action": "save", **edits}
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def rule_ids(draft: CharterVersion) -> dict[int, int]:
+    return dict(draft.rules.values_list("number", "pk"))
 
 
 def test_a_new_draft_is_prefilled_from_the_version_in_force(
@@ -69,13 +57,42 @@ def test_a_new_draft_is_prefilled_from_the_version_in_force(
     assert "Bienvenue sur notre page." in page
 
 
+def test_an_untouched_draft_keeps_every_rule(editor_client: Client, defence, defence_admin) -> None:
+    published_charter(defence, defence_admin, rule_numbers=tuple(range(1, 8)), draft=True)
+    draft = CharterVersion.objects.drafts().get()
+    before = rule_ids(draft)
+    response = editor_client.post(f"{BASE}draft/", page_data(editor_client))
+    assert response.status_code == 302
+    assert rule_ids(draft) == before
+    assert list(draft.rules.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6, 7]
+    assert CharterRuleText.objects.filter(version=draft).count() == 14
+
+
 def test_saving_a_draft_then_publishing_it(editor_client: Client, defence, defence_admin) -> None:
     published_charter(defence, defence_admin, draft=True)
-    assert editor_client.post(f"{BASE}draft/", form_data()).status_code == 302
+    edits = {
+        "body_fr": "Bienvenue.",
+        "rules-0-justifies_remove": None,
+        "rules-1-justifies_hide": None,
+        "rules-1-text_fr": "Pas de spam.",
+        "rules-2-DELETE": "on",
+        "rules-3-number": "4",
+        "rules-3-ORDER": "4",
+        "rules-3-justifies_hide": "on",
+        "rules-3-title_fr": "Usurpation",
+        "rules-3-text_fr": "Se faire passer pour un autre.",
+    }
+    assert editor_client.post(f"{BASE}draft/", page_data(editor_client, **edits)).status_code == 302
     page = editor_client.get(f"{BASE}draft/publish/").content.decode()
     assert "What will become public" in page
     assert "Pas de spam." in page
-    response = editor_client.post(f"{BASE}draft/publish/", {"change_summary": "Two rules."})
+    assert "Rules changed since version 1 (in force)" in page
+    changes = [
+        (c.kind, c.code)
+        for c in editor_client.get(f"{BASE}draft/publish/").context["changes"].changes
+    ]
+    assert changes == [("changed", "R1"), ("changed", "R2"), ("removed", "R3"), ("added", "R4")]
+    response = editor_client.post(f"{BASE}draft/publish/", {"change_summary": "R3 goes."})
     assert response.status_code == 302
     version = CharterVersion.objects.get(number=2)
     assert version.is_published
@@ -83,33 +100,95 @@ def test_saving_a_draft_then_publishing_it(editor_client: Client, defence, defen
     assert list(version.rules.values_list("number", "justifies_hide", "justifies_remove")) == [
         (1, True, False),
         (2, False, True),
+        (4, True, False),
     ]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"body_fr": "   "}, "Write the text in at least one language."),
-        ({"rules-1-number": "1"}, "Each rule number may be used once; repeated: R1."),
-        ({"rules-1-text_fr": ""}, "Rule R2 has no text."),
-        ({"title_fr": ""}, "Give a title to the fr text."),
-        ({"rules-0-number": "abc"}, "Enter a whole number."),
-    ],
-)
-def test_bad_drafts_get_a_clear_message(
-    editor_client: Client, defence, defence_admin, overrides: dict[str, str], message: str
+def test_the_publish_page_says_what_changed_in_each_rule(
+    editor_client: Client, defence, defence_admin
 ) -> None:
     published_charter(defence, defence_admin, draft=True)
-    response = editor_client.post(f"{BASE}draft/", form_data(**overrides))
+    edits = {"rules-0-text_nl": "Nieuwe tekst.", "rules-1-justifies_hide": None}
+    editor_client.post(f"{BASE}draft/", page_data(editor_client, **edits))
+    changes = editor_client.get(f"{BASE}draft/publish/").context["changes"]
+    assert [(c.code, c.what) for c in changes.changes] == [
+        ("R1", ["text (NL)"]),
+        ("R2", ["can justify hiding"]),
+    ]
+    assert changes.removed_cited == []
+
+
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        ({"body_fr": "   ", "body_nl": ""}, "Write the text in at least one language."),
+        ({"rules-1-number": "1"}, "Each rule number may be used once; repeated: R1."),
+        ({"rules-1-text_fr": "", "rules-1-text_nl": ""}, "Rule R2 has no text."),
+        ({"rules-1-text_nl": ""}, "Rule R2 has a title in nl but no text."),
+        ({"title_fr": ""}, "Give a title to the fr text."),
+        ({"rules-0-number": "abc"}, "Enter a whole number."),
+        ({"rules-0-number": ""}, "This field is required."),
+        ({"rules-3-number": ""}, "This field is required."),
+    ],
+)
+def test_bad_drafts_get_a_clear_message_and_lose_nothing(
+    editor_client: Client, defence, defence_admin, edits: dict[str, str], message: str
+) -> None:
+    published_charter(defence, defence_admin, draft=True)
+    draft = CharterVersion.objects.drafts().get()
+    before = rule_ids(draft)
+    typed = {
+        "rules-3-number": "9",
+        "rules-3-title_nl": "Nieuwe regel",
+        "rules-3-text_nl": "Getypte tekst.",
+    }
+    response = editor_client.post(f"{BASE}draft/", page_data(editor_client, **(typed | edits)))
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert rule_ids(draft) == before
+    shown = submitted(response.context["texts_form"], response.context["rules_formset"])
+    assert shown["rules-3-text_nl"] == "Getypte tekst."
+    assert [shown[f"rules-{row}-rule_id"] for row in range(3)] == [
+        str(before[number]) for number in (1, 2, 3)
+    ]
 
 
 def test_rules_are_saved_in_the_chosen_order(editor_client: Client, defence, defence_admin) -> None:
     published_charter(defence, defence_admin, draft=True)
-    editor_client.post(f"{BASE}draft/", form_data(**{"rules-0-ORDER": "2", "rules-1-ORDER": "1"}))
     draft = CharterVersion.objects.drafts().get()
-    assert list(draft.rules.values_list("number", flat=True)) == [2, 1]
+    before = rule_ids(draft)
+    edits = {"rules-0-ORDER": "3", "rules-2-ORDER": "1"}
+    editor_client.post(f"{BASE}draft/", page_data(editor_client, **edits))
+    assert list(draft.rules.values_list("number", flat=True)) == [3, 2, 1]
+    assert rule_ids(draft) == before
+
+
+def test_renumbering_two_rules_keeps_each_rule_with_its_text(
+    editor_client: Client, defence, defence_admin
+) -> None:
+    published_charter(defence, defence_admin, draft=True)
+    draft = CharterVersion.objects.drafts().get()
+    before = rule_ids(draft)
+    edits = {"rules-0-number": "2", "rules-1-number": "1"}
+    assert editor_client.post(f"{BASE}draft/", page_data(editor_client, **edits)).status_code == 302
+    assert rule_ids(draft) == {1: before[2], 2: before[1], 3: before[3]}
+    assert CharterRule.objects.get(pk=before[1]).texts.get(language="fr").text == (
+        "Texte de la règle 1."
+    )
+
+
+def test_a_save_from_a_page_opened_before_another_editor_added_a_rule_is_refused(
+    editor_client: Client, defence, defence_admin
+) -> None:
+    published_charter(defence, defence_admin, draft=True)
+    draft = CharterVersion.objects.drafts().get()
+    stale = page_data(editor_client, **{"rules-0-text_fr": "Ma modification."})
+    other_editor = page_data(editor_client, **{"rules-3-number": "8", "rules-3-text_fr": "R8."})
+    assert editor_client.post(f"{BASE}draft/", other_editor).status_code == 302
+    response = editor_client.post(f"{BASE}draft/", stale)
+    assert response.status_code == 200
+    assert "leaves out R8 without deleting them" in response.content.decode()
+    assert list(draft.rules.values_list("number", flat=True)) == [1, 2, 3, 8]
 
 
 def test_publishing_without_a_summary_is_refused(

@@ -107,7 +107,7 @@ def test_the_rendered_body_is_cached_until_the_next_publication(
         version=version,
         actor=defence_admin,
         texts=[TextInput("fr", "Nouveau titre", "Texte nouveau.")],
-        rules=rules(1),
+        rules=rules(1, 2, 3, 4),
     )
     version_publish(version=version, actor=defence_admin, change_summary="New text.")
     assert "Texte nouveau." in speak(client, "fr").get(URL).content.decode()

@@ -28,12 +28,14 @@ from charter.selectors import (
     charters_for_editor,
     localised_title,
     pick_text,
+    rule_changes,
     rules_in_language,
     text_diff,
     version_as_text,
 )
 from charter.services import (
     charter_create,
+    charter_make_house_rules,
     draft_save,
     draft_start,
     languages_missing,
@@ -89,10 +91,33 @@ def charter_detail(
     charter = _charter(request, charter_slug)
     versions = charter.versions.select_related("published_by", "created_by")
     title = localised_title(charter, translation.get_language() or "fr")
-    return render(
-        request,
-        "charter/charter_detail.html",
-        {"charter": charter, "versions": versions, "title": title},
+    context = {
+        "charter": charter,
+        "versions": versions,
+        "title": title,
+        "designations": charter.history.select_related("history_user")[:20],
+    }
+    return render(request, "charter/charter_detail.html", context)
+
+
+@require_POST
+@requires_role(*EDITORS)
+def charter_make_house_rules_view(
+    request: InstitutionRequest, institution_slug: str, charter_slug: str
+) -> HttpResponse:
+    charter = _charter(request, charter_slug)
+    try:
+        charter_make_house_rules(charter=charter, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” are now the house rules: moderators cite their rules.")
+            % {"title": charter.title},
+        )
+    return redirect(
+        "charter:charter-detail", institution_slug=institution_slug, charter_slug=charter_slug
     )
 
 
@@ -117,6 +142,7 @@ def _initial(draft: CharterVersion) -> tuple[dict[str, str], list[dict[str, Any]
     rules = []
     for position, rule in enumerate(draft.rules.prefetch_related("texts"), start=1):
         row: dict[str, Any] = {
+            "rule_id": rule.pk,
             "number": rule.number,
             "justifies_hide": rule.justifies_hide,
             "justifies_remove": rule.justifies_remove,
@@ -143,9 +169,14 @@ def draft_edit(
     texts_initial, rules_initial = _initial(draft)
     posted = request.method == "POST"
     texts_form = DraftTextsForm(request.POST if posted else None, initial=texts_initial)
+    # A posted formset gets no initial data: its rows say which rule they edit (rule_id), and
+    # the draft may have changed since the page was rendered (a blank new row would otherwise be
+    # compared with a rule someone else added meanwhile).
     rules_formset = cast(
         BaseRuleFormSet,
-        RuleFormSet(request.POST if posted else None, initial=rules_initial, prefix="rules"),
+        RuleFormSet(request.POST, prefix="rules")
+        if posted
+        else RuleFormSet(initial=rules_initial, prefix="rules"),
     )
     previews: dict[str, str] = {}
     if posted and texts_form.is_valid() and rules_formset.is_valid():
@@ -161,6 +192,7 @@ def draft_edit(
                     actor=request.user,
                     texts=texts_form.text_inputs(),
                     rules=rules_formset.rule_inputs(),
+                    deleted_rule_ids=rules_formset.deleted_rule_ids(),
                 )
             except ValidationError as error:
                 texts_form.add_error(None, error)
@@ -205,13 +237,15 @@ def version_publish_view(
         return redirect(
             "charter:charter-detail", institution_slug=institution_slug, charter_slug=charter_slug
         )
-    form = PublishForm(request.POST or None)
+    changes = rule_changes(draft, request.LANGUAGE_CODE)
+    form = PublishForm(request.POST or None, cited_rules_left_out=bool(changes.removed_cited))
     if request.method == "POST" and form.is_valid():
         try:
             version_publish(
                 version=draft,
                 actor=request.user,
                 change_summary=form.cleaned_data["change_summary"],
+                drop_cited_rules=form.cleaned_data.get("drop_cited_rules", False),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -231,6 +265,7 @@ def version_publish_view(
         "form": form,
         "texts": texts,
         "rules": rules_in_language(draft, request.LANGUAGE_CODE),
+        "changes": changes,
         "missing": languages_missing(draft),
     }
     return render(request, "charter/version_publish.html", context)

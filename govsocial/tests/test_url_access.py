@@ -91,6 +91,7 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "charter:draft-preview": tenant(EDITOR, ADMIN, status=405),
     "charter:charter-detail": tenant(EDITOR, ADMIN),
     "charter:draft-start": tenant(EDITOR, ADMIN, status=405),
+    "charter:charter-make-house-rules": tenant(EDITOR, ADMIN, status=405),
     "charter:draft-edit": tenant(EDITOR, ADMIN),
     "charter:version-publish": tenant(EDITOR, ADMIN),
     "charter:version-diff": tenant(EDITOR, ADMIN),

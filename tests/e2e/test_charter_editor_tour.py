@@ -1,4 +1,6 @@
-"""A charter editor in a real browser: draft with a new rule, live preview, publish, public page."""
+"""A charter editor in a real browser: draft with a new rule, live preview, publish, public page.
+
+The rules the editor does not touch survive the save (issue 13, 0a)."""
 
 from __future__ import annotations
 
@@ -45,9 +47,16 @@ def test_editor_adds_a_rule_previews_publishes_and_the_public_sees_it(
     new_rule.get_by_label("Text (Nederlands)").fill("Zich voordoen als iemand anders.")
     page.get_by_role("button", name="Save the draft").click()
     expect(page.get_by_role("status").first).to_contain_text("Draft saved")
+    # The six rules the editor did not touch are still there, followed by R7 and an empty row.
+    legends = page.locator("fieldset.rule-row legend")
+    expect(legends).to_have_text(["R1", "R2", "R3", "R4", "R5", "R6", "R7", "New rule"])
 
     page.get_by_role("link", name="Review and publish").first.click()
     expect(page.get_by_text("What will become public")).to_be_visible()
+    changes = page.locator("table.rule-changes tbody tr")
+    expect(changes).to_have_count(1)  # only R7, added; nothing removed
+    expect(changes.first).to_contain_text("added")
+    expect(changes.first).to_contain_text("R7")
     page.get_by_label("Summary of changes").fill("R7 added: impersonation.")
     page.get_by_role("button", name="Publish version 2").click()
     expect(page.get_by_role("status").first).to_contain_text("Version 2 is published")
@@ -59,6 +68,8 @@ def test_editor_adds_a_rule_previews_publishes_and_the_public_sees_it(
     switcher.get_by_role("button").click()
     rule = page.locator("#R7")
     expect(rule).to_contain_text("Usurpation d'identité")
+    for number in range(1, 7):
+        expect(page.locator(f"#R{number}")).to_have_count(1)
     expect(page.locator(".charter-body strong")).to_have_text("Nouveau")
     switcher.get_by_role("combobox").select_option("nl")
     switcher.get_by_role("button").click()
