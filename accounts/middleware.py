@@ -99,13 +99,17 @@ class SessionExpiryMiddleware:
 
 
 def requires_mfa(user: Any) -> bool:
-    from accounts.models import Membership
+    """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
+    from accounts.models import MFA_ROLES, Membership
 
-    return user.is_superuser or Membership.objects.admins().filter(user=user).exists()
+    if user.is_superuser or user.is_staff:
+        return True
+    return Membership.objects.active().filter(user=user, role__in=MFA_ROLES).exists()
 
 
 class RequireMFAMiddleware:
-    """Institution admins and superusers must enrol a second factor before using the product.
+    """Platform staff, institution admins and complaint officers (who see complainants' personal
+    data) must enrol a second factor before using the product.
 
     allauth offers MFA but no way to make it mandatory for some users, hence this middleware.
     """
