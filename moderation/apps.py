@@ -7,3 +7,9 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from accounts.services.members import roles_withdrawn
+        from moderation.services.assignment import on_roles_withdrawn
+
+        roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="moderation.roles_withdrawn")

@@ -39,7 +39,6 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Institution, Invitation, Membership, Role, User
 from accounts.services.notifications import email_queue
 
-
 roles_withdrawn = Signal()
 """Sent with ``institution``, ``user`` and ``actor`` when a member lost roles there.
 
@@ -302,7 +301,9 @@ def may_sign_in(user: User) -> bool:
     """Platform staff, or someone holding an active role somewhere (and not locked)."""
     if not user.is_active:
         return False
-    return user.is_staff or user.is_superuser or Membership.objects.active().filter(user=user).exists()
+    return (
+        user.is_staff or user.is_superuser or Membership.objects.active().filter(user=user).exists()
+    )
 
 
 def _end_sessions(user: User) -> None:
