@@ -98,6 +98,30 @@ class SessionExpiryMiddleware:
         return redirect_to_login(request.get_full_path(), login_url)
 
 
+class RoleRequiredMiddleware:
+    """Signs out, on their next request, someone left with no active role anywhere.
+
+    Their account is not locked (``is_active`` is the platform's); the sign-in page refuses them
+    too (``AccountAdapter.pre_login``) until an institution gives them a role again. Placed
+    before ``LoginRequiredMiddleware``, which then sends them to the login page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        from accounts.services.members import may_sign_in
+
+        if request.user.is_authenticated and not may_sign_in(request.user):
+            logout(request)
+        return None
+
+
 def requires_mfa(user: Any) -> bool:
     """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
     from accounts.models import MFA_ROLES, Membership
