@@ -61,7 +61,7 @@ def deadline_emails_write() -> int:
                 email_status=NotificationEmail.QUEUED
             )
             Notification.objects.filter(pk__in=left).update(email_status="")
-        written += len(notices)
+        written += len(notices) - len(left)
         if len(notices) < BATCH:
             return written
 
