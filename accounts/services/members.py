@@ -298,11 +298,15 @@ def member_deactivate(*, institution: Institution, actor: User, user: User) -> N
 
 
 def may_sign_in(user: User) -> bool:
-    """Platform staff, or someone holding an active role somewhere (and not locked)."""
+    """Platform staff, or someone holding an active role somewhere, or invited to one (to sign
+    in and accept); never a locked account."""
     if not user.is_active:
         return False
     return (
-        user.is_staff or user.is_superuser or Membership.objects.active().filter(user=user).exists()
+        user.is_staff
+        or user.is_superuser
+        or Membership.objects.active().filter(user=user).exists()
+        or Invitation.objects.pending().filter(email=user.email).exists()
     )
 
 

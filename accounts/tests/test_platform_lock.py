@@ -76,3 +76,21 @@ def test_a_member_without_any_role_left_is_turned_away_until_reactivated(
     client = Client()
     assert client.post(reverse("account_login"), credentials).url == "/"
     assert client.get("/i/defence/").status_code == 200
+
+
+def test_someone_without_a_role_left_signs_in_to_accept_a_new_invitation(
+    defence, defence_admin, defence_communicator
+) -> None:
+    member_services.member_deactivate(
+        institution=defence, actor=defence_admin, user=defence_communicator
+    )
+    member_services.invitation_create(
+        institution=defence,
+        actor=defence_admin,
+        email=defence_communicator.email,
+        roles=[Role.CHARTER_EDITOR],
+    )
+    client = Client()
+    credentials = {"login": defence_communicator.email, "password": TEST_PASSWORD}
+    assert client.post(reverse("account_login"), credentials).url == "/"
+    assert client.get("/").status_code == 200

@@ -209,8 +209,6 @@ def officer_hand_back(institution: Institution, user: User, actor: User | None) 
     """
     if active_officers(institution).filter(pk=user.pk).exists():
         return 0
-    for team in Team.objects.for_institution(institution).filter(members=user):
-        team.members.remove(user)
     reason = _("Handed back to the team: %(name)s is no longer a complaint officer here.") % {
         "name": user
     }
@@ -218,11 +216,14 @@ def officer_hand_back(institution: Institution, user: User, actor: User | None) 
         assigned_officer=user, status__in=OPEN_STATUSES
     )
     handed_back = 0
-    for case in cases.select_for_update(of=("self",)).select_related("assigned_team"):
-        team = case.assigned_team
-        officer = officer_for(institution, RoutingRule(team=team)) if team else None
-        _assign(case, actor, team=team, officer=officer, kind=EventKind.REROUTED, reason=reason)
-        handed_back += 1
+    with transaction.atomic():
+        for team in Team.objects.for_institution(institution).filter(members=user):
+            team.members.remove(user)
+        for case in cases.select_for_update(of=("self",)).select_related("assigned_team"):
+            team = case.assigned_team
+            officer = officer_for(institution, RoutingRule(team=team)) if team else None
+            _assign(case, actor, team=team, officer=officer, kind=EventKind.REROUTED, reason=reason)
+            handed_back += 1
     return handed_back
 
 
