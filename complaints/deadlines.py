@@ -70,8 +70,8 @@ class CaseDeadlines:
             officer = assignees.get(officer_id) if officer_id else None
             first_line: list[User] = [officer] if officer and officer.pk in serving else []
             if not first_line:
-                team = [user for user in teams.get(team_id or 0, []) if user.pk in serving]
-                first_line = team or staff
+                members = [user for user in teams.get(team_id or 0, []) if user.pk in serving]
+                first_line = members or staff
             institution = institutions[institution_id]
             subjects.append(
                 Subject(

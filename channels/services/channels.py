@@ -57,7 +57,7 @@ def channel_crisis_set(*, channel: Channel, actor: User, on: bool, reason: str) 
     return locked
 
 
-def moderator_leave_teams(institution: Institution, user: User, actor: User | None) -> int:
+def moderator_leave_teams(institution: Institution, user: User, actor: User) -> int:
     """Take someone who no longer moderates here off every channel team of the institution.
 
     Each channel left gets a history row naming the person (the team itself is not versioned).
@@ -76,7 +76,7 @@ def moderator_leave_teams(institution: Institution, user: User, actor: User | No
 
 
 def on_roles_withdrawn(
-    sender: Any, *, institution: Institution, user: User, actor: User | None, **kwargs: Any
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
 ) -> None:
     """Receiver of ``accounts.services.members.roles_withdrawn``."""
     moderator_leave_teams(institution, user, actor)

@@ -200,7 +200,7 @@ def rule_reorder(*, institution: Institution, rule_id: int, up: bool) -> bool:
     return True
 
 
-def officer_hand_back(institution: Institution, user: User, actor: User | None) -> int:
+def officer_hand_back(institution: Institution, user: User, actor: User) -> int:
     """Someone who is no longer a complaint officer here leaves the institution's complaint
     teams, and each of their open cases goes back to its team: to the team's least loaded
     officer, or unassigned in the team's list ("rerouted" in each case's timeline).
@@ -217,8 +217,8 @@ def officer_hand_back(institution: Institution, user: User, actor: User | None) 
     )
     handed_back = 0
     with transaction.atomic():
-        for team in Team.objects.for_institution(institution).filter(members=user):
-            team.members.remove(user)
+        for joined in Team.objects.for_institution(institution).filter(members=user):
+            joined.members.remove(user)
         for case in cases.select_for_update(of=("self",)).select_related("assigned_team"):
             team = case.assigned_team
             officer = officer_for(institution, RoutingRule(team=team)) if team else None
@@ -228,7 +228,7 @@ def officer_hand_back(institution: Institution, user: User, actor: User | None) 
 
 
 def on_roles_withdrawn(
-    sender: Any, *, institution: Institution, user: User, actor: User | None, **kwargs: Any
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
 ) -> None:
     """Receiver of ``accounts.services.members.roles_withdrawn``."""
     officer_hand_back(institution, user, actor)

@@ -95,7 +95,7 @@ def item_assign_on_arrival(item: Item) -> User | None:
     return chosen
 
 
-def moderator_hand_back(institution: Institution, user: User, actor: User | None) -> int:
+def moderator_hand_back(institution: Institution, user: User, actor: User) -> int:
     """Someone who no longer moderates here goes off duty and their open items go back to the
     team: unassigned (an "assign" decision with no assignee records it in each item's history).
 
@@ -118,7 +118,7 @@ def moderator_hand_back(institution: Institution, user: User, actor: User | None
 
 
 def on_roles_withdrawn(
-    sender: Any, *, institution: Institution, user: User, actor: User | None, **kwargs: Any
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
 ) -> None:
     """Receiver of ``accounts.services.members.roles_withdrawn``."""
     moderator_hand_back(institution, user, actor)
