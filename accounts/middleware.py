@@ -117,18 +117,38 @@ class RoleRequiredMiddleware:
     ) -> HttpResponse | None:
         from accounts.services.members import may_sign_in
 
-        if request.user.is_authenticated and not may_sign_in(request.user):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not (user.is_staff or user.is_superuser or active_roles(request))
+            and not may_sign_in(user)
+        ):
             logout(request)
         return None
 
 
-def requires_mfa(user: Any) -> bool:
-    """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
-    from accounts.models import MFA_ROLES, Membership
+def active_roles(request: HttpRequest) -> frozenset[str]:
+    """The signed-in user's active roles, in any institution: one query per request, shared by
+    the sign-out and MFA checks."""
+    roles = getattr(request, "_govsocial_active_roles", None)
+    if roles is None:
+        from accounts.models import Membership
 
-    if user.is_superuser or user.is_staff:
-        return True
-    return Membership.objects.active().filter(user=user, role__in=MFA_ROLES).exists()
+        roles = frozenset(
+            Membership.objects.active()
+            .filter(user=request.user)
+            .values_list("role", flat=True)
+            .distinct()
+        )
+        request._govsocial_active_roles = roles  # type: ignore[attr-defined]
+    return roles
+
+
+def requires_mfa(user: Any, roles: frozenset[str]) -> bool:
+    """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
+    from accounts.models import MFA_ROLES
+
+    return user.is_superuser or user.is_staff or bool(roles & MFA_ROLES)
 
 
 class RequireMFAMiddleware:
@@ -152,7 +172,7 @@ class RequireMFAMiddleware:
             not user.is_authenticated
             or is_public(view_func)
             or request.path.startswith(MFA_EXEMPT_PREFIXES)
-            or not requires_mfa(user)
+            or not requires_mfa(user, active_roles(request))
             or is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
         ):
             return None
