@@ -93,7 +93,10 @@ def defence_communicator(defence: Institution) -> User:
 
 @pytest.fixture
 def defence_officer(defence: Institution) -> User:
-    return member(defence, Role.COMPLAINT_OFFICER, email="officer@defence.test")
+    """Complaint officers see complainants' personal data: like admins, they must use MFA."""
+    user = member(defence, Role.COMPLAINT_OFFICER, email="officer@defence.test")
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture

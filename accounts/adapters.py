@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 
@@ -21,6 +23,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        """Someone with no active role anywhere is turned away like a locked account.
+
+        Their account stays active (``is_active`` is the platform's lock, not the institutions'):
+        a new invitation or a reactivation lets them in again.
+        """
+        from accounts.services.members import may_sign_in
+
+        if user.is_active and not may_sign_in(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's mails (password reset, verification) go through the outbox like ours.

@@ -14,7 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import Institution, Membership, Role, User
+from accounts.models import MFA_ROLES, Institution, Membership, Role, User
 
 DEMO_PASSWORD = "govsocial-demo"  # noqa: S105  (documented demo credential)
 DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"  # noqa: S105
@@ -93,7 +93,7 @@ def seed_accounts() -> SeedReport:
                 report,
             )
             _membership(institution, user, role, report)
-            if role == Role.INSTITUTION_ADMIN:
+            if role in MFA_ROLES:
                 _enrol_totp(user, report)
     multi = _user(
         MULTI_USER_EMAIL, "Multi Institution", "fr", ["fr", "nl", "en"], password_hash, report

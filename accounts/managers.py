@@ -4,8 +4,10 @@ from typing import Any
 
 from django.contrib.auth.base_user import BaseUserManager
 
+from accounts.querysets import UserQuerySet
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     """Creates users keyed by a lower-cased e-mail address (there is no username)."""
 
     use_in_migrations = True

@@ -98,14 +98,62 @@ class SessionExpiryMiddleware:
         return redirect_to_login(request.get_full_path(), login_url)
 
 
-def requires_mfa(user: Any) -> bool:
-    from accounts.models import Membership
+class RoleRequiredMiddleware:
+    """Signs out, on their next request, someone left with no active role anywhere.
 
-    return user.is_superuser or Membership.objects.admins().filter(user=user).exists()
+    Their account is not locked (``is_active`` is the platform's); the sign-in page refuses them
+    too (``AccountAdapter.pre_login``) until an institution gives them a role again. Placed
+    before ``LoginRequiredMiddleware``, which then sends them to the login page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        from accounts.services.members import may_sign_in
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not (user.is_staff or user.is_superuser or active_roles(request))
+            and not may_sign_in(user)
+        ):
+            logout(request)
+        return None
+
+
+def active_roles(request: HttpRequest) -> frozenset[str]:
+    """The signed-in user's active roles, in any institution: one query per request, shared by
+    the sign-out and MFA checks."""
+    roles = getattr(request, "_govsocial_active_roles", None)
+    if roles is None:
+        from accounts.models import Membership
+
+        roles = frozenset(
+            Membership.objects.active()
+            .filter(user=request.user)
+            .values_list("role", flat=True)
+            .distinct()
+        )
+        request._govsocial_active_roles = roles  # type: ignore[attr-defined]
+    return roles
+
+
+def requires_mfa(user: Any, roles: frozenset[str]) -> bool:
+    """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
+    from accounts.models import MFA_ROLES
+
+    return user.is_superuser or user.is_staff or bool(roles & MFA_ROLES)
 
 
 class RequireMFAMiddleware:
-    """Institution admins and superusers must enrol a second factor before using the product.
+    """Platform staff, institution admins and complaint officers (who see complainants' personal
+    data) must enrol a second factor before using the product.
 
     allauth offers MFA but no way to make it mandatory for some users, hence this middleware.
     """
@@ -124,7 +172,7 @@ class RequireMFAMiddleware:
             not user.is_authenticated
             or is_public(view_func)
             or request.path.startswith(MFA_EXEMPT_PREFIXES)
-            or not requires_mfa(user)
+            or not requires_mfa(user, active_roles(request))
             or is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
         ):
             return None

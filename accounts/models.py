@@ -40,6 +40,13 @@ class Role(models.TextChoices):
 # communicator may). Checks expand held roles through this table, never the other way round.
 ROLE_INCLUDES: dict[str, frozenset[str]] = {Role.SPOKESPERSON: frozenset({Role.COMMUNICATOR})}
 
+MODERATOR_ROLES = (Role.COMMUNICATOR, Role.SPOKESPERSON)
+"""The roles that work the moderation queue (channel teams, duty, item assignment)."""
+
+MFA_ROLES = frozenset({Role.INSTITUTION_ADMIN, Role.COMPLAINT_OFFICER})
+"""Roles that must sign in with a second factor: admins, and complaint officers, who see
+complainants' personal data."""
+
 
 class UILanguage(models.TextChoices):
     FRENCH = "fr", "Français"

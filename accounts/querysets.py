@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -25,6 +26,25 @@ class InstitutionQuerySet(models.QuerySet):
         return self.filter(Exists(active))
 
 
+class UserQuerySet(models.QuerySet):
+    def members_of(self, institution: Any, roles: Iterable[str]) -> UserQuerySet:
+        """People who may be given work of ``roles`` in ``institution`` (an instance or its id).
+
+        The one rule for every assignee and recipient choice: an active account (not locked by
+        the platform) AND an active membership holding one of ``roles`` in that very
+        institution. Being active somewhere else, or having been a member here, is not enough.
+        """
+        from accounts.models import Membership
+
+        holding = Membership.objects.filter(
+            institution_id=getattr(institution, "pk", institution),
+            user_id=OuterRef("pk"),
+            role__in=list(roles),
+            is_active=True,
+        )
+        return self.filter(Exists(holding), is_active=True)
+
+
 class MembershipQuerySet(TenantQuerySet):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True, user__is_active=True)
@@ -36,9 +56,9 @@ class MembershipQuerySet(TenantQuerySet):
 
     def moderators(self) -> MembershipQuerySet:
         """Those who work the moderation queue: communicators and spokespersons."""
-        from accounts.models import Role
+        from accounts.models import MODERATOR_ROLES
 
-        return self.active().filter(role__in=(Role.COMMUNICATOR, Role.SPOKESPERSON))
+        return self.active().filter(role__in=MODERATOR_ROLES)
 
 
 class InvitationQuerySet(TenantQuerySet):

@@ -7,3 +7,9 @@ class ChannelsConfig(AppConfig):
 
     name = "channels"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from accounts.services.members import roles_withdrawn
+        from channels.services.channels import on_roles_withdrawn
+
+        roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="channels.roles_withdrawn")

@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Institution, Membership, SpokenLanguage, User
+from accounts.models import MODERATOR_ROLES, Institution, SpokenLanguage, User
 from channels.connectors.addresses import AddressRefused, public_server_check
 from channels.connectors.mastodon import instance_url
 from channels.connectors.registry import POLLING_CONNECTORS
@@ -81,9 +81,10 @@ class ChannelForm(forms.ModelForm):
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        member_ids = Membership.objects.for_institution(institution).active().values("user_id")
         moderators = cast(forms.ModelMultipleChoiceField, self.fields["moderators"])
-        moderators.queryset = User.objects.filter(pk__in=member_ids).order_by("full_name", "email")
+        moderators.queryset = User.objects.members_of(institution, MODERATOR_ROLES).order_by(
+            "full_name", "email"
+        )
         moderators.label_from_instance = _member_label  # type: ignore[assignment]
         if not self.instance.pk:
             self.initial.setdefault("response_hours", institution.social_response_hours)

@@ -7,3 +7,9 @@ class ComplaintsConfig(AppConfig):
 
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from accounts.services.members import roles_withdrawn
+        from complaints.services.routing import on_roles_withdrawn
+
+        roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="complaints.roles_withdrawn")

@@ -4,8 +4,9 @@ A case owes its individual answer by ``due_at`` while it is received, acknowledg
 or on hold; on hold leaves the check when the institution suspends the clock while waiting for
 the complainant (resuming moves the deadline and re-arms the warning). A case answered once
 owes nothing more, even moved back to in progress (``CaseQuerySet.answer_owed``). Warning: the
-assigned officer, else the assigned team, else every complaint officer. Breach: the same people
-and the institution's admins. Notices name the case by its reference, never the complainant.
+assigned officer while still an active complaint officer of the institution, else the assigned
+team's members who are, else every complaint officer. Breach: the same people and the
+institution's admins. Notices name the case by its reference, never the complainant.
 """
 
 from __future__ import annotations
@@ -65,10 +66,13 @@ class CaseDeadlines:
         )
         subjects = []
         for pk, institution_id, reference, warn, due, officer_id, team_id in rows:
+            staff = officers.get(institution_id, [])
+            serving = {user.pk for user in staff}
             officer = assignees.get(officer_id) if officer_id else None
-            first_line: list[User | None] = [officer]
-            if officer is None or not officer.is_active:
-                first_line = list(teams.get(team_id or 0) or officers.get(institution_id, []))
+            first_line: list[User] = [officer] if officer and officer.pk in serving else []
+            if not first_line:
+                members = [user for user in teams.get(team_id or 0, []) if user.pk in serving]
+                first_line = members or staff
             institution = institutions[institution_id]
             subjects.append(
                 Subject(

@@ -11,13 +11,16 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from accounts.services.members import roles_withdrawn
         from charter.citations import register_citation_counter
         from govsocial.retention import hold_register
         from moderation.citations import decisions_citing
         from moderation.models import Item
+        from moderation.services.assignment import on_roles_withdrawn
 
         # Retention never erases an item linked to a complaint or kept as evidence.
         hold_register(Item, Q(complaint_cases__isnull=False))
         hold_register(Item, Q(decisions__case__isnull=False))
         hold_register(Item, Q(evidence_snapshots__isnull=False))
         register_citation_counter(decisions_citing)
+        roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="moderation.roles_withdrawn")

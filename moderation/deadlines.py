@@ -1,9 +1,11 @@
 """Moderation items as a source for the deadline check (see govsocial/deadlines/engine.py).
 
 An item owes its first answer by ``due_at``; once answered (``first_response_at``) or handled
-otherwise it leaves the check, even if reopened later. Warning: the assignee, else the channel's
-moderation team, else every moderator of the institution. Breach: the same people and the
-institution's admins.
+otherwise it leaves the check, even if reopened later. Warning: the assignee while they are on
+duty and still moderate in the institution; otherwise (off duty, deactivated, no longer a
+moderator, or nobody assigned) the on-duty members of the channel's moderation team who speak
+the item's language, else the whole team, else every moderator of the institution (team members
+count only while they moderate here). Breach: the same people and the institution's admins.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Institution, Role, User
+from accounts.models import MODERATOR_ROLES, Institution, Role, User
 from channels.models import Channel
 from govsocial.deadlines.recipients import people_by_institution, unique
 from govsocial.deadlines.sources import Subject, Texts, Threshold
-from moderation.models import Item
+from moderation.models import DutyStatus, Item
 
 
 class ItemDeadlines:
@@ -46,7 +48,7 @@ class ItemDeadlines:
         rows = list(
             Item.objects.filter(pk__in=ids).values_list(
                 "pk", "institution_id", "channel_id", "author_name", "author_handle",
-                "warn_at", "due_at", "assigned_to_id",
+                "warn_at", "due_at", "assigned_to_id", "language",
             )
         )  # fmt: skip
         institutions = Institution.objects.in_bulk({row[1] for row in rows})
@@ -54,7 +56,8 @@ class ItemDeadlines:
             Channel.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "name")
         )
         assignees = User.objects.in_bulk({row[7] for row in rows if row[7]})
-        moderators = people_by_institution(institutions, (Role.COMMUNICATOR, Role.SPOKESPERSON))
+        moderators = people_by_institution(institutions, MODERATOR_ROLES)
+        on_duty = _on_duty(set(institutions))
         admins = (
             people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
             if threshold is Threshold.BREACH
@@ -62,11 +65,14 @@ class ItemDeadlines:
         )
         teams = _channel_teams(set(channels))
         subjects = []
-        for pk, institution_id, channel_id, name, handle, warn, due, assignee_id in rows:
-            assignee = assignees.get(assignee_id) if assignee_id else None
-            first_line: list[User | None] = [assignee]
-            if assignee is None or not assignee.is_active:
-                first_line = list(teams.get(channel_id) or moderators.get(institution_id, []))
+        for pk, institution_id, channel_id, name, handle, warn, due, assignee_id, language in rows:
+            first_line = _first_line(
+                assignees.get(assignee_id) if assignee_id else None,
+                staff=moderators.get(institution_id, []),
+                team=teams.get(channel_id, []),
+                on_duty=on_duty.get(institution_id, set()),
+                language=language,
+            )
             institution = institutions[institution_id]
             author = name or handle
             subjects.append(
@@ -85,6 +91,31 @@ class ItemDeadlines:
                 )
             )
         return subjects
+
+
+def _first_line(
+    assignee: User | None, *, staff: list[User], team: list[User], on_duty: set[int], language: str
+) -> list[User]:
+    """Who hears first about an item (see the module's docstring). ``staff``: the institution's
+    active moderators; ``team``: the channel's team; ``on_duty``: ids of those on duty here."""
+    moderating = {user.pk for user in staff}
+    if assignee is not None and assignee.pk in moderating and assignee.pk in on_duty:
+        return [assignee]
+    team = [user for user in team if user.pk in moderating]
+    speaking = [
+        user for user in team if user.pk in on_duty and language in (user.spoken_languages or [])
+    ]
+    return speaking or team or staff
+
+
+def _on_duty(institution_ids: set[int]) -> dict[int, set[int]]:
+    """Ids of the people on duty, per institution (one query)."""
+    on_duty: dict[int, set[int]] = {}
+    for institution_id, user_id in DutyStatus.objects.filter(
+        institution_id__in=institution_ids, on_duty=True
+    ).values_list("institution_id", "user_id"):
+        on_duty.setdefault(institution_id, set()).add(user_id)
+    return on_duty
 
 
 def _channel_teams(channel_ids: set[int]) -> dict[int, list[User]]:

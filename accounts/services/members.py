@@ -7,7 +7,13 @@ Invariants:
 - an invitation is bound to its institution: its token is looked up together with the
   institution slug of the URL, and only the token's SHA-256 is stored;
 - deactivation takes effect on the member's next request (memberships are never cached in the
-  session); a user left with no active membership anywhere is deactivated and signed out;
+  session); a user left with no active membership anywhere is signed out and cannot sign in
+  (``AccountAdapter.pre_login``) until an institution gives them a role again;
+- ``User.is_active`` is the platform's lock, set by platform staff only: nothing here ever sets
+  or lifts it, so an institution admin reactivating a membership cannot undo a platform lock;
+- losing roles (deactivation, a role change) sends ``roles_withdrawn`` inside the transaction:
+  the apps above take the person off the channel teams, complaint teams and duty those roles
+  gave, and hand their open items and cases back to the team, each recorded in its history;
 - every change is recorded in the history tables with the acting user.
 """
 
@@ -24,6 +30,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +38,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Institution, Invitation, Membership, Role, User
 from accounts.services.notifications import email_queue
+
+roles_withdrawn = Signal()
+"""Sent with ``institution``, ``user`` and ``actor`` when a member lost roles there.
+
+A seam for the apps above accounts (channels, complaints, moderation): each receiver checks what
+the person still holds (``User.objects.members_of``) and undoes what the lost roles gave.
+"""
 
 
 def _lock(institution: Institution) -> None:
@@ -202,9 +216,6 @@ def invitation_accept(
             )
         for role in locked.roles:
             _grant(locked.institution, user, role, actor=user)
-        if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked._history_user = user  # type: ignore[attr-defined]
@@ -264,6 +275,8 @@ def member_set_roles(
             membership = Membership(institution=institution, user=user, role=role)
             membership._history_user = actor  # type: ignore[attr-defined]
             membership.save()
+        if {m.role for m in memberships} - chosen:
+            roles_withdrawn.send(Membership, institution=institution, user=user, actor=actor)
 
 
 def member_deactivate(*, institution: Institution, actor: User, user: User) -> None:
@@ -279,10 +292,22 @@ def member_deactivate(*, institution: Institution, actor: User, user: User) -> N
             membership.is_active = False
             membership._history_user = actor  # type: ignore[attr-defined]
             membership.save(update_fields=["is_active"])
-        if not user.is_superuser and not Membership.objects.active().filter(user=user).exists():
-            user.is_active = False
-            user.save(update_fields=["is_active"])
+        roles_withdrawn.send(Membership, institution=institution, user=user, actor=actor)
+        if not may_sign_in(user):
             transaction.on_commit(lambda: _end_sessions(user))
+
+
+def may_sign_in(user: User) -> bool:
+    """Platform staff, or someone holding an active role somewhere, or invited to one (to sign
+    in and accept); never a locked account."""
+    if not user.is_active:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or Membership.objects.active().filter(user=user).exists()
+        or Invitation.objects.pending().filter(email=user.email).exists()
+    )
 
 
 def _end_sessions(user: User) -> None:
@@ -290,12 +315,10 @@ def _end_sessions(user: User) -> None:
 
 
 def member_reactivate(*, institution: Institution, actor: User, user: User) -> None:
+    """Give the member their roles here back. A platform lock (``user.is_active``) stays."""
     with transaction.atomic():
         memberships = Membership.objects.for_institution(institution).filter(user=user)
         for membership in memberships.filter(is_active=False):
             membership.is_active = True
             membership._history_user = actor  # type: ignore[attr-defined]
             membership.save(update_fields=["is_active"])
-        if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])

@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Institution, Notification, OutgoingEmail, User
+from accounts.models import Institution, Membership, Notification, OutgoingEmail, User
 from govsocial.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -54,9 +54,12 @@ def notification_send(
     """Create a notification (and its e-mail); None when ``dedupe_key`` was already used.
 
     ``subject`` and ``body`` are lazy translatable strings with %(name)s placeholders filled
-    from ``params`` once the recipient's language is active.
+    from ``params`` once the recipient's language is active. Nothing is sent to a locked
+    account, nor, for an institution's notice, to someone no longer active in that institution.
     """
     if not recipient.is_active:
+        return None
+    if institution is not None and not still_member(recipient.pk, institution.pk):
         return None
     values = dict(params or {})
     with translation.override(recipient.preferred_language):
@@ -87,6 +90,28 @@ def notification_send(
             about=about,
         )
     return notification
+
+
+def still_member(user_id: int, institution_id: int) -> bool:
+    """Whether the person holds an active role in the institution (and is not locked)."""
+    return (
+        Membership.objects.active().filter(user_id=user_id, institution_id=institution_id).exists()
+    )
+
+
+def members_among(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of these ``(institution_id, user_id)`` pairs, those with an active membership (one query)."""
+    if not pairs:
+        return set()
+    rows = (
+        Membership.objects.active()
+        .filter(
+            institution_id__in={institution for institution, _ in pairs},
+            user_id__in={user for _, user in pairs},
+        )
+        .values_list("institution_id", "user_id")
+    )
+    return set(rows) & pairs
 
 
 @dataclass(frozen=True)

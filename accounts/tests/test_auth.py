@@ -1,4 +1,5 @@
-"""Login, logout, password reset, rate limits and MFA (mandatory for admins), through allauth."""
+"""Login, logout, password reset, rate limits and MFA (mandatory for platform staff, admins and
+complaint officers), through allauth."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import OutgoingEmail, Role
+from accounts.models import Membership, OutgoingEmail, Role
 from accounts.services.notifications import email_deliver
 from accounts.tests.factories import TEST_PASSWORD, member
 from conftest import DEMO_TOTP_SECRET, enrol_totp, totp_code
@@ -118,6 +119,26 @@ class TestMandatoryMFA:
         root = User.objects.create_superuser("root@example.be", "a long passphrase 4242")
         client.force_login(root)
         assert client.get("/admin/").url == reverse("mfa_index")
+
+    def test_complaint_officer_without_mfa_is_sent_to_enrol(self, client: Client, defence) -> None:
+        """Complaint officers see complainants' personal data: held to MFA like admins."""
+        officer = member(defence, Role.COMPLAINT_OFFICER)
+        client.force_login(officer)
+        for url in ("/", "/i/defence/", "/i/defence/complaints/"):
+            assert client.get(url).url == reverse("mfa_index"), url
+        enrol_totp(officer)
+        assert client.get("/i/defence/complaints/").status_code == 200
+
+    def test_staff_user_without_mfa_is_sent_to_enrol(self, client: Client, defence) -> None:
+        staff = member(defence, Role.COMMUNICATOR, is_staff=True)
+        client.force_login(staff)
+        assert client.get("/i/defence/").url == reverse("mfa_index")
+
+    def test_a_former_officer_is_no_longer_held_to_mfa(self, client: Client, defence) -> None:
+        both = member(defence, Role.COMMUNICATOR, Role.COMPLAINT_OFFICER)
+        Membership.objects.filter(user=both, role=Role.COMPLAINT_OFFICER).update(is_active=False)
+        client.force_login(both)
+        assert client.get("/i/defence/").status_code == 200
 
     def test_enrolled_admin_and_other_roles_are_not_redirected(
         self, client: Client, defence_admin, defence_communicator

@@ -162,3 +162,29 @@ def test_the_outbox_forgets_finished_mails_after_its_retention(settings) -> None
         assert email_outbox_purge() == 1
     remaining = set(OutgoingEmail.objects.values_list("pk", flat=True))
     assert remaining == {pending.pk, recent.pk}  # a mail still owed is never dropped
+
+
+def test_an_institutions_notice_never_reaches_someone_no_longer_active_there(
+    defence, police, defence_communicator
+) -> None:
+    """Active in the Federal Police, deactivated in Defence: nothing of Defence's, no e-mail."""
+    from accounts.models import Membership, Role
+
+    Membership.objects.create(institution=police, user=defence_communicator, role=Role.COMMUNICATOR)
+    Membership.objects.filter(user=defence_communicator, institution=defence).update(
+        is_active=False
+    )
+    sent = notification_send(
+        recipient=defence_communicator,
+        institution=defence,
+        kind="test",
+        subject=gettext_lazy("Hello"),
+    )
+    assert sent is None
+    assert not OutgoingEmail.objects.exists()
+    assert notification_send(
+        recipient=defence_communicator,
+        institution=police,
+        kind="test",
+        subject=gettext_lazy("Hello"),
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import MODERATOR_ROLES, Institution, User
 from channels.models import Channel
 from channels.secrets import mask_secret
 
@@ -19,12 +21,9 @@ def channel_save(
     verify_token: str = "",
     access_token: str = "",
 ) -> Channel:
-    institution_id = channel.institution_id
-    if any(
-        not user.memberships.filter(institution_id=institution_id, is_active=True).exists()
-        for user in moderators
-    ):
-        raise ValueError("Moderators must be active members of the channel's institution.")
+    allowed = User.objects.members_of(channel.institution_id, MODERATOR_ROLES)
+    if allowed.filter(pk__in=[user.pk for user in moderators]).count() != len(set(moderators)):
+        raise ValueError(_("The moderation team may only hold the institution's moderators."))
     with transaction.atomic():
         if signing_secret:
             channel.signing_secret = signing_secret
@@ -56,6 +55,31 @@ def channel_crisis_set(*, channel: Channel, actor: User, on: bool, reason: str) 
         locked._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
         locked.save(update_fields=["crisis_mode"])
     return locked
+
+
+def moderator_leave_teams(institution: Institution, user: User, actor: User) -> int:
+    """Take someone who no longer moderates here off every channel team of the institution.
+
+    Each channel left gets a history row naming the person (the team itself is not versioned).
+    Returns how many teams they left; none while they still hold a moderator role here.
+    """
+    if User.objects.members_of(institution, MODERATOR_ROLES).filter(pk=user.pk).exists():
+        return 0
+    channels = list(Channel.objects.for_institution(institution).filter(moderators=user))
+    for channel in channels:
+        channel.moderators.remove(user)
+        channel._history_user = actor  # type: ignore[attr-defined]
+        reason = _("Left the moderation team: %(name)s") % {"name": user}
+        channel._change_reason = reason[:100]  # type: ignore[attr-defined]
+        channel.save()
+    return len(channels)
+
+
+def on_roles_withdrawn(
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
+) -> None:
+    """Receiver of ``accounts.services.members.roles_withdrawn``."""
+    moderator_leave_teams(institution, user, actor)
 
 
 def secret_summary(channel: Channel) -> dict[str, str]:

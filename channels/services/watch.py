@@ -1,7 +1,8 @@
 """Keyword watch: match an item against its institution's watch terms, record hits, alert.
 
 Invariants: a term counts once per item (unique hit); an urgent term notifies the channel's
-moderation team (or, if it has none, the institution's communicators) once per item and term.
+moderation team members who still moderate in the institution (or, if none, the institution's
+moderators) once per item and term.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import partial
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Membership, Role, User
+from accounts.models import MODERATOR_ROLES, User
 from accounts.services.notifications import notification_send
 from channels.keywords import find_hits
 from channels.models import KeywordHit, WatchTerm
@@ -63,13 +64,7 @@ def _alert(item: Item, term: WatchTerm) -> None:
 
 
 def _team(item: Item) -> list[User]:
-    team = list(item.channel.moderators.filter(is_active=True))
-    if team:
-        return team
-    ids = (
-        Membership.objects.for_institution(item.institution)
-        .active()
-        .filter(role__in=(Role.COMMUNICATOR, Role.SPOKESPERSON))
-        .values("user_id")
-    )
-    return list(User.objects.filter(pk__in=ids, is_active=True))
+    """The channel's team members who still moderate here, else the institution's moderators."""
+    moderators = User.objects.members_of(item.institution_id, MODERATOR_ROLES)
+    team = list(moderators.filter(moderated_channels=item.channel_id))
+    return team or list(moderators)

@@ -74,12 +74,25 @@ def test_a_blank_secret_keeps_the_stored_one(client: Client, defence, defence_ad
 
 
 def test_moderators_must_belong_to_the_institution(
-    client: Client, defence, defence_admin, police
+    client: Client, defence, defence_admin, defence_communicator, police
 ) -> None:
     outsider = member(police, Role.COMMUNICATOR)
     client.force_login(defence_admin)
     response = client.post("/i/defence/channels/new/", form(moderators=[outsider.pk]))
     assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Channel.objects.exists()
+
+
+def test_the_moderation_team_offers_only_the_institutions_moderators(
+    client: Client, defence, defence_admin, defence_communicator, defence_officer
+) -> None:
+    """A complaint officer or an admin does not work the queue: never on a channel's team."""
+    client.force_login(defence_admin)
+    page = client.get("/i/defence/channels/new/").content.decode()
+    assert f'name="moderators" value="{defence_communicator.pk}"' in page
+    assert f'name="moderators" value="{defence_officer.pk}"' not in page
+    response = client.post("/i/defence/channels/new/", form(moderators=[defence_officer.pk]))
     assert "Select a valid choice" in response.content.decode()
     assert not Channel.objects.exists()
 

@@ -129,3 +129,23 @@ def test_language_is_detected_when_missing_with_the_channel_as_fallback(defence)
         channel=channel, event=ItemEvent(external_id="l2", verb=Verb.CREATE, text="ok 👍")
     )
     assert (dutch.language, short.language) == ("nl", "fr")
+
+
+def test_urgent_alerts_skip_team_members_no_longer_moderating_here(
+    defence, police, defence_communicator, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.models import Membership, Role
+    from accounts.tests.factories import member
+
+    gone = member(defence, Role.COMMUNICATOR, email="gone@defence.test")
+    Membership.objects.create(institution=police, user=gone, role=Role.COMMUNICATOR)
+    Membership.objects.filter(user=gone, institution=defence).update(is_active=False)
+    channel = ChannelFactory(institution=defence)
+    channel.moderators.set([gone, defence_communicator])
+    WatchTerm.objects.create(institution=defence, term="bombe", urgent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        item_apply_event(
+            channel=channel, event=ItemEvent(external_id="u1", verb=Verb.CREATE, text="Une bombe")
+        )
+    alerts = Notification.objects.filter(kind="keyword.urgent")
+    assert list(alerts.values_list("recipient", flat=True)) == [defence_communicator.pk]

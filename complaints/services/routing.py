@@ -9,13 +9,14 @@ longest-serving account). Every assignment is in the timeline with the rule that
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Institution, Membership, Role, User
+from accounts.models import Institution, Role, User
 from accounts.services.notifications import notification_send
 from channels.keywords import Watch, matches, normalise
 from complaints.models import Case, EventKind, RoutingRule, Status, Team
@@ -95,14 +96,9 @@ def officer_for(institution: Institution, rule: RoutingRule) -> User | None:
     )
 
 
-def active_officers(institution: Institution) -> QuerySet[User]:
-    ids = (
-        Membership.objects.for_institution(institution)
-        .active()
-        .filter(role=Role.COMPLAINT_OFFICER)
-        .values("user_id")
-    )
-    return User.objects.filter(pk__in=ids, is_active=True)
+def active_officers(institution: Institution | int) -> QuerySet[User]:
+    """Who may be given a case here: active members holding the complaint officer role."""
+    return User.objects.members_of(institution, (Role.COMPLAINT_OFFICER,))
 
 
 def case_route(*, case: Case, actor: User | None = None) -> RoutingRule | None:
@@ -203,3 +199,37 @@ def rule_reorder(*, institution: Institution, rule_id: int, up: bool) -> bool:
                 rule.position = position
                 rule.save(update_fields=["position"])
     return True
+
+
+def officer_hand_back(institution: Institution, user: User, actor: User) -> int:
+    """Someone who is no longer a complaint officer here leaves the institution's complaint
+    teams, and each of their open cases goes back to its team: to the team's least loaded
+    officer, or unassigned in the team's list ("rerouted" in each case's timeline).
+
+    Returns how many cases were handed back; nothing changes while they are still an officer.
+    """
+    if active_officers(institution).filter(pk=user.pk).exists():
+        return 0
+    reason = _("Handed back to the team: %(name)s is no longer a complaint officer here.") % {
+        "name": user
+    }
+    cases = Case.objects.for_institution(institution).filter(
+        assigned_officer=user, status__in=OPEN_STATUSES
+    )
+    handed_back = 0
+    with transaction.atomic():
+        for joined in Team.objects.for_institution(institution).filter(members=user):
+            joined.members.remove(user)
+        for case in cases.select_for_update(of=("self",)).select_related("assigned_team"):
+            team = case.assigned_team
+            officer = officer_for(institution, RoutingRule(team=team)) if team else None
+            _assign(case, actor, team=team, officer=officer, kind=EventKind.REROUTED, reason=reason)
+            handed_back += 1
+    return handed_back
+
+
+def on_roles_withdrawn(
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
+) -> None:
+    """Receiver of ``accounts.services.members.roles_withdrawn``."""
+    officer_hand_back(institution, user, actor)

@@ -11,16 +11,20 @@ from channels.tests.factories import ChannelFactory
 from complaints.models import Case, RoutingRule, Team
 from complaints.services.routing import RouteFacts, case_reroute, rule_for
 from complaints.tests.factories import builtin, register
+from conftest import enrol_totp
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def officers(defence):
-    return (
+    people = (
         member(defence, Role.COMPLAINT_OFFICER, email="ann@defence.test", full_name="Ann"),
         member(defence, Role.COMPLAINT_OFFICER, email="bart@defence.test", full_name="Bart"),
     )
+    for person in people:
+        enrol_totp(person)  # complaint officers must use MFA
+    return people
 
 
 @pytest.fixture

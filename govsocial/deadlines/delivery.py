@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Institution, Notification, NotificationEmail, User
-from accounts.services.notifications import absolute_url, email_queue
+from accounts.services.notifications import (
+    absolute_url,
+    email_queue,
+    members_among,
+    still_member,
+)
 from govsocial.models import DeadlineDigest
 
 BATCH = 500
@@ -41,12 +46,22 @@ def deadline_emails_write() -> int:
                 .select_related("recipient")
                 .order_by("pk")[:BATCH]
             )
+            members = members_among(
+                {(n.institution_id, n.recipient_id) for n in notices if n.institution_id}
+            )
+            left = [  # left the institution since the notice: it stays in the inbox, unmailed
+                n.pk
+                for n in notices
+                if n.institution_id and (n.institution_id, n.recipient_id) not in members
+            ]
             for notice in notices:
-                _email(notice.recipient, notice.subject, [notice])
-            Notification.objects.filter(pk__in=[n.pk for n in notices]).update(
+                if notice.pk not in left:
+                    _email(notice.recipient, notice.subject, [notice])
+            Notification.objects.filter(pk__in=[n.pk for n in notices]).exclude(pk__in=left).update(
                 email_status=NotificationEmail.QUEUED
             )
-        written += len(notices)
+            Notification.objects.filter(pk__in=left).update(email_status="")
+        written += len(notices) - len(left)
         if len(notices) < BATCH:
             return written
 
@@ -82,6 +97,9 @@ def _digest(institution: Institution, user_id: int, day: date) -> int:
             .order_by("created_at", "pk")
         )  # fmt: skip
         if not notices:
+            return 0
+        if not still_member(user_id, institution.pk):  # left since: stays in the inbox, unmailed
+            Notification.objects.filter(pk__in=[n.pk for n in notices]).update(email_status="")
             return 0
         try:
             with transaction.atomic():

@@ -131,3 +131,16 @@ def test_demo_history_gives_the_monthly_report_months_to_compare() -> None:
     received = {row.label: row.values for row in report.table("sla").rows}["Items received"]
     assert received == [30, 30, 30]  # the month, the month before, the same month last year
     assert report.table("moderation_rules").rows
+
+
+def test_demo_complaint_officers_sign_in_with_the_documented_totp_secret(client: Client) -> None:
+    """Complaint officers must use MFA (they see complainants' data): the demo enrols them."""
+    call_command("seed_demo")
+    first = client.post(
+        reverse("account_login"),
+        {"login": "complaint_officer@defence.demo", "password": DEMO_PASSWORD},
+    )
+    assert first.url == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert client.get("/i/defence/complaints/").status_code == 200

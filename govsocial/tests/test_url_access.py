@@ -359,8 +359,10 @@ def test_outsider(name: str, url_kwargs: dict[str, str], police_communicator: Us
 def defence_personas(defence, defence_admin: User) -> dict[str, User]:
     """One Defence member per role (each holding only that role)."""
     from accounts.tests.factories import member
+    from conftest import enrol_totp
 
     personas = {role: member(defence, role) for role in Role.values if role != ADMIN}
+    enrol_totp(personas[Role.COMPLAINT_OFFICER])  # a role that must use MFA
     return {**personas, ADMIN: defence_admin}
 
 

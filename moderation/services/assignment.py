@@ -9,16 +9,19 @@ automatically" in the item's history.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.models import Institution, Membership, User
+from accounts.models import MODERATOR_ROLES, Institution, User
 from moderation.models import Action, Decision, DutyStatus, Item, ItemStatus
 
 
 def duty_set(*, institution: Institution, user: User, on_duty: bool) -> DutyStatus:
-    status, _ = DutyStatus.objects.update_or_create(
+    status, _created = DutyStatus.objects.update_or_create(
         institution=institution,
         user=user,
         defaults={"on_duty": on_duty, "changed_at": timezone.now()},
@@ -31,12 +34,10 @@ def is_on_duty(institution: Institution, user: User) -> bool:
 
 
 def on_duty_by_language(institution: Institution) -> dict[str, list[User]]:
-    """Active members on duty, per language they speak (for admins planning nights)."""
-    member_ids = Membership.objects.for_institution(institution).active().values("user_id")
-    on_duty = User.objects.filter(
-        pk__in=DutyStatus.objects.filter(institution=institution, on_duty=True).values("user_id"),
-        is_active=True,
-    ).filter(pk__in=member_ids)
+    """Moderators on duty, per language they speak (for admins planning nights)."""
+    on_duty = moderators(institution).filter(
+        pk__in=DutyStatus.objects.filter(institution=institution, on_duty=True).values("user_id")
+    )
     by_language: dict[str, list[User]] = {code: [] for code in ("fr", "nl", "de", "en")}
     for user in on_duty.order_by("full_name", "email"):
         for language in user.spoken_languages:
@@ -44,16 +45,15 @@ def on_duty_by_language(institution: Institution) -> dict[str, list[User]]:
     return by_language
 
 
-def moderators(institution: Institution) -> QuerySet[User]:
-    """The people an item can be assigned to."""
-    member_ids = Membership.objects.for_institution(institution).moderators().values("user_id")
-    return User.objects.filter(pk__in=member_ids, is_active=True).order_by("full_name", "email")
+def moderators(institution: Institution | int) -> QuerySet[User]:
+    """The people an item can be assigned to: active members holding a moderator role here."""
+    return User.objects.members_of(institution, MODERATOR_ROLES).order_by("full_name", "email")
 
 
 def item_assign_on_arrival(item: Item) -> User | None:
     team = [
         user
-        for user in item.channel.moderators.filter(is_active=True)
+        for user in moderators(item.institution_id).filter(moderated_channels=item.channel_id)
         if item.language in (user.spoken_languages or [])
     ]
     if not team:
@@ -94,3 +94,32 @@ def item_assign_on_arrival(item: Item) -> User | None:
             assignee=chosen,
         )  # fmt: skip
     return chosen
+
+
+def moderator_hand_back(institution: Institution, user: User, actor: User) -> int:
+    """Someone who no longer moderates here goes off duty and their open items go back to the
+    team: unassigned (an "assign" decision with no assignee records it in each item's history).
+
+    Returns how many items were handed back; nothing changes while they still moderate here.
+    """
+    from moderation.services.decisions import item_assign
+
+    if moderators(institution).filter(pk=user.pk).exists():
+        return 0
+    DutyStatus.objects.filter(institution=institution, user=user, on_duty=True).update(
+        on_duty=False, changed_at=timezone.now()
+    )
+    items = list(
+        Item.objects.for_institution(institution).filter(assigned_to=user, status=ItemStatus.OPEN)
+    )
+    note = _("Handed back to the team: %(name)s no longer moderates here.") % {"name": user}
+    for item in items:
+        item_assign(item=item, actor=actor, assignee=None, note=note)
+    return len(items)
+
+
+def on_roles_withdrawn(
+    sender: Any, *, institution: Institution, user: User, actor: User, **kwargs: Any
+) -> None:
+    """Receiver of ``accounts.services.members.roles_withdrawn``."""
+    moderator_hand_back(institution, user, actor)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.test_sign_in_tour import sign_in
+from tests.e2e.test_sign_in_tour import sign_in_with_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +29,7 @@ def in_english(page: Page) -> None:
 def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live_server) -> None:
     page = watched_page
     base = live_server.url
-    sign_in(page, base, "complaint_officer@defence.demo")
+    sign_in_with_code(page, base, "complaint_officer@defence.demo")
     in_english(page)
     page.goto(f"{base}/i/defence/complaints/")
     page.get_by_role("link", name="Register a complaint").click()
@@ -96,7 +96,7 @@ def test_a_public_complaint_reaches_the_officers_list(
     visitor.close()
 
     page = watched_page
-    sign_in(page, base, "complaint_officer@defence.demo")
+    sign_in_with_code(page, base, "complaint_officer@defence.demo")
     in_english(page)
     page.goto(f"{base}/i/defence/complaints/?status=received")
     expect(page.get_by_role("link", name=reference)).to_be_visible()

@@ -31,6 +31,7 @@ from govsocial.deadlines.engine import deadlines_check
 from govsocial.models import DeadlineCheckRun, DeadlineDigest
 from moderation.models import Item
 from moderation.services import decisions
+from moderation.services.assignment import duty_set
 from moderation.services.ingest import item_apply_event
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,7 @@ def test_a_warning_then_a_breach_each_once(channel, defence_communicator, defenc
 
 def test_the_assignee_is_warned_and_not_the_team(channel, defence, defence_communicator) -> None:
     other = member(defence, Role.COMMUNICATOR)
+    duty_set(institution=defence, user=other, on_duty=True)
     item = received(channel, hours_ago=19)
     decisions.item_assign(item=item, actor=defence_communicator, assignee=other)
     deadlines_check(NOW)
