@@ -25,6 +25,7 @@ def form(institution, **overrides: object) -> dict[str, object]:
         "crisis_response_hours": institution.crisis_response_hours,
         "complaint_response_days": institution.complaint_response_days,
         "warning_share_percent": institution.warning_share_percent,
+        "item_retention_months": institution.item_retention_months,
     }
     if institution.hold_suspends_complaint_clock:
         values["hold_suspends_complaint_clock"] = "on"

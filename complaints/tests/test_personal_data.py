@@ -99,13 +99,19 @@ def traces(case: Case) -> list[str]:
     return found
 
 
+def send_as_previewed(*, case: Case, actor, **letter) -> None:
+    """Send a letter as the officer does: previewed first, then sent as previewed."""
+    draft = letters.letter_prepare(case=case, **letter)
+    letters.letter_send(case=case, actor=actor, previewed=draft.fingerprint, **letter)
+
+
 def case_with_mail_and_notices(institution, officer) -> Case:
     """A case acknowledged by e-mail ("Dear Anne Dupont"), confirmed automatically to the
     complainant and assigned to another officer (notified, quoting the subject)."""
     case = register(institution)
     letters.receipt_confirm(case=case, address="anne@example.be")
     subject, body = letters.letter_render(case, "acknowledgement")
-    letters.letter_send(
+    send_as_previewed(
         case=case, actor=officer, kind="acknowledgement", channel="email", subject=subject,
         body=body,
     )  # fmt: skip
@@ -143,7 +149,7 @@ def test_the_access_export_holds_letters_notes_and_files(
     client: Client, defence, defence_officer
 ) -> None:
     case = register(defence)
-    letters.letter_send(
+    send_as_previewed(
         case=case, actor=defence_officer, kind="acknowledgement", channel="letter",
         subject="Accusé de réception", body="Chère Madame Dupont",
     )  # fmt: skip

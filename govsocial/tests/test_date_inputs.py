@@ -31,12 +31,13 @@ EXPECTED = {
 
 
 def project_apps() -> list[str]:
-    """The project's own apps (not installed packages; ``.venv`` resolves outside the tree)."""
+    """The project's own apps: folders at the project's root (installed packages live deeper,
+    e.g. in ``.venv/lib/...``, which may itself sit inside the project)."""
     root = Path(settings.BASE_DIR).resolve()
     return [
         config.name
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(root)
+        if Path(config.path).resolve().parent == root
     ]
 
 
