@@ -37,6 +37,8 @@ class ItemStatus(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
     REMOVED = "removed", _("Removed")
     ESCALATED = "escalated", _("Escalated to a complaint")
+    DELETED = "deleted", _("Deleted on the platform")
+    HISTORIC = "historic", _("Imported as already handled")
 
 
 class Item(models.Model):
@@ -65,6 +67,9 @@ class Item(models.Model):
     )
     deleted_on_platform_at = models.DateTimeField(null=True, blank=True)
     hidden_on_platform_at = models.DateTimeField(null=True, blank=True)
+    visibility_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Platform time of the last hide or unhide applied."
+    )
     raw_payload = models.JSONField(default=dict, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -155,6 +160,8 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("Assign")
     REOPEN = "reopen", _("Reopen")
     HARASSMENT = "harassment", _("Marked as harassment")
+    PLATFORM_DELETE = "platform_delete", _("Deleted on the platform: no answer owed")
+    HISTORIC = "historic", _("Imported as already handled: no deadline")
 
 
 ANSWERING_ACTIONS = frozenset(

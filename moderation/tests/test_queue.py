@@ -35,7 +35,7 @@ def make_items(channel, count: int, *, language: str = "fr", start: int = 0) -> 
                 text=f"Message numéro {n}",
                 language=language,
             ),
-            now=now,
+            now=now - timedelta(minutes=n),  # received in turn: the clock counts from receipt
         )
         for n in range(start, start + count)
     ]
@@ -101,8 +101,8 @@ def test_the_queue_page_runs_the_same_queries_for_5_and_50_items(
 
 def test_new_items_badge(client: Client, defence, defence_communicator) -> None:
     channel = ChannelFactory(institution=defence)
-    since = timezone.now() - timedelta(seconds=1)
-    make_items(channel, 2)
+    since = timezone.now() - timedelta(seconds=90)
+    make_items(channel, 2)  # received now and a minute ago
     client.force_login(defence_communicator)
     fragment = client.get("/i/defence/queue/new/", {"since": since.isoformat()}).content.decode()
     assert "2 new items" in fragment
