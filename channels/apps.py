@@ -7,3 +7,10 @@ class ChannelsConfig(AppConfig):
 
     name = "channels"
     verbose_name = _("Channels")
+
+    def ready(self) -> None:
+        from accounts.services.institutions import RESPONSE_TIMES_HOOKS
+        from channels.services.channels import channels_apply_institution_times
+
+        if channels_apply_institution_times not in RESPONSE_TIMES_HOOKS:
+            RESPONSE_TIMES_HOOKS.append(channels_apply_institution_times)
