@@ -404,5 +404,11 @@ WEBHOOK_MAX_BYTES_GENERIC = env_int("WEBHOOK_MAX_BYTES_GENERIC", 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(WEBHOOK_MAX_BYTES, WEBHOOK_MAX_BYTES_GENERIC) + 1024
 CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 
-# Absolute base URL used in e-mails and notifications produced outside a request.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Absolute base URL used in e-mails and notifications produced outside a request (invitation
+# links, deadline notices). Required in production: a default would send people to localhost.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off, with its scheme: the address people open "
+        f"GovSocial at, e.g. https://govsocial.example.be (got {SITE_URL!r})."
+    )
