@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,16 +72,3 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_breached(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
         return queryset.filter(due_at__lt=timezone.now()) if value else queryset
-
-
-def keyset_after(queryset: QuerySet[Item], cursor: str) -> QuerySet[Item]:
-    """Rows after ``cursor`` ("<due_at ISO>|<id>") in (due_at, id) order; no OFFSET."""
-    from datetime import datetime
-
-    try:
-        due_text, id_text = cursor.rsplit("|", 1)
-        due = datetime.fromisoformat(due_text)
-        last_id = int(id_text)
-    except ValueError:
-        return queryset
-    return queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))

@@ -101,8 +101,12 @@ class Item(models.Model):
         indexes = (
             # channel list: open items per channel.
             models.Index(fields=("channel", "status"), name="item_channel_status"),
-            # the queue's default order: an institution's open items by due time.
-            models.Index(fields=("institution", "status", "due_at", "id"), name="item_queue"),
+            # the queue's order (moderation.selectors): within a deadline band, an institution's
+            # open items by priority, then due time; one range scan per band.
+            models.Index(
+                fields=("institution", "status", "-priority", "due_at", "id"),
+                name="item_queue_priority",
+            ),
             # the queue's "N new items" badge.
             models.Index(fields=("institution", "received_at"), name="item_received"),
             # the deadline check: only rows still to warn or to breach (see govsocial.deadlines).

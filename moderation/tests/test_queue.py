@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -191,3 +192,68 @@ def test_communicators_see_that_a_complaint_was_opened_never_the_person(
     assert "A complaint was opened from this item" in item_page
     assert outcome.decision.case.reference not in item_page
     assert other.pk
+
+
+def test_an_urgent_item_comes_first_within_its_deadline_band(
+    client: Client, defence, defence_communicator
+) -> None:
+    """Item 25: keyword-watch priority orders the queue within each band (overdue, soon, on
+    time); it never jumps a more urgent band."""
+    channel = ChannelFactory(institution=defence)
+    now = timezone.now()
+    ages = {"overdue-plain": 30, "overdue-urgent": 25, "soon-plain": 20, "soon-watched": 19}
+    ages |= {"soon-urgent": 18.5, "fresh-plain": 2, "fresh-urgent": 1}
+    for name, hours in ages.items():
+        item_apply_event(
+            channel=channel,
+            event=ItemEvent(external_id=name, verb=Verb.CREATE, text=name),
+            now=now - timedelta(hours=hours),
+        )
+    priorities = {"urgent": 2, "watched": 1, "plain": 0}
+    for item in Item.objects.all():
+        Item.objects.filter(pk=item.pk).update(priority=priorities[item.text.split("-")[1]])
+    client.force_login(defence_communicator)
+    shown = [item.text for item in client.get("/i/defence/queue/").context["items"]]
+    assert shown == [
+        "overdue-urgent", "overdue-plain",
+        "soon-urgent", "soon-watched", "soon-plain",
+        "fresh-urgent", "fresh-plain",
+    ]  # fmt: skip
+
+
+def test_keyset_pages_cover_every_band_and_priority_once_while_time_passes(
+    client: Client, defence, defence_communicator, monkeypatch
+) -> None:
+    monkeypatch.setattr(queue_view, "PAGE_SIZE", 3)
+    channel = ChannelFactory(institution=defence)
+    now = timezone.now()
+    for n in range(14):  # ages from 0 to 26 hours, a third of them urgent, a third watched
+        item = item_apply_event(
+            channel=channel,
+            event=ItemEvent(external_id=f"k{n}", verb=Verb.CREATE, text=f"k{n}"),
+            now=now - timedelta(hours=2 * n, minutes=-5),  # 17:55, 23:55: about to cross
+        )
+        Item.objects.filter(pk=item.pk).update(priority=n % 3)
+    client.force_login(defence_communicator)
+    seen: list[str] = []
+    url = "/i/defence/queue/?status=open"
+    with time_machine.travel(now, tick=False) as traveller:
+        while url:
+            response = client.get(url)
+            seen.extend(item.text for item in response.context["items"])
+            traveller.shift(timedelta(minutes=10))  # items cross bands between pages
+            next_url = response.context["next_url"]
+            url = f"/i/defence/queue/{next_url}" if next_url else ""
+    assert sorted(seen) == sorted(f"k{n}" for n in range(14))
+
+
+def test_a_tampered_cursor_shows_the_first_page(
+    client: Client, defence, defence_communicator
+) -> None:
+    channel = ChannelFactory(institution=defence)
+    make_items(channel, 2)
+    client.force_login(defence_communicator)
+    for cursor in ("x", "2026-01-01T00:00:00|9|0|2026-01-01T00:00:00|1", "a|b|c|d|e", "1|2"):
+        response = client.get("/i/defence/queue/", {"after": cursor})
+        assert response.status_code == 200
+        assert len(response.context["items"]) == 2
