@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db.models import IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from moderation.models import Item
 
-PRIORITY_GROUPS = (Q(priority__gte=2), Q(priority=1), Q(priority=0))
+PRIORITY_GROUPS = (("priority >= %s", 2), ("priority = %s", 1), ("priority = %s", 0))
 """Urgent (2; anything higher too), watched (1), none (0): see channels.services.watch."""
 
 
@@ -90,13 +92,10 @@ def queue_page(
     joins, in order.
     """
     as_of = cursor.as_of if cursor else now
-    parts = [
-        _part_ids(items, band, group, as_of, cursor, size + 1)
-        for band in Band
-        if cursor is None or band >= cursor.band
-        for group in PRIORITY_GROUPS
-    ]
-    candidates = parts[0].union(*parts[1:], all=True)
+    try:
+        candidates = RawSQL(*_candidate_ids(items, as_of, cursor, size + 1))  # noqa: S611
+    except EmptyResultSet:  # the filters exclude everything
+        return QueuePage([], None)
     rows = list(
         items.filter(pk__in=candidates)
         .annotate(band=band_expression(as_of))
@@ -110,26 +109,50 @@ def queue_page(
     return QueuePage(rows, following)
 
 
-def band_expression(as_of: datetime) -> Case:
-    return Case(
-        *(When(band_condition(band, as_of), then=Value(int(band))) for band in Band),
+def band_expression(as_of: datetime) -> RawSQL:
+    """``band_condition`` as a value (SQL: a third of the compile time of ``Case``/``When``)."""
+    return RawSQL(  # constant SQL, the time as a parameter
+        'CASE WHEN "moderation_item"."due_at" < %s THEN 0 '
+        'WHEN "moderation_item"."warn_at" <= %s THEN 1 ELSE 2 END',
+        [as_of, as_of],
         output_field=IntegerField(),
     )
 
 
-def _part_ids(
-    items: QuerySet[Item],
-    band: Band,
-    priorities: Q,
-    as_of: datetime,
-    cursor: Cursor | None,
-    limit: int,
-) -> QuerySet[Item]:
-    part = items.filter(band_condition(band, as_of), priorities)
-    if cursor is not None and band == cursor.band:
-        part = part.filter(
-            Q(priority__lt=cursor.priority)
-            | Q(priority=cursor.priority, due_at__gt=cursor.due_at)
-            | Q(priority=cursor.priority, due_at=cursor.due_at, id__gt=cursor.id)
-        )
-    return part.order_by("-priority", "due_at", "id").values("pk")[:limit]
+BAND_SQL = {
+    Band.OVERDUE: ("due_at < %s", 1),
+    Band.SOON: ("due_at >= %s AND warn_at <= %s", 2),
+    Band.ON_TIME: ("due_at >= %s AND warn_at > %s", 2),
+}
+"""``band_condition`` in SQL (with how many times it takes ``as_of``)."""
+
+
+def _candidate_ids(
+    items: QuerySet[Item], as_of: datetime, cursor: Cursor | None, limit: int
+) -> tuple[str, list[object]]:
+    """SQL for the first ``limit`` ids of each (band, priority) pair after ``cursor``.
+
+    Written as SQL around the filtered queryset's own (compiled once): nine querysets built
+    and compiled by the ORM cost more than the query itself. PostgreSQL pulls the plain
+    subquery up, so each part is a range scan of ``item_queue_priority`` (equality on the
+    priority, the band's bound on ``due_at``).
+    """
+    base = items.order_by().values("id", "priority", "due_at", "warn_at")
+    base_sql, base_params = base.query.sql_with_params()
+    parts: list[str] = []
+    params: list[object] = []
+    for band in Band:
+        if cursor is not None and band < cursor.band:
+            continue
+        band_sql, uses = BAND_SQL[band]
+        for priority_sql, priority in PRIORITY_GROUPS:
+            where, values = [band_sql, priority_sql], [*[as_of] * uses, priority]
+            if cursor is not None and band == cursor.band:
+                where.append("(priority < %s OR (priority = %s AND (due_at, id) > (%s, %s)))")
+                values += [cursor.priority, cursor.priority, cursor.due_at, cursor.id]
+            parts.append(
+                f"(SELECT id FROM ({base_sql}) AS base WHERE {' AND '.join(where)} "  # noqa: S608
+                "ORDER BY priority DESC, due_at, id LIMIT %s)"
+            )
+            params += [*base_params, *values, limit]
+    return " UNION ALL ".join(parts), params

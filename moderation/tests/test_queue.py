@@ -257,3 +257,17 @@ def test_a_tampered_cursor_shows_the_first_page(
         response = client.get("/i/defence/queue/", {"after": cursor})
         assert response.status_code == 200
         assert len(response.context["items"]) == 2
+
+
+def test_filters_that_join_or_exclude_everything_keep_the_order(
+    client: Client, defence, defence_communicator
+) -> None:
+    channel = ChannelFactory(institution=defence, platform="facebook")
+    plain, urgent = make_items(channel, 2)
+    Item.objects.filter(pk=urgent.pk).update(priority=2)
+    client.force_login(defence_communicator)
+    page = client.get("/i/defence/queue/", {"status": "open", "platform": "facebook"})
+    assert [item.pk for item in page.context["items"]] == [urgent.pk, plain.pk]
+    assert client.get("/i/defence/queue/", {"platform": "myspace"}).status_code == 200
+    empty = client.get("/i/defence/queue/", {"status": "open", "platform": "x"})
+    assert empty.context["items"] == []
