@@ -21,7 +21,7 @@ from datetime import datetime
 from enum import IntEnum
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from moderation.models import Item
@@ -34,15 +34,6 @@ class Band(IntEnum):
     OVERDUE = 0
     SOON = 1
     ON_TIME = 2
-
-
-def band_condition(band: Band, as_of: datetime) -> Q:
-    """The rows of ``band`` at ``as_of``, as the deadline badge says (clock.urgency)."""
-    if band is Band.OVERDUE:
-        return Q(due_at__lt=as_of)
-    if band is Band.SOON:
-        return Q(due_at__gte=as_of, warn_at__lte=as_of)
-    return Q(due_at__gte=as_of, warn_at__gt=as_of)
 
 
 @dataclass(frozen=True)
@@ -110,7 +101,8 @@ def queue_page(
 
 
 def band_expression(as_of: datetime) -> RawSQL:
-    """``band_condition`` as a value (SQL: a third of the compile time of ``Case``/``When``)."""
+    """The band of a row at ``as_of`` (as ``BAND_SQL``); SQL, compiled in a third of the time
+    of ``Case``/``When``."""
     return RawSQL(  # constant SQL, the time as a parameter
         'CASE WHEN "moderation_item"."due_at" < %s THEN 0 '
         'WHEN "moderation_item"."warn_at" <= %s THEN 1 ELSE 2 END',
@@ -124,7 +116,8 @@ BAND_SQL = {
     Band.SOON: ("due_at >= %s AND warn_at <= %s", 2),
     Band.ON_TIME: ("due_at >= %s AND warn_at > %s", 2),
 }
-"""``band_condition`` in SQL (with how many times it takes ``as_of``)."""
+"""The rows of each band at ``as_of``, as the deadline badge says (clock.urgency), with how
+many times the SQL takes ``as_of``."""
 
 
 def _candidate_ids(
