@@ -149,3 +149,12 @@ def test_an_unhide_older_than_the_hide_leaves_the_item_hidden(channel) -> None:
     apply(channel, Verb.HIDE, NOW - timedelta(hours=1))
     item = apply(channel, Verb.UNHIDE, NOW - timedelta(hours=2))
     assert item.hidden_on_platform_at == NOW - timedelta(hours=1)
+
+
+def test_the_item_page_shows_the_post_time_and_the_receipt(
+    client, channel, defence_communicator
+) -> None:
+    item = apply(channel, Verb.CREATE, datetime(2026, 11, 20, 9, 0, tzinfo=UTC), "Ancien")
+    client.force_login(defence_communicator)
+    page = client.get(f"/i/defence/queue/items/{item.pk}/").content.decode()
+    assert "posted 20 November 2026, 10:00, received 25 November 2026, 13:00" in page
