@@ -7,7 +7,7 @@ PORT ?= 8000
 # The test suite runs against real PostgreSQL and Redis on 127.0.0.1.
 TEST_ENV := DEBUG=0 HTTPS=0 \
 	SECRET_KEY=test-secret-key-govsocial-not-for-production-0123456789abcdef \
-	ALLOWED_HOSTS=localhost,127.0.0.1,testserver \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver SITE_URL=http://localhost:8000 \
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/govsocial} \
 	REDIS_URL=$${TEST_REDIS_URL:-redis://127.0.0.1:6379/9} \
 	CACHE_KEY_PREFIX=govsocial-test

@@ -60,6 +60,16 @@ class InvitationAcceptForm(_CrispyForm):
 
 
 class InstitutionSettingsForm(forms.ModelForm):
+    apply_to_channels = forms.BooleanField(
+        label=_("Also apply the response times to existing channels"),
+        required=False,
+        help_text=_(
+            "Channels that use the institution's current social media or crisis response time "
+            "take the new one; a channel with a time of its own keeps it. Each change is "
+            "recorded in the channel's history. Deadlines already set never move."
+        ),
+    )
+
     class Meta:
         model = Institution
         fields = (
@@ -78,6 +88,7 @@ class InstitutionSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.order_fields([*self.Meta.fields[:7], "apply_to_channels"])  # under the two times
         self.helper = FormHelper()
         self.helper.form_tag = False
 

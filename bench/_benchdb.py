@@ -58,6 +58,7 @@ def django_bench_database(name: str) -> Iterator[None]:
     os.environ.update({"DATABASE_URL": bench_url, "DEBUG": "0", "HTTPS": "0"})
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    os.environ.setdefault("SITE_URL", "http://localhost")  # required when DEBUG is off
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsocial.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -58,6 +58,7 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": bench_url, "REDIS_URL": redis_url, "DEBUG": "0"}
     env.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdefghij")
     env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("SITE_URL", "http://127.0.0.1")  # required when DEBUG is off
     env["HTTPS"] = "0"
     env["CACHE_KEY_PREFIX"] = "govsocial-bench"
 

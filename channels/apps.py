@@ -9,7 +9,11 @@ class ChannelsConfig(AppConfig):
     verbose_name = _("Channels")
 
     def ready(self) -> None:
+        from accounts.services.institutions import RESPONSE_TIMES_HOOKS
         from accounts.services.members import roles_withdrawn
-        from channels.services.channels import on_roles_withdrawn
+        from channels.services.channels import channels_apply_institution_times, on_roles_withdrawn
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="channels.roles_withdrawn")
+
+        if channels_apply_institution_times not in RESPONSE_TIMES_HOOKS:
+            RESPONSE_TIMES_HOOKS.append(channels_apply_institution_times)

@@ -133,6 +133,6 @@ def _seed_items(channel: Channel, now: datetime) -> int:
                 text=text,
                 language=language,
             ),
-            now=now,
+            now=now - timedelta(minutes=minutes),  # received then: the clock counts from it
         )
     return len(ITEMS)

@@ -86,10 +86,15 @@ class ChannelForm(forms.ModelForm):
             "full_name", "email"
         )
         moderators.label_from_instance = _member_label  # type: ignore[assignment]
-        if not self.instance.pk:
-            self.initial.setdefault("response_hours", institution.social_response_hours)
-            self.initial.setdefault("crisis_response_hours", institution.crisis_response_hours)
-            self.initial.setdefault("languages", [institution.default_language])
+        if not self.instance.pk:  # a new channel: the institution's defaults (the model's
+            # empty values are in ``initial`` already, so ``setdefault`` would keep them)
+            for field, default in (
+                ("response_hours", institution.social_response_hours),
+                ("crisis_response_hours", institution.crisis_response_hours),
+                ("languages", [institution.default_language]),
+            ):
+                if not self.initial.get(field):
+                    self.initial[field] = default
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -3,9 +3,11 @@
 Pure functions, no database. The columns are those of the generic webhook (docs/imports.md):
 ``external_id`` is required, ``text``, ``action``, ``kind``, ``author_name``, ``author_handle``,
 ``author_url``, ``language``, ``permalink``, ``parent_id`` and ``occurred_at`` are optional,
-unknown columns are ignored. CSV may use commas, semicolons (Excel in Belgium) or tabs, in
-UTF-8 (with or without BOM) or Windows-1252. JSON is a list of objects, or the webhook's
-``{"items": [...]}``; each object may nest ``author`` as the webhook does or use flat columns.
+and so is ``historic`` (yes/no: the row was already handled elsewhere and gets no answer
+deadline; the whole file can be marked so at upload); unknown columns are ignored. CSV may
+use commas, semicolons (Excel in Belgium) or tabs, in UTF-8 (with or without BOM) or
+Windows-1252. JSON is a list of objects, or the webhook's ``{"items": [...]}``; each object may
+nest ``author`` as the webhook does or use flat columns.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from channels.connectors.base import ItemEvent, PayloadError
 MAX_ROWS = 100_000
 COLUMNS = (
     "external_id", "text", "action", "kind", "author_name", "author_handle", "author_url",
-    "language", "permalink", "parent_id", "occurred_at",
+    "language", "permalink", "parent_id", "occurred_at", "historic",
 )  # fmt: skip
+YES = frozenset({"1", "true", "yes", "y", "x", "oui", "ja", "ok"})
+NO = frozenset({"", "0", "false", "no", "n", "non", "nee"})
 
 
 class ImportFileError(ValueError):
@@ -64,6 +68,20 @@ def row_event(row: Row) -> ItemEvent:
         author = {key: item.get(f"author_{key}") for key in ("name", "handle", "url")}
         item = {**item, "author": author}
     return generic.item_event(item)
+
+
+def row_is_historic(row: Row) -> bool:
+    """Whether the row's ``historic`` column says it was already handled (``PayloadError``
+    with a translated reason when the value is neither yes nor no)."""
+    value = row.data.get("historic") if isinstance(row.data, dict) else None
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in YES or text in NO:
+        return text in YES
+    raise PayloadError(
+        _("historic must be yes or no (1/0, true/false), not “%(value)s”.") % {"value": text[:40]}
+    )
 
 
 def detect_format(file_name: str, content: bytes) -> str:

@@ -328,6 +328,10 @@ class ImportJob(models.Model):
     )
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=4, choices=(("csv", "CSV"), ("json", "JSON")))
+    historic = models.BooleanField(
+        default=False,
+        help_text="The rows were already handled elsewhere: new items get no answer deadline.",
+    )
     content = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)

@@ -413,7 +413,13 @@ CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 # (channels/connectors/addresses.py); tests and local development servers turn this on.
 CONNECTORS_ALLOW_PRIVATE_HOSTS = env_bool("CONNECTORS_ALLOW_PRIVATE_HOSTS", default=False)
 
-# Absolute base URL used in e-mails and notifications produced outside a request.
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Absolute base URL used in e-mails and notifications produced outside a request (invitation
+# links, deadline notices). Required in production: a default would send people to localhost.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DEBUG is off, with its scheme: the address people open "
+        f"GovSocial at, e.g. https://govsocial.example.be (got {SITE_URL!r})."
+    )
 # Sent and failed e-mails (bodies, subjects, addresses) are deleted from the outbox after this.
 EMAIL_RETENTION_DAYS = env_int("EMAIL_RETENTION_DAYS", 30, minimum=1, maximum=3650)

@@ -98,7 +98,7 @@ def seed_queue() -> QueueSeedReport:
                         text=text,
                         language=language,
                     ),
-                    now=now,
+                    now=now - timedelta(minutes=minutes),  # received then: some near, some past
                 )
                 report.items += 1
         first_channel = Channel.objects.for_institution(institution).order_by("pk").first()
@@ -124,7 +124,7 @@ def _harassment(channel: Channel, now: datetime) -> None:
             permalink="https://social.example/@anon4521/1",
             raw={"id": "1", "account": {"acct": "anon4521"}},
         ),
-        now=now,
+        now=now - timedelta(hours=2),
     )
     if team:
         item_mark_harassment(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,19 +72,3 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_breached(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
         return queryset.filter(due_at__lt=timezone.now()) if value else queryset
-
-
-def keyset_after(queryset: QuerySet[Item], cursor: str) -> QuerySet[Item]:
-    """Rows after ``cursor`` ("<due_at ISO>|<id>") in (due_at, id) order; no OFFSET."""
-    try:
-        due_text, id_text = cursor.rsplit("|", 1)
-        due = datetime.fromisoformat(due_text)
-        last_id = int(id_text)
-    except ValueError:
-        return queryset
-    return after_row(queryset, due, last_id)
-
-
-def after_row(queryset: QuerySet[Item], due: datetime, last_id: int) -> QuerySet[Item]:
-    """Rows after the row (``due``, ``last_id``) in the queue's (due_at, id) order."""
-    return queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))

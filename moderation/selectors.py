@@ -1,18 +1,161 @@
-"""Page queries of the moderation queue, shared by the queue page and the item page's
-"… and next" buttons, so both read the same filters in the same keyset order."""
+"""The queue's order and its keyset pages, shared by the queue page and the item page's
+"… and next" buttons, so both read the same filters in the same order.
+
+Order: by deadline band (overdue, due soon, on time: the words of the deadline badge), then
+priority (an urgent watch term 2, a watched term 1, none 0), then earliest deadline, then id.
+So an item with an urgent term comes first among the items of its band, never behind the
+items of a more urgent band.
+
+The bands depend on the time, so a page is cut at one instant, ``as_of``: the first page's, kept
+in the cursor, so that paging through the queue sees every row once even while items cross
+from one band to the next. Each (band, priority) pair is one index range scan of
+``item_queue_priority`` (``institution, status, -priority, due_at, id``: equality on the
+priority makes the band's ``due_at`` bound a bound of the scan) limited to a page; all are read
+in one ``UNION ALL`` query, so the page costs the same number of queries and about the same time
+with ten thousand or a million items (no COUNT, no OFFSET, no sort of all open items).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from accounts.models import Institution
 from channels.models import Channel
-from moderation.filters import ItemFilter, after_row
+from moderation.filters import ItemFilter
 from moderation.models import Item, ItemStatus
+
+PRIORITY_GROUPS = (("priority >= %s", 2), ("priority = %s", 1), ("priority = %s", 0))
+"""Urgent (2; anything higher too), watched (1), none (0): see channels.services.watch."""
+
+
+class Band(IntEnum):
+    OVERDUE = 0
+    SOON = 1
+    ON_TIME = 2
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last row's sort key and the instant the bands were cut at."""
+
+    as_of: datetime
+    band: Band
+    priority: int
+    due_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        return "|".join(
+            (self.as_of.isoformat(), str(int(self.band)), str(self.priority),
+             self.due_at.isoformat(), str(self.id))
+        )  # fmt: skip
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor | None:
+        """None for anything that is not a cursor this page wrote (the first page is shown)."""
+        try:
+            as_of, band, priority, due_at, last_id = text.split("|")
+            cursor = cls(
+                datetime.fromisoformat(as_of), Band(int(band)), int(priority),
+                datetime.fromisoformat(due_at), int(last_id),
+            )  # fmt: skip
+        except ValueError:
+            return None
+        aware = cursor.as_of.tzinfo is not None and cursor.due_at.tzinfo is not None
+        return cursor if aware else None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[Item]
+    next_cursor: Cursor | None
+
+
+def queue_page(
+    items: QuerySet[Item], *, now: datetime, cursor: Cursor | None, size: int
+) -> QueuePage:
+    """One page of ``items`` (already filtered and scoped) in queue order, after ``cursor``.
+
+    One query: the ids of each (band, priority) pair's first rows (a ``UNION ALL`` of small
+    index range scans on the item table alone, cheap to plan), then those rows with their
+    joins, in order.
+    """
+    as_of = cursor.as_of if cursor else now
+    try:
+        candidates = RawSQL(*_candidate_ids(items, as_of, cursor, size + 1))  # noqa: S611
+    except EmptyResultSet:  # the filters exclude everything
+        return QueuePage([], None)
+    rows = list(
+        items.filter(pk__in=candidates)
+        .annotate(band=band_expression(as_of))
+        .order_by("band", "-priority", "due_at", "id")[: size + 1]
+    )
+    if len(rows) <= size:
+        return QueuePage(rows, None)
+    rows = rows[:size]
+    last = rows[-1]
+    following = Cursor(as_of, Band(last.band), last.priority, last.due_at, last.pk)
+    return QueuePage(rows, following)
+
+
+def band_expression(as_of: datetime) -> RawSQL:
+    """The band of a row at ``as_of`` (as ``BAND_SQL``); SQL, compiled in a third of the time
+    of ``Case``/``When``."""
+    return RawSQL(  # constant SQL, the time as a parameter
+        'CASE WHEN "moderation_item"."due_at" < %s THEN 0 '
+        'WHEN "moderation_item"."warn_at" <= %s THEN 1 ELSE 2 END',
+        [as_of, as_of],
+        output_field=IntegerField(),
+    )
+
+
+BAND_SQL = {
+    Band.OVERDUE: ("due_at < %s", 1),
+    Band.SOON: ("due_at >= %s AND warn_at <= %s", 2),
+    Band.ON_TIME: ("due_at >= %s AND warn_at > %s", 2),
+}
+"""The rows of each band at ``as_of``, as the deadline badge says (clock.urgency), with how
+many times the SQL takes ``as_of``."""
+
+
+def _candidate_ids(
+    items: QuerySet[Item], as_of: datetime, cursor: Cursor | None, limit: int
+) -> tuple[str, list[object]]:
+    """SQL for the first ``limit`` ids of each (band, priority) pair after ``cursor``.
+
+    Written as SQL around the filtered queryset's own (compiled once): nine querysets built
+    and compiled by the ORM cost more than the query itself. PostgreSQL pulls the plain
+    subquery up, so each part is a range scan of ``item_queue_priority`` (equality on the
+    priority, the band's bound on ``due_at``).
+    """
+    base = items.order_by().values("id", "priority", "due_at", "warn_at")
+    base_sql, base_params = base.query.sql_with_params()
+    parts: list[str] = []
+    params: list[object] = []
+    for band in Band:
+        if cursor is not None and band < cursor.band:
+            continue
+        band_sql, uses = BAND_SQL[band]
+        for priority_sql, priority in PRIORITY_GROUPS:
+            where, values = [band_sql, priority_sql], [*[as_of] * uses, priority]
+            if cursor is not None and band == cursor.band:
+                where.append("(priority < %s OR (priority = %s AND (due_at, id) > (%s, %s)))")
+                values += [cursor.priority, cursor.priority, cursor.due_at, cursor.id]
+            parts.append(
+                f"(SELECT id FROM ({base_sql}) AS base WHERE {' AND '.join(where)} "  # noqa: S608
+                "ORDER BY priority DESC, due_at, id LIMIT %s)"
+            )
+            params += [*base_params, *values, limit]
+    return " UNION ALL ".join(parts), params
+
 
 DEFAULT_QUEUE = f"status={ItemStatus.OPEN}"
 """The queue without parameters: open items."""
@@ -23,7 +166,7 @@ class Queue:
     filters: ItemFilter
     channels: list[Channel]
     items: QuerySet[Item]
-    """The filtered items in the queue's order (``due_at``, ``id``), before any cursor."""
+    """The filtered items, unordered: ``queue_page`` puts them in the queue's order."""
 
 
 def queue_params(query: str) -> QueryDict:
@@ -42,11 +185,21 @@ def queue_items(institution: Institution, user: Any, params: QueryDict) -> Queue
         channels=channels,
         user=user,
     )
-    return Queue(filters, channels, filters.qs.order_by("due_at", "id"))
+    return Queue(filters, channels, filters.qs)
 
 
-def queue_next(institution: Institution, user: Any, params: QueryDict, item: Item) -> Item | None:
-    """The item after ``item`` in the queue filtered by ``params``: the first row after its
-    (due_at, id) position, exactly as the queue's next page would start (one indexed query)."""
-    following = after_row(queue_items(institution, user, params).items, item.due_at, item.pk)
-    return following.exclude(pk=item.pk).first()
+def band_at(item: Item, as_of: datetime) -> Band:
+    """The band ``item`` is in at ``as_of`` (as ``band_expression`` computes it in SQL)."""
+    if item.due_at < as_of:
+        return Band.OVERDUE
+    return Band.SOON if item.warn_at <= as_of else Band.ON_TIME
+
+
+def queue_next(
+    institution: Institution, user: Any, params: QueryDict, item: Item, *, now: datetime
+) -> Item | None:
+    """The item after ``item`` in the queue filtered by ``params``, exactly as the queue's next
+    page would start after it (one query)."""
+    after = Cursor(now, band_at(item, now), item.priority, item.due_at, item.pk)
+    page = queue_page(queue_items(institution, user, params).items, now=now, cursor=after, size=1)
+    return page.items[0] if page.items else None

@@ -128,7 +128,10 @@ def sla_by(
         "received": Count("pk"),
         "met": Count("pk", filter=answered & Q(first_response_at__lte=F("due_at"))),
         "answered_late": Count("pk", filter=answered & Q(first_response_at__gt=F("due_at"))),
-        "unanswered_late": Count("pk", filter=Q(first_response_at__isnull=True, due_at__lt=now)),
+        # Open only: an item deleted on the platform or imported as history owed no answer.
+        "unanswered_late": Count(
+            "pk", filter=Q(status="open", first_response_at__isnull=True, due_at__lt=now)
+        ),
     }
     postgres = connection.vendor == "postgresql"
     if postgres:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.forms import InstitutionSettingsForm
 from accounts.models import Role
@@ -27,16 +28,26 @@ def institution_settings(request: InstitutionRequest, institution_slug: str) -> 
     form = InstitutionSettingsForm(request.POST or None, instance=institution)
     if request.method == "POST" and form.is_valid():
         try:
-            institution_update_settings(
+            channels = institution_update_settings(
                 institution=institution, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Settings saved."))
+            messages.success(request, _saved_message(channels))
             return redirect("accounts:institution-settings", institution_slug=institution.slug)
     return render(
         request,
         "accounts/institution_settings.html",
         {"form": form, "history": settings_history(institution)},
     )
+
+
+def _saved_message(channels: int) -> str:
+    if not channels:
+        return _("Settings saved.")
+    return ngettext(
+        "Settings saved; %(count)s channel now uses the new response times.",
+        "Settings saved; %(count)s channels now use the new response times.",
+        channels,
+    ) % {"count": channels}

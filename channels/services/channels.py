@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import MODERATOR_ROLES, Institution, User
+from accounts.services.institutions import ResponseTimes
 from channels.models import Channel
 from channels.secrets import mask_secret
 
@@ -36,6 +37,37 @@ def channel_save(
         channel.save()
         channel.moderators.set(moderators)
     return channel
+
+
+def channels_apply_institution_times(
+    *, institution: Institution, actor: User, previous: ResponseTimes
+) -> int:
+    """The institution changed its response times and asked to apply them to existing
+    channels: those using its previous times take the new ones (a channel with a time of its
+    own keeps it). Recorded in each channel's history; deadlines already set never move.
+    Returns how many channels changed. Registered as an accounts hook (ChannelsConfig.ready)."""
+    targets = {
+        "response_hours": (previous.social_hours, institution.social_response_hours),
+        "crisis_response_hours": (previous.crisis_hours, institution.crisis_response_hours),
+    }
+    changed = 0
+    for channel in Channel.objects.for_institution(institution).select_for_update():
+        fields = [
+            field
+            for field, (old, new) in targets.items()
+            if old != new and getattr(channel, field) == old
+        ]
+        if not fields:
+            continue
+        for field in fields:
+            setattr(channel, field, targets[field][1])
+        channel._history_user = actor  # type: ignore[attr-defined]
+        channel._change_reason = _(  # type: ignore[attr-defined]
+            "Response times of the institution settings applied."
+        )
+        channel.save(update_fields=fields)
+        changed += 1
+    return changed
 
 
 def channel_crisis_set(*, channel: Channel, actor: User, on: bool, reason: str) -> Channel:

@@ -10,7 +10,10 @@ Invariants:
   mid-import loses at most its current chunk's work, and the job resumes from the last chunk
   committed (the sweeper re-enqueues jobs idle for ``RESUME_AFTER``);
 - small files are imported during the upload request; larger ones by a Celery task while the
-  page shows progress.
+  page shows progress;
+- rows marked historic (the whole file at upload, or a row's ``historic`` column) were handled
+  elsewhere: the items they create get no answer deadline (moderation.services.ingest); rows
+  updating an item already known leave its clock alone.
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from channels.connectors.base import PayloadError
-from channels.importing import ImportFileError, Row, detect_format, read_rows, row_event
+from channels.importing import (
+    ImportFileError,
+    Row,
+    detect_format,
+    read_rows,
+    row_event,
+    row_is_historic,
+)
 from channels.models import Channel, ImportJob
 from govsocial.queueing import enqueue_on_commit
 from moderation.models import Item
@@ -40,8 +50,12 @@ MAX_REPORTED_ERRORS = 1000
 RESUME_AFTER = timedelta(minutes=2)
 
 
-def import_create(*, channel: Channel, actor: User, file_name: str, content: bytes) -> ImportJob:
+def import_create(
+    *, channel: Channel, actor: User, file_name: str, content: bytes, historic: bool = False
+) -> ImportJob:
     """Store the upload as a job and import it (now if small, else in the background).
+
+    ``historic``: every row was already handled elsewhere (no answer deadline for its item).
 
     Raises ``ImportFileError`` when the file cannot be read at all.
     """
@@ -55,6 +69,7 @@ def import_create(*, channel: Channel, actor: User, file_name: str, content: byt
         uploaded_by=actor,
         file_name=file_name[:255],
         file_format=file_format,
+        historic=historic,
         content=content,
         total_rows=len(rows),
     )
@@ -102,14 +117,14 @@ def _import_chunk(job_id: int, rows: list[Row]) -> bool:
     with transaction.atomic():
         job = (
             ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel__institution")
+            .select_related("channel__institution", "uploaded_by")
             .filter(pk=job_id, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING))
             .first()
         )
         if job is None:
             return False
         chunk = rows[job.processed_rows : job.processed_rows + CHUNK_ROWS]
-        created, updated, errors = _apply(job.channel, chunk)
+        created, updated, errors = _apply(job, chunk)
         job.processed_rows += len(chunk)
         job.created_count += created
         job.updated_count += updated
@@ -124,26 +139,28 @@ def _import_chunk(job_id: int, rows: list[Row]) -> bool:
         return not finished
 
 
-def _apply(channel: Channel, chunk: list[Row]) -> tuple[int, int, list[dict[str, object]]]:
+def _apply(job: ImportJob, chunk: list[Row]) -> tuple[int, int, list[dict[str, object]]]:
     """Apply the rows; returns (items created, rows that updated an item, row errors)."""
+    channel = job.channel
     errors: list[dict[str, object]] = []
     valid = []
     for row in chunk:
         try:
-            valid.append((row, row_event(row)))
+            historic_by = job.uploaded_by if job.historic or row_is_historic(row) else None
+            valid.append((row, row_event(row), historic_by))
         except PayloadError as error:
             errors.append({"row": row.number, "reason": str(error)})
     known = set(
         Item.objects.filter(
-            channel=channel, external_id__in=[event.external_id for _, event in valid]
+            channel=channel, external_id__in=[event.external_id for _, event, _ in valid]
         ).values_list("external_id", flat=True)
     )
     applied_rows = 0
     applied_ids: set[str] = set()
-    for row, event in valid:
+    for row, event, historic_by in valid:
         try:
             with transaction.atomic():  # a savepoint per row: a bad row cannot spoil the chunk
-                item_apply_event(channel=channel, event=event)
+                item_apply_event(channel=channel, event=event, historic_by=historic_by)
         except (DataError, IntegrityError) as error:  # this row only: its savepoint undid it
             errors.append({"row": row.number, "reason": str(error).splitlines()[0]})
             continue

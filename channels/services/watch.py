@@ -40,7 +40,7 @@ def item_match_keywords(item: Item) -> None:
         _, created = KeywordHit.objects.get_or_create(
             term=terms[hit.term_id], item=item, defaults={"institution": item.institution}
         )
-        if created and hit.urgent:
+        if created and hit.urgent and item.status == "open":  # not a deleted or historic one
             transaction.on_commit(partial(_alert, item, terms[hit.term_id]))
 
 

@@ -106,7 +106,7 @@ class TestMetaHandshake:
 
 
 class TestMetaDeliveries:
-    def test_a_comment_becomes_an_item_due_24_hours_after_it_was_posted(
+    def test_a_comment_becomes_an_item_due_24_hours_after_it_was_received(
         self, client: Client, channel: Channel
     ) -> None:
         response = post_meta(client, channel, fixture("meta_comment_add.json"))
@@ -123,8 +123,9 @@ class TestMetaDeliveries:
         )
         assert item.text.startswith("Wanneer begint de rekrutering voor 2026? Én")
         assert item.institution == channel.institution
-        assert item.due_at == posted + timedelta(hours=24)
-        assert item.warn_at == posted + timedelta(hours=18)
+        assert item.posted_at == posted  # a year before: shown, but the clock counts from receipt
+        assert item.due_at == item.received_at + timedelta(hours=24)
+        assert item.warn_at == item.received_at + timedelta(hours=18)
 
     def test_the_same_delivery_three_times_makes_one_item(
         self, client: Client, channel: Channel
@@ -168,7 +169,7 @@ class TestMetaDeliveries:
         item = Item.objects.get()
         assert item.text.endswith("Brussel of Gent?")
         assert item.posted_at == datetime.fromtimestamp(1764057600, tz=UTC)
-        assert item.due_at == item.posted_at + timedelta(hours=24)
+        assert item.due_at == item.received_at + timedelta(hours=24)
         assert ItemRevision.objects.filter(item=item).count() == 1
 
     def test_nul_bytes_are_stripped_and_nothing_is_lost(

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Notification
 from channels.connectors.base import PayloadError
 from channels.importing import ImportFileError, Row, detect_format, read_rows, row_event
 from channels.models import Channel, ImportJob
 from channels.services import imports
 from channels.services.imports import import_create, import_run, imports_resume
 from channels.tests.factories import ChannelFactory
-from moderation.models import Item
+from moderation.models import Action, Decision, Item
 
 CSV_GOOD_AND_BAD = (
     b"external_id;text;kind;author_name;occurred_at;language\n"
@@ -207,6 +210,78 @@ class TestImporting:
 
 
 @pytest.mark.django_db
+class TestHistoricRows:
+    """Item 8: older comments imported get their clock from the import, or none when historic."""
+
+    OLD = b"external_id;text;occurred_at\nold-1;Bonjour;2025-01-10T09:00:00+01:00\n"
+
+    def test_older_comments_imported_are_due_24_hours_after_the_import(
+        self, channel, defence_communicator, defence_admin
+    ) -> None:
+        from govsocial.deadlines.engine import deadlines_check
+
+        now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+        with time_machine.travel(now, tick=False):
+            import_create(
+                channel=channel, actor=defence_communicator, file_name="x.csv", content=self.OLD
+            )
+            assert deadlines_check(now).breaches == 0
+        item = Item.objects.get()
+        assert item.posted_at == datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
+        assert (item.status, item.due_at) == ("open", now + timedelta(hours=24))
+
+    def test_a_file_marked_historic_files_items_as_handled_without_a_clock(
+        self, channel, defence_communicator, defence_admin
+    ) -> None:
+        from govsocial.deadlines.engine import deadlines_check
+
+        now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+        with time_machine.travel(now, tick=False):
+            job = import_create(
+                channel=channel, actor=defence_communicator, file_name="x.csv",
+                content=self.OLD, historic=True,
+            )  # fmt: skip
+        assert job.historic
+        item = Item.objects.get()
+        assert (item.status, item.assigned_to, item.first_response_at) == ("historic", None, None)
+        decision = Decision.objects.get(item=item)
+        assert (decision.action, decision.actor) == (Action.HISTORIC, defence_communicator)
+        for days in (1, 2, 30):
+            with time_machine.travel(now + timedelta(days=days), tick=False):
+                result = deadlines_check(now + timedelta(days=days))
+            assert (result.warnings, result.breaches) == (0, 0)
+        assert not Notification.objects.filter(kind__startswith="deadline.").exists()
+
+    def test_a_historic_column_marks_single_rows_and_bad_values_are_reported(
+        self, channel, defence_communicator
+    ) -> None:
+        content = (
+            b"external_id,text,historic\na,Done,yes\nb,Waiting,\nc,Waiting too,0\nd,Odd,maybe\n"
+        )
+        job = import_create(
+            channel=channel, actor=defence_communicator, file_name="x.csv", content=content
+        )
+        statuses = dict(Item.objects.values_list("external_id", "status"))
+        assert statuses == {"a": "historic", "b": "open", "c": "open"}
+        assert job.errors == [
+            {"row": 5, "reason": "historic must be yes or no (1/0, true/false), not “maybe”."}
+        ]
+
+    def test_a_known_item_keeps_its_clock_when_a_historic_row_updates_it(
+        self, channel, defence_communicator
+    ) -> None:
+        import_create(
+            channel=channel, actor=defence_communicator, file_name="x.csv",
+            content=b"external_id,text\na,First\n",
+        )  # fmt: skip
+        import_create(
+            channel=channel, actor=defence_communicator, file_name="y.csv",
+            content=b"external_id,text,action\na,Edited,edit\n", historic=True,
+        )  # fmt: skip
+        assert Item.objects.get().status == "open"
+
+
+@pytest.mark.django_db
 class TestScreens:
     def upload(self, client: Client, channel: Channel, content: bytes, name: str = "x.csv"):
         return client.post(
@@ -269,6 +344,26 @@ class TestScreens:
         response = self.upload(client, channel, b"external_id\n" + b"a\n" * 20)
         assert "The file is larger than the limit of 10\xa0bytes." in response.content.decode()
         assert not ImportJob.objects.exists()
+
+    def test_the_upload_form_offers_to_file_the_items_as_history(
+        self, client: Client, channel, defence_communicator
+    ) -> None:
+        client.force_login(defence_communicator)
+        form = client.get("/i/defence/channels/imports/").content.decode()
+        assert "These items were already handled (history)" in form
+        response = client.post(
+            "/i/defence/channels/imports/",
+            {
+                "channel": channel.pk,
+                "file": SimpleUploadedFile("old.csv", b"external_id,text\nold,Ancien\n"),
+                "historic": "on",
+            },
+        )
+        assert response.status_code == 302
+        assert "Filed as history" in client.get(response.url).content.decode()
+        assert Item.objects.get().status == "historic"
+        page = client.get(f"/i/defence/queue/items/{Item.objects.get().pk}/").content.decode()
+        assert "Imported as already handled: no deadline" in page
 
     def test_another_institutions_channel_cannot_be_chosen(
         self, client: Client, defence_communicator, police

@@ -34,6 +34,15 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.txt,.tsv"}),
     )
+    historic = forms.BooleanField(
+        label=gettext_lazy("These items were already handled (history)"),
+        required=False,
+        help_text=gettext_lazy(
+            "New items are filed as already handled, without an answer deadline, assignment or "
+            "alert. Leave unticked for items that still need an answer: their 24-hour deadline "
+            "counts from the import. A historic column marks single rows."
+        ),
+    )
 
     def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +70,7 @@ def import_list(request: InstitutionRequest, institution_slug: str) -> HttpRespo
                 actor=request.user,
                 file_name=form.file_name,
                 content=form.cleaned_data["file"],
+                historic=form.cleaned_data["historic"],
             )
         except ImportFileError as error:
             form.add_error("file", str(error))

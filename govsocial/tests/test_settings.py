@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "k" * 20 + "-production-like-secret-key-for-the-deploy-check-0123",
     "ALLOWED_HOSTS": "govsocial.example.be",
+    "SITE_URL": "https://govsocial.example.be",
     "CSRF_TRUSTED_ORIGINS": "https://govsocial.example.be",
     "MAIL_HOST": "smtp.example.be",
     "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
@@ -80,6 +81,20 @@ def test_secret_key_is_required_when_debug_is_off() -> None:
     result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": ""})
     assert result.returncode == 2
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "govsocial.example.be"])
+def test_site_url_is_required_when_debug_is_off(value: str) -> None:
+    """Invitation links and notices are absolute: without it they would point to localhost."""
+    result = manage("check", env={**PRODUCTION_ENV, "SITE_URL": value})
+    assert result.returncode == 2
+    assert "SITE_URL must be set when DEBUG is off, with its scheme" in result.stderr
+
+
+def test_site_url_defaults_to_localhost_in_development() -> None:
+    code = "from django.conf import settings; print(settings.SITE_URL)"
+    result = manage("shell", "--no-imports", "-c", code, env={"DEBUG": "1"})
+    assert result.stdout.split() == ["http://localhost:8000"], result.stderr
 
 
 def test_deploy_check_is_clean_with_production_settings() -> None:

@@ -38,6 +38,8 @@ class ItemStatus(models.TextChoices):
     HIDDEN = "hidden", _("Hidden")
     REMOVED = "removed", _("Removed")
     ESCALATED = "escalated", _("Escalated to a complaint")
+    DELETED = "deleted", _("Deleted on the platform")
+    HISTORIC = "historic", _("Imported as already handled")
 
 
 class Item(models.Model):
@@ -66,6 +68,9 @@ class Item(models.Model):
     )
     deleted_on_platform_at = models.DateTimeField(null=True, blank=True)
     hidden_on_platform_at = models.DateTimeField(null=True, blank=True)
+    visibility_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="Platform time of the last hide or unhide applied."
+    )
     raw_payload = models.JSONField(default=dict, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,8 +107,12 @@ class Item(models.Model):
         indexes = (
             # channel list: open items per channel.
             models.Index(fields=("channel", "status"), name="item_channel_status"),
-            # the queue's default order: an institution's open items by due time.
-            models.Index(fields=("institution", "status", "due_at", "id"), name="item_queue"),
+            # the queue's order (moderation.selectors): within a deadline band, an institution's
+            # open items by priority, then due time; one range scan per band.
+            models.Index(
+                fields=("institution", "status", "-priority", "due_at", "id"),
+                name="item_queue_priority",
+            ),
             # the queue's "N new items" badge; retention: items received before a cutoff.
             models.Index(fields=("institution", "received_at"), name="item_received"),
             # the deadline check: only rows still to warn or to breach (see govsocial.deadlines).
@@ -170,6 +179,8 @@ class Action(models.TextChoices):
     ASSIGN = "assign", _("Assign")
     REOPEN = "reopen", _("Reopen")
     HARASSMENT = "harassment", _("Marked as harassment")
+    PLATFORM_DELETE = "platform_delete", _("Deleted on the platform: no answer owed")
+    HISTORIC = "historic", _("Imported as already handled: no deadline")
 
 
 ANSWERING_ACTIONS = frozenset(

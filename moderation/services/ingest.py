@@ -5,10 +5,18 @@ Invariants:
   (the unique constraint decides; the loser re-reads and applies its event as an update);
 - the last edit wins by platform time: an older edit arriving late becomes a revision only;
 - an edit or removal that arrives before its creation creates the item from what it knows,
-  and the creation, when it comes, completes it without undoing the later event;
-- a platform deletion marks the item, it never erases our copy;
+  and the creation, when it comes, completes it without undoing the later event; an empty
+  current text is always replaced by a text that arrives (a removal carries none);
+- hide and unhide apply by platform time: an older one arriving late changes nothing;
+- a platform deletion marks the item, it never erases our copy; an item still waiting for its
+  answer leaves the queue and the clock (status "deleted on the platform", a decision without
+  actor in its history), so a comment its author deleted never breaches;
 - ``due_at``/``warn_at`` are set once, at creation, from the SLA clock (crisis mode included);
-  they count from when the item was posted, or from now if the platform time is in the future;
+  they count from the receipt (``received_at``), never from the platform time: a late retry, a
+  first poll or an import of older comments gets its full response time. ``posted_at`` keeps
+  the platform time for display and reports;
+- an item imported as historic (already handled elsewhere) is created without a clock: status
+  "imported as handled", no assignment, no alert, a decision by the importer in its history;
 - an item without a language gets a detected one (or the channel's first language);
 - keyword watch hits follow the text shown: matched at creation and after every text change;
 - a new item is assigned to an on-duty team member speaking its language (services.assignment).
@@ -21,16 +29,28 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from channels.connectors.base import ItemEvent, Verb
 from channels.language import detect_language
 from channels.models import Channel
 from channels.services.watch import item_match_keywords
 from govsocial.deadlines.clock import item_due_at, warn_at
-from moderation.models import Item, ItemRevision
+from moderation.models import Action, Decision, Item, ItemRevision, ItemStatus
 from moderation.services.assignment import item_assign_on_arrival
 
 
-def item_apply_event(*, channel: Channel, event: ItemEvent, now: datetime | None = None) -> Item:
+def item_apply_event(
+    *,
+    channel: Channel,
+    event: ItemEvent,
+    now: datetime | None = None,
+    historic_by: User | None = None,
+) -> Item:
+    """Apply one platform event; ``now`` is when GovSocial received it (the clock's start).
+
+    ``historic_by``: the person importing the event as history (already handled elsewhere);
+    an item it creates gets no clock. An item that already exists keeps its own.
+    """
     now = now or timezone.now()
     # Joins the caller's transaction without a savepoint of its own (two round trips saved per
     # event on the hot path); callers that must survive one event's failure wrap it themselves.
@@ -43,7 +63,7 @@ def item_apply_event(*, channel: Channel, event: ItemEvent, now: datetime | None
         if item is None:
             try:
                 with transaction.atomic():
-                    return _create(channel, event, now)
+                    return _create(channel, event, now, historic_by)
             except IntegrityError:  # another worker created it meanwhile
                 item = Item.objects.select_for_update().get(
                     channel=channel, external_id=event.external_id
@@ -53,20 +73,19 @@ def item_apply_event(*, channel: Channel, event: ItemEvent, now: datetime | None
         return item
 
 
-def _deadlines(channel: Channel, posted: datetime) -> tuple[datetime, datetime]:
+def _deadlines(channel: Channel, received: datetime) -> tuple[datetime, datetime]:
     due = item_due_at(
-        posted,
+        received,
         response_hours=channel.response_hours,
         crisis=channel.crisis_mode,
         crisis_response_hours=channel.crisis_response_hours,
     )
-    return due, warn_at(posted, due, channel.institution.warning_share_percent / 100)
+    return due, warn_at(received, due, channel.institution.warning_share_percent / 100)
 
 
-def _create(channel: Channel, event: ItemEvent, now: datetime) -> Item:
-    posted = min(event.occurred_at, now) if event.occurred_at else now
+def _create(channel: Channel, event: ItemEvent, now: datetime, historic_by: User | None) -> Item:
     institution = channel.institution
-    due, warning = _deadlines(channel, posted)
+    due, warning = _deadlines(channel, now)
     item = Item(
         institution=institution,
         channel=channel,
@@ -79,18 +98,30 @@ def _create(channel: Channel, event: ItemEvent, now: datetime) -> Item:
         language=event.language or detect_language(event.text, channel.default_language),
         permalink=event.permalink,
         parent_external_id=event.parent_external_id,
-        posted_at=event.occurred_at,
+        posted_at=_posted_at(event, now),
         received_at=now,
         due_at=due,
         warn_at=warning,
-        text_updated_at=event.occurred_at or now,
+        text_updated_at=(event.occurred_at or now) if event.text else None,
         raw_payload=event.raw,
     )
+    if historic_by is not None:
+        item.status = ItemStatus.HISTORIC
     _apply_flags(item, event, now)
     item.save()
+    if historic_by is not None:
+        _record(item, Action.HISTORIC, now, actor=historic_by)
+    _leave_clock_if_deleted(item, now)
     item_match_keywords(item)
-    item_assign_on_arrival(item)
+    if item.status == ItemStatus.OPEN:
+        item_assign_on_arrival(item)
     return item
+
+
+def _posted_at(event: ItemEvent, now: datetime) -> datetime | None:
+    """The platform's time, for display and reports (only a creation says when it was posted;
+    another event stands in until it comes). Never in the future."""
+    return min(event.occurred_at, now) if event.occurred_at else None
 
 
 def _update(item: Item, event: ItemEvent, now: datetime) -> None:
@@ -105,22 +136,24 @@ def _update(item: Item, event: ItemEvent, now: datetime) -> None:
         _correct_posted_at(item, min(event.occurred_at, now))
     _apply_flags(item, event, now)
     item.save()
+    _leave_clock_if_deleted(item, now)
     if item.text != text_before:
         item_match_keywords(item)
 
 
 def _correct_posted_at(item: Item, posted: datetime) -> None:
-    """The creation event arrived after an edit: the clock counts from the real post time."""
-    if item.posted_at is not None and item.posted_at <= posted:
-        return
-    item.posted_at = posted
-    if item.status == "open":
-        item.due_at, item.warn_at = _deadlines(item.channel, posted)
+    """The creation event arrived after another event: show the real post time. The clock
+    is not moved: it counts from the receipt."""
+    if item.posted_at is None or posted < item.posted_at:
+        item.posted_at = posted
 
 
 def _record_text(item: Item, event: ItemEvent, at: datetime) -> None:
-    """Keep every distinct text as a revision; show the one with the latest platform time."""
-    newer = item.text_updated_at is None or at >= item.text_updated_at
+    """Keep every distinct text as a revision; show the one with the latest platform time.
+
+    An empty text (the item was first known from a removal or a hide) is always replaced.
+    """
+    newer = not item.text or item.text_updated_at is None or at >= item.text_updated_at
     if newer:
         if item.text and item.text != event.text:
             _revision(item, item.text, item.text_updated_at or item.received_at)
@@ -136,10 +169,34 @@ def _revision(item: Item, text: str, edited_at: datetime) -> None:
 
 
 def _apply_flags(item: Item, event: ItemEvent, now: datetime) -> None:
+    """Deletion, hide and unhide, by platform time: the earliest deletion counts, and of hide
+    and unhide the one with the latest platform time wins, whatever the arrival order."""
     at = event.occurred_at or now
-    if event.verb == Verb.REMOVE and item.deleted_on_platform_at is None:
-        item.deleted_on_platform_at = at
-    elif event.verb == Verb.HIDE:
-        item.hidden_on_platform_at = at
-    elif event.verb == Verb.UNHIDE:
-        item.hidden_on_platform_at = None
+    if event.verb == Verb.REMOVE:
+        if item.deleted_on_platform_at is None or at < item.deleted_on_platform_at:
+            item.deleted_on_platform_at = at
+    elif event.verb in (Verb.HIDE, Verb.UNHIDE):
+        if item.visibility_updated_at is not None and at < item.visibility_updated_at:
+            return
+        item.visibility_updated_at = at
+        item.hidden_on_platform_at = at if event.verb == Verb.HIDE else None
+
+
+def _leave_clock_if_deleted(item: Item, now: datetime) -> None:
+    """A deleted item owes no answer: an open one leaves the queue and the deadline check
+    (one conditional update, so a moderator's decision taken at the same time wins or loses
+    cleanly), with a decision without actor in its history."""
+    if item.deleted_on_platform_at is None or item.status != ItemStatus.OPEN:
+        return
+    closed = Item.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
+        status=ItemStatus.DELETED
+    )
+    if closed:
+        item.status = ItemStatus.DELETED
+        _record(item, Action.PLATFORM_DELETE, now)
+
+
+def _record(item: Item, action: Action, at: datetime, actor: User | None = None) -> Decision:
+    return Decision.objects.create(
+        institution_id=item.institution_id, item=item, actor=actor, action=action, created_at=at
+    )

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -36,7 +37,7 @@ def make_items(channel, count: int, *, language: str = "fr", start: int = 0) -> 
                 text=f"Message numéro {n}",
                 language=language,
             ),
-            now=now,
+            now=now - timedelta(minutes=n),  # received in turn: the clock counts from receipt
         )
         for n in range(start, start + count)
     ]
@@ -103,8 +104,8 @@ def test_the_queue_page_runs_the_same_queries_for_5_and_50_items(
 
 def test_new_items_badge(client: Client, defence, defence_communicator) -> None:
     channel = ChannelFactory(institution=defence)
-    since = timezone.now() - timedelta(seconds=1)
-    make_items(channel, 2)
+    since = timezone.now() - timedelta(seconds=90)
+    make_items(channel, 2)  # received now and a minute ago
     client.force_login(defence_communicator)
     fragment = client.get("/i/defence/queue/new/", {"since": since.isoformat()}).content.decode()
     assert "2 new items" in fragment
@@ -195,3 +196,82 @@ def test_communicators_see_that_a_complaint_was_opened_never_the_person(
     other_page = client.get(f"/i/defence/queue/items/{other.pk}/").content.decode()
     assert "Message numéro 1" in other_page  # the other item's own page
     assert "A complaint was opened from this item" not in other_page
+
+
+def test_an_urgent_item_comes_first_within_its_deadline_band(
+    client: Client, defence, defence_communicator
+) -> None:
+    """Item 25: keyword-watch priority orders the queue within each band (overdue, soon, on
+    time); it never jumps a more urgent band."""
+    channel = ChannelFactory(institution=defence)
+    now = timezone.now()
+    ages = {"overdue-plain": 30, "overdue-urgent": 25, "soon-plain": 20, "soon-watched": 19}
+    ages |= {"soon-urgent": 18.5, "fresh-plain": 2, "fresh-urgent": 1}
+    for name, hours in ages.items():
+        item_apply_event(
+            channel=channel,
+            event=ItemEvent(external_id=name, verb=Verb.CREATE, text=name),
+            now=now - timedelta(hours=hours),
+        )
+    priorities = {"urgent": 2, "watched": 1, "plain": 0}
+    for item in Item.objects.all():
+        Item.objects.filter(pk=item.pk).update(priority=priorities[item.text.split("-")[1]])
+    client.force_login(defence_communicator)
+    shown = [item.text for item in client.get("/i/defence/queue/").context["items"]]
+    assert shown == [
+        "overdue-urgent", "overdue-plain",
+        "soon-urgent", "soon-watched", "soon-plain",
+        "fresh-urgent", "fresh-plain",
+    ]  # fmt: skip
+
+
+def test_keyset_pages_cover_every_band_and_priority_once_while_time_passes(
+    client: Client, defence, defence_communicator, monkeypatch
+) -> None:
+    monkeypatch.setattr(queue_view, "PAGE_SIZE", 3)
+    channel = ChannelFactory(institution=defence)
+    now = timezone.now()
+    for n in range(14):  # ages from 0 to 26 hours, a third of them urgent, a third watched
+        item = item_apply_event(
+            channel=channel,
+            event=ItemEvent(external_id=f"k{n}", verb=Verb.CREATE, text=f"k{n}"),
+            now=now - timedelta(hours=2 * n, minutes=-5),  # 17:55, 23:55: about to cross
+        )
+        Item.objects.filter(pk=item.pk).update(priority=n % 3)
+    client.force_login(defence_communicator)
+    seen: list[str] = []
+    url = "/i/defence/queue/?status=open"
+    with time_machine.travel(now, tick=False) as traveller:
+        while url:
+            response = client.get(url)
+            seen.extend(item.text for item in response.context["items"])
+            traveller.shift(timedelta(minutes=10))  # items cross bands between pages
+            next_url = response.context["next_url"]
+            url = f"/i/defence/queue/{next_url}" if next_url else ""
+    assert sorted(seen) == sorted(f"k{n}" for n in range(14))
+
+
+def test_a_tampered_cursor_shows_the_first_page(
+    client: Client, defence, defence_communicator
+) -> None:
+    channel = ChannelFactory(institution=defence)
+    make_items(channel, 2)
+    client.force_login(defence_communicator)
+    for cursor in ("x", "2026-01-01T00:00:00|9|0|2026-01-01T00:00:00|1", "a|b|c|d|e", "1|2"):
+        response = client.get("/i/defence/queue/", {"after": cursor})
+        assert response.status_code == 200
+        assert len(response.context["items"]) == 2
+
+
+def test_filters_that_join_or_exclude_everything_keep_the_order(
+    client: Client, defence, defence_communicator
+) -> None:
+    channel = ChannelFactory(institution=defence, platform="facebook")
+    plain, urgent = make_items(channel, 2)
+    Item.objects.filter(pk=urgent.pk).update(priority=2)
+    client.force_login(defence_communicator)
+    page = client.get("/i/defence/queue/", {"status": "open", "platform": "facebook"})
+    assert [item.pk for item in page.context["items"]] == [urgent.pk, plain.pk]
+    assert client.get("/i/defence/queue/", {"platform": "myspace"}).status_code == 200
+    empty = client.get("/i/defence/queue/", {"status": "open", "platform": "x"})
+    assert empty.context["items"] == []

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -130,7 +130,7 @@ def item_action(
 
 def _next(request: InstitutionRequest, item: Item, queue: QueryDict) -> HttpResponse:
     """After "… and next": the next item of the queue, or the queue when none is left."""
-    following = queue_next(request.institution, request.user, queue, item)
+    following = queue_next(request.institution, request.user, queue, item, now=timezone.now())
     if following is not None:
         return redirect(item_in_queue_url(following, queue))
     messages.info(request, _("No item left after this one in the queue."))

@@ -1,7 +1,8 @@
-"""The moderation queue: an institution's items, earliest deadline first, filtered in the URL.
+"""The moderation queue: an institution's items by deadline band, then priority, then
+earliest deadline (moderation.selectors), filtered in the URL.
 
-Keyset pagination on (due_at, id): the next page starts after the last row shown, so the cost
-of a page does not grow with the number of items and no COUNT runs on the hot path.
+Keyset pagination: the next page starts after the last row shown, so the cost of a page does
+not grow with the number of items and no COUNT runs on the hot path.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from accounts.middleware import background_request
 from accounts.models import Role
 from complaints.selectors import complaint_markers
 from govsocial.tenancy import InstitutionRequest, requires_role
-from moderation.filters import keyset_after
 from moderation.models import Item, ItemStatus
-from moderation.selectors import DEFAULT_QUEUE, queue_items
+from moderation.selectors import DEFAULT_QUEUE, Cursor, queue_items, queue_page
 from moderation.services import decisions
 
 PAGE_SIZE = 50
@@ -33,17 +33,14 @@ MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights t
 def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     data = request.GET.copy() if request.GET else QueryDict(DEFAULT_QUEUE)
     found = queue_items(request.institution, request.user, data)
-    filters, channels, items = found.filters, found.channels, found.items
-    cursor = request.GET.get("after", "")
-    if cursor:
-        items = keyset_after(items, cursor)
-    rows = list(items[: PAGE_SIZE + 1])
+    filters, channels = found.filters, found.channels
+    cursor = Cursor.decode(request.GET.get("after", ""))
+    page = queue_page(found.items, now=timezone.now(), cursor=cursor, size=PAGE_SIZE)
+    rows = page.items
     next_url = ""
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        last = rows[-1]
+    if page.next_cursor is not None:
         params = data.copy()
-        params["after"] = f"{last.due_at.isoformat()}|{last.pk}"
+        params["after"] = page.next_cursor.encode()
         next_url = "?" + params.urlencode()
     first_url = "?" + urlencode({k: v for k, v in data.items() if k != "after"})
     with_complaint = set(complaint_markers([item.pk for item in rows]))

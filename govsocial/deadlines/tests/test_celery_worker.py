@@ -40,7 +40,7 @@ def test_a_real_worker_runs_the_check_and_the_e_mail_phase(
             channel=channel,
             event=ItemEvent(external_id=f"w{number}", verb=Verb.CREATE,
                             occurred_at=now - timedelta(hours=19 if number % 2 else 25)),
-            now=now,
+            now=now - timedelta(hours=19 if number % 2 else 25),  # received then
         )  # fmt: skip
     queue = f"deadline-test-{uuid.uuid4().hex}"  # our own queue: no other test's messages
     with start_worker(app, perform_ping_check=False, queues=[queue], shutdown_timeout=20):

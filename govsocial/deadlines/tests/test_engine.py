@@ -52,7 +52,7 @@ def received(channel, hours_ago: float, number: int = 1, now: datetime = NOW) ->
             external_id=f"e{number}-{hours_ago}", verb=Verb.CREATE, author_name="Lien",
             occurred_at=now - timedelta(hours=hours_ago), text="Vraag",
         ),
-        now=now,
+        now=now - timedelta(hours=hours_ago),  # received then: the clock counts from receipt
     )  # fmt: skip
 
 

@@ -52,7 +52,7 @@ def test_admins_see_the_missed_deadlines(client: Client, defence, defence_admin,
     for external_id, author, hours_ago in (("late", "Pieter V.", 30), ("fresh", "Fresh Author", 0)):
         event = ItemEvent(external_id=external_id, verb=Verb.CREATE, author_name=author,
                           occurred_at=now - timedelta(hours=hours_ago))  # fmt: skip
-        item_apply_event(channel=channel, event=event, now=now)
+        item_apply_event(channel=channel, event=event, now=now - timedelta(hours=hours_ago))
     late_case = register(defence, received_at=now - timedelta(days=40))
     register(police, received_at=now - timedelta(days=40))
     client.force_login(defence_admin)
