@@ -56,3 +56,20 @@ def member(institution: Institution, *roles: str, **user_fields: object) -> User
     for role in roles:
         MembershipFactory(institution=institution, user=user, role=role)
     return user
+
+
+def settings_form_data(institution: Institution, **changes: object) -> dict[str, object]:
+    """What the institution settings page posts when nothing is changed, plus ``changes``:
+    read from the form itself, so a new setting never breaks the tests that post it."""
+    from accounts.forms import InstitutionSettingsForm
+
+    form = InstitutionSettingsForm(instance=institution)
+    data: dict[str, object] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    return {**data, **changes}

@@ -9,27 +9,14 @@ from django.utils import translation
 
 from accounts.selectors import settings_history
 from accounts.services.institutions import institution_update_settings
+from accounts.tests.factories import settings_form_data
 
 pytestmark = pytest.mark.django_db
 URL = "/i/defence/settings/"
 
 
 def form(institution, **overrides: object) -> dict[str, object]:
-    values = {
-        "name_fr": institution.name_fr,
-        "name_nl": institution.name_nl,
-        "name_en": institution.name_en,
-        "default_language": institution.default_language,
-        "time_zone": institution.time_zone,
-        "social_response_hours": institution.social_response_hours,
-        "crisis_response_hours": institution.crisis_response_hours,
-        "complaint_response_days": institution.complaint_response_days,
-        "warning_share_percent": institution.warning_share_percent,
-        "item_retention_months": institution.item_retention_months,
-    }
-    if institution.hold_suspends_complaint_clock:
-        values["hold_suspends_complaint_clock"] = "on"
-    return {**values, **overrides}
+    return settings_form_data(institution, **overrides)
 
 
 def test_the_history_names_each_changed_setting_with_old_and_new_values(

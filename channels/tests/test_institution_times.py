@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from accounts.tests.factories import settings_form_data
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
@@ -18,18 +19,7 @@ URL = "/i/defence/settings/"
 
 
 def settings_data(institution, **changes) -> dict[str, object]:
-    data = {
-        field: getattr(institution, field)
-        for field in (
-            "name_fr", "name_nl", "name_en", "default_language", "time_zone",
-            "social_response_hours", "crisis_response_hours", "complaint_response_days",
-            "warning_share_percent",
-        )
-    }  # fmt: skip
-    data["hold_suspends_complaint_clock"] = (
-        "on" if institution.hold_suspends_complaint_clock else ""
-    )
-    return {**data, **changes}
+    return settings_form_data(institution, **changes)
 
 
 @pytest.fixture
