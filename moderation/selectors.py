@@ -17,6 +17,7 @@ with ten thousand or a million items (no COUNT, no OFFSET, no sort of all open i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -75,7 +76,7 @@ class Cursor:
 
 @dataclass(frozen=True)
 class QueuePage:
-    items: list[Item]
+    items: Sequence[Item]
     next_cursor: Cursor | None
 
 
