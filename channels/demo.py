@@ -1,4 +1,4 @@
-"""Demo channels: the kinds of channels the seeds describe, and a few items to moderate.
+"""Demo channels: the kinds of channels the seeds describe (their items: moderation.demo).
 
 Webhook secrets of demo channels are all ``govsocial-demo-secret`` (DESIGN.md), so scripts can
 sign test deliveries against a demo install. Idempotent.
@@ -7,15 +7,10 @@ sign test deliveries against a demo install. Idempotent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from django.utils import timezone
 
 from accounts.models import Institution, Membership, Role, User
-from channels.connectors.base import ItemEvent, Verb
 from channels.models import Channel
 from channels.services.channels import channel_save
-from moderation.services.ingest import item_apply_event
 
 DEMO_SECRET = "govsocial-demo-secret"  # noqa: S105  (documented demo credential)
 
@@ -51,37 +46,18 @@ CHANNELS = {
     ],
 }
 
-# (minutes ago, language, author, text): some fresh, some near their deadline, some overdue.
-ITEMS = [
-    (
-        20,
-        "fr",
-        "Claire D.",
-        "Bonjour, les inscriptions pour la journée portes ouvertes sont-elles encore possibles ?",
-    ),
-    (180, "nl", "Pieter V.", "Waar kan ik de resultaten van de selectie terugvinden?"),
-    (19 * 60, "fr", "Marc L.", "Toujours pas de réponse à mon courriel de la semaine passée..."),
-    (23 * 60, "nl", "An J.", "Is de website vandaag offline? Ik krijg een foutmelding."),
-    (27 * 60, "en", "Sam K.", "Could you share the English version of the announcement?"),
-    (50 * 60, "fr", "Anonyme", "Vous êtes tous des incapables, honte à vous."),
-]
-
 
 @dataclass
 class ChannelSeedReport:
     channels: int = 0
-    items: int = 0
 
 
 def seed_channels() -> ChannelSeedReport:
     report = ChannelSeedReport()
-    now = timezone.now()
     for institution in Institution.objects.filter(slug__in=CHANNELS):
         team = _team(institution)
         admin = User.objects.filter(email=f"institution_admin@{institution.slug}.demo").first()
-        for index, (platform, name, handle, audience, languages) in enumerate(
-            CHANNELS[institution.slug]
-        ):
+        for platform, name, handle, audience, languages in CHANNELS[institution.slug]:
             if Channel.objects.filter(institution=institution, handle=handle).exists():
                 continue
             channel = Channel(
@@ -105,8 +81,6 @@ def seed_channels() -> ChannelSeedReport:
                 verify_token=DEMO_SECRET,
             )
             report.channels += 1
-            if index == 0:
-                report.items += _seed_items(channel, now)
     return report
 
 
@@ -119,20 +93,3 @@ def _team(institution: Institution) -> list[User]:
         .values("user_id")
     )
     return list(User.objects.filter(pk__in=user_ids))
-
-
-def _seed_items(channel: Channel, now: datetime) -> int:
-    for number, (minutes, language, author, text) in enumerate(ITEMS, start=1):
-        item_apply_event(
-            channel=channel,
-            event=ItemEvent(
-                external_id=f"demo-{channel.pk}-{number}",
-                verb=Verb.CREATE,
-                occurred_at=now - timedelta(minutes=minutes),
-                author_name=author,
-                text=text,
-                language=language,
-            ),
-            now=now - timedelta(minutes=minutes),  # received then: the clock counts from it
-        )
-    return len(ITEMS)

@@ -1,6 +1,6 @@
 """Demo complaints: every status, source and category across the demo institutions, some near
-and past their deadline, one on hold, one cyber-harassment case escalated from a social item,
-two recommendations.
+and past their deadline, one on hold, two recommendations. The cyber-harassment case escalated
+from a social item is moderation's (moderation.demo.seed_escalations, run after this).
 
 Each institution gets a "Complaints service" team of its officers and a default route to it.
 Idempotent: an institution that already has cases is left alone.
@@ -18,9 +18,7 @@ from complaints.categories import ensure_builtin
 from complaints.models import Case, Category, Recommendation, RoutingRule, Team
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
-from complaints.services.evidence import advice_record, evidence_preserve
 from complaints.services.recommendations import recommendation_save
-from moderation.models import Item
 
 # (days ago, source, category, language, subject, complainant name, final step)
 CASES = [
@@ -69,7 +67,6 @@ def seed_complaints() -> ComplaintSeedReport:
             )
             _advance(case, officer, step, days)
             report.cases += 1
-        report.cases += _harassment_case(institution, officer)
         _recommendations(institution, officer)
     return report
 
@@ -140,26 +137,6 @@ def _advance(case: Case, officer: User, step: str, days: int) -> None:
         cases.case_answer(case=case, actor=officer, at=now - timedelta(days=days - 20))
     if step == "closed":
         cases.case_close(case=case, actor=officer, outcome="partly_founded")
-
-
-def _harassment_case(institution: Institution, officer: User) -> int:
-    item = (
-        Item.objects.for_institution(institution)
-        .filter(text__icontains="honte")
-        .order_by("pk")
-        .first()
-    )
-    if item is None:
-        return 0
-    case = cases.case_open_from_item(
-        item=item,
-        actor=officer,
-        category=Category.objects.get(institution=None, code="cyber_harassment"),
-        subject="Insultes répétées sous nos publications",
-    )
-    evidence_preserve(case=case, actor=officer, item=item)
-    advice_record(case=case, actor=officer, step="do_not_respond")
-    return 1
 
 
 def _email(name: str) -> str:

@@ -12,15 +12,21 @@ class ModerationConfig(AppConfig):
         from django.db.models import Q
 
         from accounts.services.members import roles_withdrawn
+        from channels.events import register_event_sink
         from charter.citations import register_citation_counter
+        from complaints.items import register_item_reader
         from govsocial.retention import hold_register
         from moderation.citations import decisions_citing
         from moderation.models import Item
         from moderation.services.assignment import on_roles_withdrawn
+        from moderation.services.ingest import item_apply_event, items_known
+        from moderation.social_items import social_item_read
 
         # Retention never erases an item linked to a complaint or kept as evidence.
         hold_register(Item, Q(complaint_cases__isnull=False))
         hold_register(Item, Q(decisions__case__isnull=False))
         hold_register(Item, Q(evidence_snapshots__isnull=False))
         register_citation_counter(decisions_citing)
+        register_event_sink(apply=item_apply_event, known=items_known)
+        register_item_reader(social_item_read)
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="moderation.roles_withdrawn")

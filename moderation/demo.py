@@ -1,6 +1,8 @@
 """Demo queue: a few hundred realistic items across the demo channels, watch terms that hit some
 of them, saved replies in three languages, the demo communicators on duty, one harassment item
-marked with its evidence, and outgoing posts in every review state on this month's calendar.
+marked with its evidence, and outgoing posts in every review state on this month's calendar;
+then (``seed_escalations``, once the complaints services exist) one cyber-harassment complaint
+opened from an insulting item.
 
 Items (24 per channel, over 400 in all) are spread over the last 30 hours, so some are fresh,
 some near their 24-hour deadline and some past it. Deterministic (fixed random seed) and
@@ -18,11 +20,15 @@ from django.utils import timezone
 from accounts.models import Institution, Membership, Role, User
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import Channel, WatchTerm
-from moderation.models import Post, SavedReply
+from complaints.models import Category
+from complaints.services.cases import case_open_from_item
+from complaints.services.evidence import advice_record, evidence_preserve
+from moderation.models import Item, Post, SavedReply
 from moderation.services import posts
 from moderation.services.assignment import duty_set, moderators
 from moderation.services.decisions import item_mark_harassment
 from moderation.services.ingest import item_apply_event
+from moderation.social_items import social_item
 
 PER_CHANNEL = 24
 
@@ -46,6 +52,23 @@ MESSAGES = [
     ("watch", "fr", "Il y a une alerte à la bombe près de la caserne, que se passe-t-il ?"),
     ("watch", "nl", "Is er een bommelding aan het station? Dringend antwoord graag."),
 ]
+# The first channel's waiting items (minutes ago, language, author, text): some fresh, some near
+# their deadline, some overdue, one insulting (escalated to a complaint by seed_escalations).
+ITEMS = [
+    (
+        20,
+        "fr",
+        "Claire D.",
+        "Bonjour, les inscriptions pour la journée portes ouvertes sont-elles encore possibles ?",
+    ),
+    (180, "nl", "Pieter V.", "Waar kan ik de resultaten van de selectie terugvinden?"),
+    (19 * 60, "fr", "Marc L.", "Toujours pas de réponse à mon courriel de la semaine passée..."),
+    (23 * 60, "nl", "An J.", "Is de website vandaag offline? Ik krijg een foutmelding."),
+    (27 * 60, "en", "Sam K.", "Could you share the English version of the announcement?"),
+    (50 * 60, "fr", "Anonyme", "Vous êtes tous des incapables, honte à vous."),
+]
+
+
 AUTHORS = ["Claire D.", "Pieter V.", "Sam K.", "Nadia B.", "Wout M.", "Julie R.", "Tom G.",
            "Fatima E.", "Bart S.", "Chloé L.", "Koen D.", "Emma W."]  # fmt: skip
 WATCH_TERMS = [
@@ -74,10 +97,16 @@ class QueueSeedReport:
     items: int = 0
 
 
+@dataclass
+class EscalationSeedReport:
+    cases: int = 0
+
+
 def seed_queue() -> QueueSeedReport:
     report = QueueSeedReport()
     randomness = random.Random(2026)  # noqa: S311 (demo data, not security)
     now = timezone.now()
+    report.items += _first_channel_items(now)
     for institution in Institution.objects.order_by("slug"):
         _watch_terms(institution)
         _saved_replies(institution)
@@ -106,6 +135,68 @@ def seed_queue() -> QueueSeedReport:
             _harassment(first_channel, now)
             _posts(institution, first_channel, now)
     return report
+
+
+def _first_channel_items(now: datetime) -> int:
+    """``ITEMS`` on each institution's first channel, before anyone is on duty or watching."""
+    created = 0
+    for institution in Institution.objects.order_by("slug"):
+        channel = Channel.objects.for_institution(institution).order_by("pk").first()
+        if channel is None or channel.items.filter(external_id__startswith="demo-").exists():
+            continue
+        for number, (minutes, language, author, text) in enumerate(ITEMS, start=1):
+            item_apply_event(
+                channel=channel,
+                event=ItemEvent(
+                    external_id=f"demo-{channel.pk}-{number}",
+                    verb=Verb.CREATE,
+                    occurred_at=now - timedelta(minutes=minutes),
+                    author_name=author,
+                    text=text,
+                    language=language,
+                ),
+                now=now - timedelta(minutes=minutes),  # received then: the clock counts from it
+            )
+        created += len(ITEMS)
+    return created
+
+
+def seed_escalations() -> EscalationSeedReport:
+    """A cyber-harassment complaint opened from the insulting item, with its evidence, in every
+    institution with a complaint officer. Run after complaints.demo, whose routing rules send
+    the case to the complaints service (and which leaves an institution with cases alone)."""
+    report = EscalationSeedReport()
+    for institution in Institution.objects.order_by("slug"):
+        officer = _complaint_officer(institution)
+        item = (
+            Item.objects.for_institution(institution)
+            .filter(text__icontains="honte", complaint_cases__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        if officer is None or item is None:
+            continue
+        data = social_item(item)
+        case = case_open_from_item(
+            item=data,
+            actor=officer,
+            category=Category.objects.get(institution=None, code="cyber_harassment"),
+            subject="Insultes répétées sous nos publications",
+        )
+        evidence_preserve(case=case, actor=officer, item=data)
+        advice_record(case=case, actor=officer, step="do_not_respond")
+        report.cases += 1
+    return report
+
+
+def _complaint_officer(institution: Institution) -> User | None:
+    ids = (
+        Membership.objects.for_institution(institution)
+        .active()
+        .filter(role=Role.COMPLAINT_OFFICER)
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids).order_by("pk").first()
 
 
 def _harassment(channel: Channel, now: datetime) -> None:

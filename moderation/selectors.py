@@ -34,7 +34,7 @@ from moderation.filters import ItemFilter
 from moderation.models import Item, ItemStatus
 
 PRIORITY_GROUPS = (("priority >= %s", 2), ("priority = %s", 1), ("priority = %s", 0))
-"""Urgent (2; anything higher too), watched (1), none (0): see channels.services.watch."""
+"""Urgent (2; anything higher too), watched (1), none (0): see services.watch."""
 
 
 class Band(IntEnum):

@@ -35,8 +35,8 @@ from django.utils import timezone
 from channels.connectors import generic, meta
 from channels.connectors.base import ItemEvent, PayloadError
 from channels.connectors.registry import POLLING_CONNECTORS
+from channels.events import event_apply
 from channels.models import Channel, InboundDelivery
-from moderation.services.ingest import item_apply_event
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def _apply(delivery: InboundDelivery) -> bool:
         with transaction.atomic():
             events = PARSERS[delivery.source](_decode(bytes(delivery.body)))
             for event in events:
-                item_apply_event(channel=delivery.channel, event=event)
+                event_apply(channel=delivery.channel, event=event)
     except PayloadError as error:
         _fail(delivery, str(error))
         return False

@@ -12,8 +12,8 @@ Invariants:
 - small files are imported during the upload request; larger ones by a Celery task while the
   page shows progress;
 - rows marked historic (the whole file at upload, or a row's ``historic`` column) were handled
-  elsewhere: the items they create get no answer deadline (moderation.services.ingest); rows
-  updating an item already known leave its clock alone.
+  elsewhere: the items they create get no answer deadline (moderation's item store, reached
+  through channels.events); rows updating an item already known leave its clock alone.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from channels.connectors.base import PayloadError
+from channels.events import event_apply, events_known
 from channels.importing import (
     ImportFileError,
     Row,
@@ -38,8 +39,6 @@ from channels.importing import (
 )
 from channels.models import Channel, ImportJob
 from govsocial.queueing import enqueue_on_commit
-from moderation.models import Item
-from moderation.services.ingest import item_apply_event
 
 logger = logging.getLogger(__name__)
 
@@ -150,17 +149,13 @@ def _apply(job: ImportJob, chunk: list[Row]) -> tuple[int, int, list[dict[str, o
             valid.append((row, row_event(row), historic_by))
         except PayloadError as error:
             errors.append({"row": row.number, "reason": str(error)})
-    known = set(
-        Item.objects.filter(
-            channel=channel, external_id__in=[event.external_id for _, event, _ in valid]
-        ).values_list("external_id", flat=True)
-    )
+    known = events_known(channel, [event.external_id for _, event, _ in valid])
     applied_rows = 0
     applied_ids: set[str] = set()
     for row, event, historic_by in valid:
         try:
             with transaction.atomic():  # a savepoint per row: a bad row cannot spoil the chunk
-                item_apply_event(channel=channel, event=event, historic_by=historic_by)
+                event_apply(channel=channel, event=event, historic_by=historic_by)
         except (DataError, IntegrityError) as error:  # this row only: its savepoint undid it
             errors.append({"row": row.number, "reason": str(error).splitlines()[0]})
             continue

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
 from channels.models import Channel
+from complaints.items import SocialItem
 from complaints.models import (
     Case,
     Category,
@@ -36,7 +37,6 @@ from complaints.services.references import reference_next
 from complaints.services.routing import case_route
 from complaints.services.timeline import timeline_record
 from govsocial.deadlines.clock import complaint_due_at, due_after_hold, warn_at
-from moderation.models import Item
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
@@ -117,32 +117,34 @@ def case_register(
 
 
 def case_open_from_item(
-    *, item: Item, actor: User, category: Category, subject: str, description: str = ""
+    *, item: SocialItem, actor: User, category: Category, subject: str, description: str = ""
 ) -> Case:
-    """Escalate a social media item to a complaint (called by the moderation queue).
+    """Escalate a social media item to a complaint (called by the moderation queue, which hands
+    over the item's data: see complaints.items).
 
     The item keeps its own 24-hour clock; the case gets the 30-day one. The author's name and
     account go to the complainant record, not to the case.
     """
+    channel = Channel.objects.select_related("institution").get(pk=item.channel_id)
     with transaction.atomic():
         case = case_register(
-            institution=item.institution,
+            institution=channel.institution,
             actor=actor,
             source=Source.SOCIAL_MEDIA,
             category=category,
             subject=subject,
             description=description or item.text,
-            language=item.language or item.channel.default_language,
+            language=item.language or channel.default_language,
             complainant=ComplainantData(
                 name=item.author_name,
                 social_account=item.author_url or item.author_handle,
             ),
             received_at=item.posted_at or item.received_at,
-            channel=item.channel,
+            channel=channel,
         )
-        case.items.add(item)
+        case.items.add(item.item_id)
         timeline_record(
-            case, actor, EventKind.ITEM_LINKED, item_id=item.pk, channel_id=item.channel_id
+            case, actor, EventKind.ITEM_LINKED, item_id=item.item_id, channel_id=item.channel_id
         )
     return case
 

@@ -27,9 +27,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from complaints.items import SocialItem
 from complaints.models import Attachment, Case, EventKind, EvidenceSnapshot
 from complaints.services.timeline import timeline_record
-from moderation.models import Item
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -116,8 +116,8 @@ def snapshot_bytes(content: dict[str, Any]) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def evidence_preserve(*, case: Case, actor: User, item: Item) -> EvidenceSnapshot:
-    if not case.items.filter(pk=item.pk).exists():
+def evidence_preserve(*, case: Case, actor: User, item: SocialItem) -> EvidenceSnapshot:
+    if not case.items.filter(pk=item.item_id).exists():
         raise EvidenceError(_("Only items linked to this complaint can be preserved."))
     with transaction.atomic():
         snapshot = snapshot_take(item=item, actor=actor, case=case)
@@ -126,18 +126,18 @@ def evidence_preserve(*, case: Case, actor: User, item: Item) -> EvidenceSnapsho
             actor,
             EventKind.EVIDENCE_PRESERVED,
             snapshot_id=snapshot.pk,
-            item_id=item.pk,
+            item_id=item.item_id,
             sha256=snapshot.sha256,
         )
     return snapshot
 
 
-def snapshot_take(*, item: Item, actor: User, case: Case | None = None) -> EvidenceSnapshot:
+def snapshot_take(*, item: SocialItem, actor: User, case: Case | None = None) -> EvidenceSnapshot:
     """The item as it stands now (text, author, permalink, raw payload, capture time), as
-    canonical JSON with its SHA-256."""
+    canonical JSON with its SHA-256. ``item``: its data as moderation handed it over."""
     content = {
-        "platform": item.channel.platform,
-        "channel": item.channel.name,
+        "platform": item.platform,
+        "channel": item.channel_name,
         "external_id": item.external_id,
         "kind": item.kind,
         "author_name": item.author_name,
@@ -156,7 +156,7 @@ def snapshot_take(*, item: Item, actor: User, case: Case | None = None) -> Evide
     return EvidenceSnapshot.objects.create(
         institution_id=item.institution_id,
         case=case,
-        item=item,
+        item_id=item.item_id,
         content=content,
         sha256=hashlib.sha256(snapshot_bytes(content)).hexdigest(),
         captured_by=actor,

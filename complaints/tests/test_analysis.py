@@ -107,6 +107,7 @@ def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_o
     from channels.tests.factories import ChannelFactory
     from complaints.selectors import complaint_markers
     from moderation.services.ingest import item_apply_event
+    from moderation.social_items import social_item
 
     channel = ChannelFactory(institution=defence)
     escalated, other = (
@@ -117,7 +118,10 @@ def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_o
         for name in ("a", "b")
     )
     case = cases.case_open_from_item(
-        item=escalated, actor=defence_officer, category=builtin(), subject="Rita's complaint"
+        item=social_item(escalated),
+        actor=defence_officer,
+        category=builtin(),
+        subject="Rita's complaint",
     )
     markers = complaint_markers([escalated.pk, other.pk])
     assert set(markers) == {escalated.pk}

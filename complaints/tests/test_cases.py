@@ -282,6 +282,7 @@ def test_an_item_escalated_to_a_complaint_keeps_both_clocks(defence, defence_off
     from channels.connectors.base import ItemEvent, Verb
     from channels.tests.factories import ChannelFactory
     from moderation.services.ingest import item_apply_event
+    from moderation.social_items import social_item
 
     channel = ChannelFactory(institution=defence)
     posted = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
@@ -300,7 +301,10 @@ def test_an_item_escalated_to_a_complaint_keeps_both_clocks(defence, defence_off
     )
     item_due = item.due_at
     case = cases.case_open_from_item(
-        item=item, actor=defence_officer, category=builtin(), subject="Dossier de recrutement"
+        item=social_item(item),
+        actor=defence_officer,
+        category=builtin(),
+        subject="Dossier de recrutement",
     )
     item.refresh_from_db()
     assert item.due_at == item_due  # the 24-hour clock is untouched

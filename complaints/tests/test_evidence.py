@@ -19,6 +19,7 @@ from complaints.services import cases
 from complaints.services.personal_data import complainant_erase
 from complaints.tests.factories import builtin, register
 from moderation.services.ingest import item_apply_event
+from moderation.social_items import social_item
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -38,7 +39,7 @@ def harassment(defence, defence_officer):
         ),
     )
     case = cases.case_open_from_item(
-        item=item,
+        item=social_item(item),
         actor=defence_officer,
         category=builtin("cyber_harassment"),
         subject="Insultes répétées",
@@ -127,7 +128,7 @@ def test_a_snapshot_cannot_be_changed_in_the_database(defence_officer, harassmen
     from complaints.services.evidence import evidence_preserve
 
     case, item = harassment
-    snapshot = evidence_preserve(case=case, actor=defence_officer, item=item)
+    snapshot = evidence_preserve(case=case, actor=defence_officer, item=social_item(item))
     with pytest.raises(InternalError, match="evidence_immutable"), transaction.atomic():
         EvidenceSnapshot.objects.filter(pk=snapshot.pk).update(sha256="0" * 64)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from complaints.items import social_item_read
 from complaints.models import Attachment, Case
 from complaints.services.evidence import (
     EvidenceError,
@@ -74,7 +75,7 @@ def evidence_capture(
 ) -> HttpResponse:
     case = case_for(request, reference)
     item = get_object_or_404(case.items.all(), pk=item_id)
-    evidence_preserve(case=case, actor=request.user, item=item)
+    evidence_preserve(case=case, actor=request.user, item=social_item_read(item.pk))
     messages.success(request, _("The item has been preserved as evidence."))
     return redirect(case_url(case))
 

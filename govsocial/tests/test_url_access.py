@@ -30,6 +30,7 @@ from govsocial.deadlines.engine import deadlines_check
 from govsocial.tenancy import ANY_MEMBER
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
+from moderation.social_items import social_item
 
 ADMIN = Role.INSTITUTION_ADMIN
 EDITOR = Role.CHARTER_EDITOR
@@ -240,7 +241,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
             ).pk
         ),
         "item_id": str(item.pk),
-        "snapshot_id": str(snapshot_take(item=item, actor=defence_admin).pk),
+        "snapshot_id": str(snapshot_take(item=social_item(item), actor=defence_admin).pk),
         "post_id": str(
             post_create(
                 institution=defence,

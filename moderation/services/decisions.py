@@ -45,6 +45,7 @@ from moderation.models import (
     ItemStatus,
 )
 from moderation.services.reply_delivery import delivery_create
+from moderation.social_items import social_item
 
 
 class DecisionRefused(ValueError):
@@ -88,8 +89,9 @@ def item_escalate(
         raise DecisionRefused(_("Give the complaint a subject."))
 
     def open_case() -> Case:
-        case = case_open_from_item(item=item, actor=actor, category=category, subject=subject)
-        evidence_preserve(case=case, actor=actor, item=item)
+        data = social_item(item)
+        case = case_open_from_item(item=data, actor=actor, category=category, subject=subject)
+        evidence_preserve(case=case, actor=actor, item=data)
         return case
 
     return _answer(item, actor, Action.ESCALATE, note=note, make_case=open_case)
@@ -113,7 +115,7 @@ def item_mark_harassment(
     if not referral_person.strip():
         raise DecisionRefused(_("Say to whom the victim was referred."))
     with transaction.atomic():
-        snapshot = snapshot_take(item=item, actor=actor)
+        snapshot = snapshot_take(item=social_item(item), actor=actor)
         decision = _record(
             item,
             actor,

@@ -1,5 +1,9 @@
 """Apply platform events to the item store.
 
+Channels parses what the platforms send into ``ItemEvent``s and hands them over through
+``channels.events``: ``item_apply_event`` and ``items_known`` are the sink registered there in
+``ModerationConfig.ready()``.
+
 Invariants:
 - one item per (channel, external id): retries, duplicates and concurrent workers create one row
   (the unique constraint decides; the loser re-reads and applies its event as an update);
@@ -24,6 +28,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -33,10 +38,10 @@ from accounts.models import User
 from channels.connectors.base import ItemEvent, Verb
 from channels.language import detect_language
 from channels.models import Channel
-from channels.services.watch import item_match_keywords
 from govsocial.deadlines.clock import item_due_at, warn_at
 from moderation.models import Action, Decision, Item, ItemRevision, ItemStatus
 from moderation.services.assignment import item_assign_on_arrival
+from moderation.services.watch import item_match_keywords
 
 
 def item_apply_event(
@@ -71,6 +76,15 @@ def item_apply_event(
         if item.anonymised_at is None:  # retention erased it: a late event brings nothing back
             _update(item, event, now)
         return item
+
+
+def items_known(channel: Channel, external_ids: Collection[str]) -> set[str]:
+    """Which of these external ids already have an item in the channel."""
+    return set(
+        Item.objects.filter(channel=channel, external_id__in=list(external_ids)).values_list(
+            "external_id", flat=True
+        )
+    )
 
 
 def _deadlines(channel: Channel, received: datetime) -> tuple[datetime, datetime]:

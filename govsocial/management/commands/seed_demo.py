@@ -10,7 +10,7 @@ from accounts.demo import seed_accounts
 from channels.demo import seed_channels
 from charter.demo import seed_charters
 from complaints.demo import seed_complaints
-from moderation.demo import seed_queue
+from moderation.demo import seed_escalations, seed_queue
 from reports.demo import seed_history
 
 
@@ -30,12 +30,12 @@ class Command(BaseCommand):
             f"{charters.published_versions} published versions created."
         )
         channels = seed_channels()
-        self.stdout.write(
-            f"Demo channels: {channels.channels} channels, {channels.items} items created."
-        )
+        self.stdout.write(f"Demo channels: {channels.channels} channels created.")
         queue = seed_queue()
         self.stdout.write(f"Demo queue: {queue.items} items created.")
         complaints = seed_complaints()
         self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")
+        escalations = seed_escalations()
+        self.stdout.write(f"Demo escalations: {escalations.cases} complaints opened from items.")
         history = seed_history()
         self.stdout.write(f"Demo history: {history.items} past items with their decisions.")

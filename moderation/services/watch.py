@@ -1,4 +1,5 @@
-"""Keyword watch: match an item against its institution's watch terms, record hits, alert.
+"""Keyword watch on items: match an item against its institution's watch terms (the matching
+itself is channels.keywords), set its priority, record hits, alert.
 
 Invariants: a term counts once per item (unique hit); an urgent term notifies the channel's
 moderation team members who still moderate in the institution (or, if none, the institution's
