@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.models import Attachment, Case
 from complaints.services.evidence import (
     EvidenceError,
@@ -19,7 +20,6 @@ from complaints.services.evidence import (
     referral_record,
 )
 from complaints.views.cases import case_for, case_url
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
 
