@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,8 +35,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from accounts.models import Institution, User
+from accounts.models import ROLE_INCLUDES, Institution, Membership, User
 
 logger = logging.getLogger("govsocial.security")
 
@@ -67,8 +66,6 @@ class InstitutionAccess:
 
 
 def expand_roles(held: Iterable[str]) -> frozenset[str]:
-    from accounts.models import ROLE_INCLUDES
-
     roles = set(held)
     for role in list(roles):
         roles |= ROLE_INCLUDES.get(role, frozenset())
@@ -79,8 +76,6 @@ def resolve_institution(
     user: User | Any, slug: str, required_roles: frozenset[str]
 ) -> InstitutionAccess:
     """The only code that turns a slug into an institution for a signed-in user (one query)."""
-    from accounts.models import Membership
-
     memberships = list(
         Membership.objects.active()
         .filter(user=user, institution__slug=slug)
@@ -103,8 +98,6 @@ def has_role(user: User | Any, institution: Institution, role: str) -> bool:
 
     There is deliberately no institution-less variant: roles never add up across institutions.
     """
-    from accounts.models import Membership
-
     held = Membership.objects.active().filter(user=user, institution=institution)
     return role in expand_roles(held.values_list("role", flat=True))
 
@@ -168,8 +161,6 @@ class InstitutionMiddleware:
 
     @staticmethod
     def _attach_public(request: HttpRequest, slug: str) -> None:
-        from accounts.models import Institution
-
         institution = get_object_or_404(Institution, slug=slug)
         request.institution = institution  # type: ignore[attr-defined]
         request.institution_roles = frozenset()  # type: ignore[attr-defined]
