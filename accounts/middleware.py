@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from govsocial.tenancy import is_public
+from accounts.tenancy import is_public
 
 SESSION_STARTED_AT = "govsocial.started_at"
 SESSION_LAST_ACTIVITY_AT = "govsocial.last_activity_at"

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Invitation, Membership, Notification, Role, User
-from govsocial.tenancy import expand_roles
+from accounts.tenancy import expand_roles
 
 
 @dataclass

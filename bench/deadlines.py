@@ -178,7 +178,7 @@ def _insert_cases(count: int) -> None:
 
 
 def _idle_checks() -> dict[str, float]:
-    from govsocial.deadlines.engine import deadlines_check
+    from deadlines.engine import deadlines_check
 
     deadlines_check()  # warm up
     timings, queries = [], 0
@@ -196,7 +196,7 @@ def _busy_check(transitions: int) -> dict[str, float]:
     from django.db import connection
 
     from accounts.models import Notification
-    from govsocial.deadlines.engine import deadlines_check
+    from deadlines.engine import deadlines_check
 
     items = transitions * 9 // 10
     cases = transitions - items

@@ -1,4 +1,4 @@
-"""Complaint cases as a source for the deadline check (see govsocial/deadlines/engine.py).
+"""Complaint cases as a source for the deadline check (see deadlines/engine.py).
 
 A case owes its individual answer by ``due_at`` while it is received, acknowledged, in progress
 or on hold; on hold leaves the check when the institution suspends the clock while waiting for
@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, Role, User
+from accounts.recipients import people_by_institution, unique
 from complaints.models import Case, Team
-from govsocial.deadlines.recipients import people_by_institution, unique
-from govsocial.deadlines.sources import Subject, Texts, Threshold
+from deadlines.sources import Subject, Texts, Threshold
 
 
 class CaseDeadlines:
@@ -37,12 +37,21 @@ class CaseDeadlines:
             "sent: late by %(late)s."
         ),
     )
+    missed_template = "complaints/_missed_cases.html"
 
     def to_warn(self, now: datetime) -> QuerySet[Case]:
         return Case.objects.answer_owed().filter(warned_at__isnull=True, warn_at__lte=now)
 
     def to_breach(self, now: datetime) -> QuerySet[Case]:
         return Case.objects.overdue(now).filter(breached_at__isnull=True)
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[Case]:
+        return (
+            Case.objects.for_institution(institution)
+            .overdue(now)
+            .select_related("assigned_officer", "category")
+            .order_by("due_at", "pk")
+        )
 
     def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
         rows = list(

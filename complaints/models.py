@@ -188,7 +188,7 @@ class Case(models.Model):
             ),
             # reports: complaints received per month.
             models.Index(fields=("institution", "received_at"), name="case_received"),
-            # the deadline check: only cases still to warn or to breach (see govsocial.deadlines).
+            # the deadline check: only cases still to warn or to breach (see deadlines/engine.py).
             models.Index(
                 fields=("warn_at",),
                 condition=Q(status__in=CLOCK_RUNNING, warned_at__isnull=True),

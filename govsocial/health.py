@@ -11,8 +11,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from deadlines.engine import STALE_AFTER, last_run
 from govsocial.celery import app as celery_app
-from govsocial.deadlines.engine import STALE_AFTER, last_run
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Institution
-
 
 class DeadlineCheckRun(models.Model):
     """One run of the deadline check; /healthz reads the newest. Kept for a week."""
@@ -34,7 +32,9 @@ class DeadlineDigest(models.Model):
     fact), covering the notices written since the previous one."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(
+        "accounts.Institution", on_delete=models.CASCADE, related_name="+"
+    )
     day = models.DateField(help_text="The institution's local date.")
     sent_at = models.DateTimeField(default=timezone.now)
     notices = models.PositiveIntegerField()

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reports",
     "complaints",
     "charter",
+    "deadlines",
 ]
 
 MIDDLEWARE = [
@@ -94,7 +95,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
-    "govsocial.tenancy.InstitutionMiddleware",
+    "accounts.tenancy.InstitutionMiddleware",
     "govsocial.middleware.PrivateCacheControlMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -392,7 +393,7 @@ CELERY_BEAT_SCHEDULE = {
     **catch_up_beat(CATCH_UP_JOBS),
 }
 
-# The rows the deadline check watches (govsocial/deadlines/sources.py).
+# The rows the deadline check watches (deadlines/sources.py).
 DEADLINE_SOURCES = ["moderation.deadlines.ITEMS", "complaints.deadlines.CASES"]
 
 # --- Logging ------------------------------------------------------------------------------------

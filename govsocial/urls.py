@@ -2,8 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from deadlines import views as deadline_views
 from govsocial import health, views
-from govsocial.deadlines import views as deadline_views
 
 # allauth's rate limits and second factor also guard the Django admin login.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

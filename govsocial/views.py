@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.selectors import home_summaries
-from govsocial.tenancy import AuthenticatedRequest
+from accounts.tenancy import AuthenticatedRequest
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:

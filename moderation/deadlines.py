@@ -1,4 +1,4 @@
-"""Moderation items as a source for the deadline check (see govsocial/deadlines/engine.py).
+"""Moderation items as a source for the deadline check (see deadlines/engine.py).
 
 An item owes its first answer by ``due_at``; once answered (``first_response_at``) or handled
 otherwise it leaves the check, even if reopened later. Warning: the assignee while they are on
@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MODERATOR_ROLES, Institution, Role, User
+from accounts.recipients import people_by_institution, unique
 from channels.models import Channel
-from govsocial.deadlines.recipients import people_by_institution, unique
-from govsocial.deadlines.sources import Subject, Texts, Threshold
+from deadlines.sources import Subject, Texts, Threshold
 from moderation.models import DutyStatus, Item
 
 
@@ -36,12 +36,21 @@ class ItemDeadlines:
             "%(label)s had to be answered by %(due)s and is still waiting: late by %(late)s."
         ),
     )
+    missed_template = "moderation/_missed_items.html"
 
     def to_warn(self, now: datetime) -> QuerySet[Item]:
         return Item.objects.awaiting_first_answer().filter(warned_at__isnull=True, warn_at__lte=now)
 
     def to_breach(self, now: datetime) -> QuerySet[Item]:
         return Item.objects.overdue(now).filter(breached_at__isnull=True)
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[Item]:
+        return (
+            Item.objects.for_institution(institution)
+            .overdue(now)
+            .select_related("channel", "assigned_to")
+            .order_by("due_at", "pk")
+        )
 
     def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
         # Plain values, not model instances: a batch holds thousands of rows.

@@ -10,9 +10,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from channels.models import Channel
 from govsocial.csv_export import csv_download
-from govsocial.tenancy import InstitutionRequest, requires_role
 from reports.charts import bar_chart
 from reports.dashboard import dashboard as dashboard_figures
 from reports.monthly import monthly_report

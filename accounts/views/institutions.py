@@ -13,7 +13,7 @@ from accounts.forms import InstitutionSettingsForm
 from accounts.models import Role
 from accounts.selectors import institution_overview, settings_history
 from accounts.services.institutions import institution_update_settings
-from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
+from accounts.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
 
 @requires_role(ANY_MEMBER)

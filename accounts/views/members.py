@@ -13,7 +13,7 @@ from accounts.forms import InviteForm, MemberRolesForm
 from accounts.models import Invitation, Membership, Role, User
 from accounts.selectors import member_rows
 from accounts.services import members as member_services
-from govsocial.tenancy import InstitutionRequest, requires_role
+from accounts.tenancy import InstitutionRequest, requires_role
 
 
 def _member(request: InstitutionRequest, user_id: str) -> User:

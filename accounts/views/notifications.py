@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import background_request
 from accounts.models import Notification
 from accounts.services.notifications import notification_mark_read, notifications_mark_all_read
-from govsocial.tenancy import AuthenticatedRequest
+from accounts.tenancy import AuthenticatedRequest
 
 PAGE_SIZE = 25
 

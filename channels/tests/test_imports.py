@@ -218,7 +218,7 @@ class TestHistoricRows:
     def test_older_comments_imported_are_due_24_hours_after_the_import(
         self, channel, defence_communicator, defence_admin
     ) -> None:
-        from govsocial.deadlines.engine import deadlines_check
+        from deadlines.engine import deadlines_check
 
         now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
         with time_machine.travel(now, tick=False):
@@ -233,7 +233,7 @@ class TestHistoricRows:
     def test_a_file_marked_historic_files_items_as_handled_without_a_clock(
         self, channel, defence_communicator, defence_admin
     ) -> None:
-        from govsocial.deadlines.engine import deadlines_check
+        from deadlines.engine import deadlines_check
 
         now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
         with time_machine.travel(now, tick=False):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 from channels.forms import ChannelForm
 from channels.models import Channel, InboundDelivery, PollState
 from channels.services.channels import channel_crisis_set, channel_save, secret_summary
 from channels.services.deliveries import delivery_reprocess
-from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
 
 @requires_role(ANY_MEMBER)

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.middleware import background_request
 from accounts.models import Institution, Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from channels.importing import ImportFileError
 from channels.models import Channel, ImportJob
 from channels.services.imports import MAX_FILE_BYTES, import_create, too_large_message
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 IMPORTERS = (Role.COMMUNICATOR, Role.INSTITUTION_ADMIN)
 RECENT_JOBS = 20

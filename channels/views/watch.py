@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from channels.models import KeywordHit, WatchTerm
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 WEEKS = 8
 

@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
+from accounts.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 from charter.models import Acknowledgement, Charter, CharterVersion
 from charter.selectors import pick_text, rules_in_language
 from charter.services import acknowledgement_record
 from govsocial.csv_export import csv_download
-from govsocial.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
 
 security_log = logging.getLogger("govsocial.security")
 

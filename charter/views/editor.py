@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from charter.forms import (
     BaseRuleFormSet,
     CharterCreateForm,
@@ -41,7 +42,6 @@ from charter.services import (
     languages_missing,
     version_publish,
 )
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 EDITORS = (Role.CHARTER_EDITOR, Role.INSTITUTION_ADMIN)
 

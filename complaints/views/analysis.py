@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.forms import PeriodForm, RecommendationForm
 from complaints.models import Category, Outcome, Recommendation, Source
 from complaints.selectors import analysis, recommendation_history
 from complaints.services.recommendations import recommendation_save
 from govsocial.csv_export import csv_download
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.filters import OPEN, CaseFilter
 from complaints.forms import CaseRegisterForm, CloseForm, ReasonForm, RerouteForm
 from complaints.models import Case
@@ -25,7 +26,6 @@ from complaints.services.cases import CaseTransitionError, ComplainantData
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, advice_given
 from complaints.services.routing import case_reroute
 from govsocial.deadlines.clock import urgency
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
 PAGE_SIZE = 50

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.items import social_item_read
 from complaints.models import Attachment, Case
 from complaints.services.evidence import (
@@ -20,7 +21,6 @@ from complaints.services.evidence import (
     referral_record,
 )
 from complaints.views.cases import case_for, case_url
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, SpokenLanguage
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.forms import LetterForm, LetterTemplateForm, NoteForm
 from complaints.models import Complainant, Correspondence, LetterKind, LetterTemplate
 from complaints.services.letters import (
@@ -21,7 +22,6 @@ from complaints.services.letters import (
     template_for,
 )
 from complaints.views.cases import case_for, case_url
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 OFFICER = Role.COMPLAINT_OFFICER
 

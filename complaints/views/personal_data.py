@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.services.personal_data import complainant_erase, complainant_export
 from complaints.views.cases import case_for, case_url
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.forms import CategoryForm, RouteTestForm, RoutingRuleForm, TeamForm
 from complaints.models import Category, RoutingRule, Team
 from complaints.services.routing import (
@@ -18,7 +19,6 @@ from complaints.services.routing import (
     rule_position_next,
     rule_reorder,
 )
-from govsocial.tenancy import InstitutionRequest, requires_role
 
 ADMIN = Role.INSTITUTION_ADMIN
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from deadlines.engine import deadlines_check
 from govsocial import health
-from govsocial.deadlines.engine import deadlines_check
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
+from accounts.tenancy import ANY_MEMBER
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
@@ -26,8 +27,7 @@ from charter.tests.factories import published_charter
 from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
-from govsocial.deadlines.engine import deadlines_check
-from govsocial.tenancy import ANY_MEMBER
+from deadlines.engine import deadlines_check
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
 from moderation.social_items import social_item

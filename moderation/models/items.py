@@ -115,7 +115,7 @@ class Item(models.Model):
             ),
             # the queue's "N new items" badge; retention: items received before a cutoff.
             models.Index(fields=("institution", "received_at"), name="item_received"),
-            # the deadline check: only rows still to warn or to breach (see govsocial.deadlines).
+            # the deadline check: only rows still to warn or to breach (see deadlines/engine.py).
             models.Index(
                 fields=("warn_at",),
                 condition=Q(status="open", first_response_at__isnull=True, warned_at__isnull=True),

@@ -34,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Role, SpokenLanguage, User
+from accounts.tenancy import has_role
 from channels.models import Channel
-from govsocial.tenancy import has_role
 from moderation.models import Post, PostState, PostText, PostTransition
 
 Kind = PostTransition.Kind

@@ -14,7 +14,7 @@ import time_machine
 from accounts.models import Notification
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
-from govsocial.deadlines.engine import deadlines_check
+from deadlines.engine import deadlines_check
 from moderation.models import Action, Decision, Item, ItemRevision
 from moderation.services.ingest import item_apply_event
 

@@ -14,8 +14,8 @@ from channels.models import ImportJob, InboundDelivery
 from channels.tests.factories import ChannelFactory
 from complaints.models import EvidenceSnapshot
 from complaints.tests.factories import builtin
-from govsocial.deadlines.delivery import deadline_emails_write
-from govsocial.deadlines.engine import deadlines_check
+from deadlines.delivery import deadline_emails_write
+from deadlines.engine import deadlines_check
 from moderation.models import Decision, Item, ItemRevision
 from moderation.services import decisions
 from moderation.services.ingest import item_apply_event

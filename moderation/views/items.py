@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from charter.models import CharterRule
 from charter.selectors import rule_choices, rules_justifying
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_markers
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
-from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.models import Item, ReplyDelivery, SavedReply
 from moderation.selectors import queue_next, queue_params
 from moderation.services import decisions

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from govsocial.tenancy import InstitutionRequest, requires_role
+from accounts.tenancy import InstitutionRequest, requires_role
 from moderation.forms import PostForm
 from moderation.models import Post, PostState
 from moderation.services import posts

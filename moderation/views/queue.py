@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.middleware import background_request
 from accounts.models import Role
+from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.selectors import complaint_markers
-from govsocial.tenancy import InstitutionRequest, requires_role
 from moderation.models import Item, ItemStatus
 from moderation.selectors import DEFAULT_QUEUE, Cursor, queue_items, queue_page
 from moderation.services import decisions

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from govsocial.tenancy import InstitutionRequest, requires_role
+from accounts.tenancy import InstitutionRequest, requires_role
 from moderation.models import SavedReply
 from moderation.services.assignment import duty_set, is_on_duty, on_duty_by_language
 

@@ -39,8 +39,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import DeadlineEmail, NotificationEmail
 from accounts.services.notifications import NewNotification, notifications_insert
+from deadlines.sources import DeadlineSource, Subject, Threshold
 from govsocial.deadlines.clock import duration_text
-from govsocial.deadlines.sources import DeadlineSource, Subject, Threshold
 from govsocial.models import DeadlineCheckRun
 from govsocial.queueing import enqueue_on_commit
 
@@ -150,7 +150,7 @@ def _claim_and_notify(
     superseded = {pk for pk, warned in rows if warned is None}
     written = notifications_insert(_notices(source, threshold, ids, superseded, now))
     if written:
-        from govsocial.tasks import deadline_emails_task
+        from deadlines.tasks import deadline_emails_task
 
         enqueue_on_commit(deadline_emails_task)
     return len(ids), written

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from govsocial.deadlines.engine import deadlines_check
+from deadlines.engine import deadlines_check
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from accounts.tests.factories import member
 from channels.tests.factories import ChannelFactory
 from complaints.models import Team
 from complaints.tests.factories import register
-from govsocial.deadlines import delivery
-from govsocial.deadlines.engine import deadlines_check
-from govsocial.deadlines.tests.test_engine import NOW, notices, received
+from deadlines import delivery
+from deadlines.engine import deadlines_check
+from deadlines.tests.test_engine import NOW, notices, received
 from moderation.models import Item
 from moderation.services.assignment import duty_set
 

@@ -2,7 +2,8 @@
 
 Moderation items and complaint cases each provide one ``DeadlineSource`` (``moderation/
 deadlines.py``, ``complaints/deadlines.py``), listed in ``settings.DEADLINE_SOURCES``. The
-engine (``engine.py``) knows nothing else about them.
+engine (``engine.py``) and the missed-deadlines page (``views.py``) know nothing else about them:
+this app sits below the apps whose rows it watches and never imports them.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class DeadlineSource(Protocol):
 
     texts: Texts
 
+    missed_template: str
+    """The missed-deadlines page's section for these rows (gets ``rows``, ``count``, ``shown``)."""
+
     def to_warn(self, now: datetime) -> QuerySet[Any]:
         """Rows whose warning is due and not yet claimed, served by a partial index."""
         ...
@@ -68,4 +72,9 @@ class DeadlineSource(Protocol):
     def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
         """The claimed rows with the people to notify: for a warning the assignee (or the
         team when unassigned), for a breach also the institution's admins."""
+        ...
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[Any]:
+        """The institution's rows past their deadline, oldest first, ready for
+        ``missed_template``."""
         ...

@@ -14,8 +14,8 @@ from django.utils import timezone
 from accounts.models import Notification, OutgoingEmail
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
+from deadlines.tasks import deadline_emails_task, deadlines_check_task
 from govsocial.celery import app
-from govsocial.tasks import deadline_emails_task, deadlines_check_task
 from moderation.services.ingest import item_apply_event
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -26,8 +26,8 @@ from complaints.services.cases import (
     case_start,
 )
 from complaints.tests.factories import register
-from govsocial.deadlines import delivery
-from govsocial.deadlines.engine import deadlines_check
+from deadlines import delivery
+from deadlines.engine import deadlines_check
 from govsocial.models import DeadlineCheckRun, DeadlineDigest
 from moderation.models import Item
 from moderation.services import decisions
@@ -370,7 +370,7 @@ def test_the_daily_summary_goes_out_at_eight_once_a_day(channel, defence_communi
 def test_a_check_killed_mid_batch_is_redone_without_duplicates(
     channel, defence_communicator, monkeypatch
 ) -> None:
-    from govsocial.deadlines import engine
+    from deadlines import engine
 
     for number in range(3):
         received(channel, hours_ago=19, number=number)
