@@ -50,6 +50,7 @@ def channels_apply_institution_times(
         "response_hours": (previous.social_hours, institution.social_response_hours),
         "crisis_response_hours": (previous.crisis_hours, institution.crisis_response_hours),
     }
+    reason = _("Response times of the institution settings applied.")
     changed = 0
     for channel in Channel.objects.for_institution(institution).select_for_update():
         fields = [
@@ -62,9 +63,7 @@ def channels_apply_institution_times(
         for field in fields:
             setattr(channel, field, targets[field][1])
         channel._history_user = actor  # type: ignore[attr-defined]
-        channel._change_reason = _(  # type: ignore[attr-defined]
-            "Response times of the institution settings applied."
-        )
+        channel._change_reason = reason  # type: ignore[attr-defined]
         channel.save(update_fields=fields)
         changed += 1
     return changed
@@ -98,11 +97,11 @@ def moderator_leave_teams(institution: Institution, user: User, actor: User) -> 
     if User.objects.members_of(institution, MODERATOR_ROLES).filter(pk=user.pk).exists():
         return 0
     channels = list(Channel.objects.for_institution(institution).filter(moderators=user))
+    reason = (_("Left the moderation team: %(name)s") % {"name": user})[:100]
     for channel in channels:
         channel.moderators.remove(user)
         channel._history_user = actor  # type: ignore[attr-defined]
-        reason = _("Left the moderation team: %(name)s") % {"name": user}
-        channel._change_reason = reason[:100]  # type: ignore[attr-defined]
+        channel._change_reason = reason  # type: ignore[attr-defined]
         channel.save()
     return len(channels)
 
