@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import MFA_ROLES, Membership
+from accounts.services.members import may_sign_in
 from accounts.tenancy import is_public
 
 SESSION_STARTED_AT = "govsocial.started_at"
@@ -40,6 +42,16 @@ def start_session_clock(request: HttpRequest) -> None:
     request.session[SESSION_LAST_ACTIVITY_AT] = now
 
 
+class ViewMiddleware:
+    """The skeleton of a middleware that only acts before the view (``process_view``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+
 class UserLanguageMiddleware:
     """Signed-in users see the interface in their preferred language, on every device."""
 
@@ -54,19 +66,13 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class SessionExpiryMiddleware:
+class SessionExpiryMiddleware(ViewMiddleware):
     """Ends sessions idle for SESSION_IDLE_TIMEOUT or older than SESSION_COOKIE_AGE.
 
     Django's own expiry is a sliding cookie age that any request extends, including the htmx
     polls an open queue tab sends every 30 seconds. Here only requests to views that are not
     marked ``@background_request`` count as activity.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -98,7 +104,7 @@ class SessionExpiryMiddleware:
         return redirect_to_login(request.get_full_path(), login_url)
 
 
-class RoleRequiredMiddleware:
+class RoleRequiredMiddleware(ViewMiddleware):
     """Signs out, on their next request, someone left with no active role anywhere.
 
     Their account is not locked (``is_active`` is the platform's); the sign-in page refuses them
@@ -106,17 +112,9 @@ class RoleRequiredMiddleware:
     before ``LoginRequiredMiddleware``, which then sends them to the login page.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        from accounts.services.members import may_sign_in
-
         user = request.user
         if (
             user.is_authenticated
@@ -132,8 +130,6 @@ def active_roles(request: HttpRequest) -> frozenset[str]:
     the sign-out and MFA checks."""
     roles = getattr(request, "_govsocial_active_roles", None)
     if roles is None:
-        from accounts.models import Membership
-
         roles = frozenset(
             Membership.objects.active()
             .filter(user=request.user)
@@ -146,23 +142,15 @@ def active_roles(request: HttpRequest) -> frozenset[str]:
 
 def requires_mfa(user: Any, roles: frozenset[str]) -> bool:
     """Platform staff and holders of an MFA role (admins, complaint officers) anywhere."""
-    from accounts.models import MFA_ROLES
-
     return user.is_superuser or user.is_staff or bool(roles & MFA_ROLES)
 
 
-class RequireMFAMiddleware:
+class RequireMFAMiddleware(ViewMiddleware):
     """Platform staff, institution admins and complaint officers (who see complainants' personal
     data) must enrol a second factor before using the product.
 
     allauth offers MFA but no way to make it mandatory for some users, hence this middleware.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any

@@ -75,7 +75,7 @@ def charter_create(
 ) -> Charter:
     """A new charter with an empty draft version 1; ``house_rules`` only if it has none yet."""
     with transaction.atomic():
-        _lock_charters(institution)
+        charters = _lock_charters(institution)
         charter = Charter(
             institution=institution,
             audience=audience,
@@ -85,7 +85,7 @@ def charter_create(
         )
         charter._history_user = actor  # type: ignore[attr-defined]
         if house_rules:
-            _refuse_second_house_rules(institution)
+            _refuse_second_house_rules(charters.values())
         charter.full_clean()
         charter.save()
         CharterVersion.objects.create(
@@ -132,8 +132,9 @@ def _lock_charters(institution: Institution) -> dict[int, Charter]:
     return {charter.pk: charter for charter in rows}
 
 
-def _refuse_second_house_rules(institution: Institution) -> None:
-    current = Charter.objects.for_institution(institution).filter(is_house_rules=True).first()
+def _refuse_second_house_rules(charters: Iterable[Charter]) -> None:
+    """``charters``: the institution's, as ``_lock_charters`` read them."""
+    current = next((charter for charter in charters if charter.is_house_rules), None)
     if current is not None:
         raise ValidationError(
             {
