@@ -61,7 +61,6 @@ class CaseDeadlines:
             )
         )  # fmt: skip
         institutions = Institution.objects.in_bulk({row[1] for row in rows})
-        assignees = User.objects.in_bulk({row[5] for row in rows if row[5]})
         teams: dict[int, list[User]] = {}
         for team in Team.objects.filter(pk__in={row[6] for row in rows if row[6]}).prefetch_related(
             "members"
@@ -76,9 +75,8 @@ class CaseDeadlines:
         subjects = []
         for pk, institution_id, reference, warn, due, officer_id, team_id in rows:
             staff = officers.get(institution_id, [])
-            serving = {user.pk for user in staff}
-            officer = assignees.get(officer_id) if officer_id else None
-            first_line: list[User] = [officer] if officer and officer.pk in serving else []
+            serving = {user.pk: user for user in staff}
+            first_line: list[User] = [serving[officer_id]] if officer_id in serving else []
             if not first_line:
                 members = [user for user in teams.get(team_id or 0, []) if user.pk in serving]
                 first_line = members or staff

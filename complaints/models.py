@@ -482,6 +482,10 @@ class Note(models.Model):
 RECOMMENDATION_HISTORY = HistoricalRecords(m2m_fields=["categories", "cases"])
 """Kept by name: ``services.recommendations`` writes one row per save itself."""
 
+RECOMMENDATION_TRACKED = ("title", "body", "status", "categories", "cases")
+"""The fields a history row names when they change (``services.recommendations``, shown
+translated by ``selectors.recommendation_history``)."""
+
 
 class Recommendation(models.Model):
     """A recommendation to management, with the cases and categories that support it."""

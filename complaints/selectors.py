@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, F, QuerySet
 
 from accounts.models import Institution
-from complaints.models import Case, Recommendation
+from complaints.models import RECOMMENDATION_TRACKED, Case, Recommendation
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def recommendation_history(recommendation: Recommendation, limit: int = 50) -> l
     """The recommendation's history, newest first, each row saying what changed."""
     labels = {
         name: str(getattr(Recommendation._meta.get_field(name), "verbose_name", name)).capitalize()
-        for name in ("title", "body", "status", "categories", "cases")
+        for name in RECOMMENDATION_TRACKED
     }
     records = recommendation.history.select_related("history_user")[:limit]  # type: ignore[attr-defined]
     return [

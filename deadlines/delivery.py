@@ -49,11 +49,11 @@ def deadline_emails_write() -> int:
             members = members_among(
                 {(n.institution_id, n.recipient_id) for n in notices if n.institution_id}
             )
-            left = [  # left the institution since the notice: it stays in the inbox, unmailed
+            left = {  # left the institution since the notice: it stays in the inbox, unmailed
                 n.pk
                 for n in notices
                 if n.institution_id and (n.institution_id, n.recipient_id) not in members
-            ]
+            }
             for notice in notices:
                 if notice.pk not in left:
                     _email(notice.recipient, notice.subject, [notice])

@@ -4,8 +4,9 @@ Invariants:
 - a save (the fields and both lists, complaints and categories) writes exactly one history row,
   or none when nothing changed: simple_history alone writes a row for the save and one more per
   many-to-many change, three identical rows per edit;
-- the row's change reason lists the fields that changed (keys of ``TRACKED``, shown translated
-  by ``complaints.selectors.recommendation_history``); a new recommendation's row is a creation.
+- the row's change reason lists the fields that changed (``models.RECOMMENDATION_TRACKED``, shown
+  translated by ``complaints.selectors.recommendation_history``); a new recommendation's row is a
+  creation.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from accounts.models import Institution, User
-from complaints.models import RECOMMENDATION_HISTORY, Case, Category, Recommendation
-
-TRACKED = ("title", "body", "status", "categories", "cases")
+from complaints.models import (
+    RECOMMENDATION_HISTORY,
+    RECOMMENDATION_TRACKED,
+    Case,
+    Category,
+    Recommendation,
+)
 
 
 def recommendation_save(
@@ -45,7 +50,9 @@ def recommendation_save(
         finally:
             del recommendation.skip_history_when_saving  # type: ignore[attr-defined]
         after = _state(recommendation)
-        changed = [key for key in TRACKED if before is None or before[key] != after[key]]
+        changed = [
+            key for key in RECOMMENDATION_TRACKED if before is None or before[key] != after[key]
+        ]
         if created or changed:
             recommendation._history_user = actor  # type: ignore[attr-defined]
             recommendation._change_reason = "" if created else ",".join(changed)  # type: ignore[attr-defined]

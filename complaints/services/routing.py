@@ -218,8 +218,7 @@ def officer_hand_back(institution: Institution, user: User, actor: User) -> int:
     )
     handed_back = 0
     with transaction.atomic():
-        for joined in Team.objects.for_institution(institution).filter(members=user):
-            joined.members.remove(user)
+        user.complaint_teams.remove(*Team.objects.for_institution(institution).filter(members=user))
         for case in cases.select_for_update(of=("self",)).select_related("assigned_team"):
             team = case.assigned_team
             officer = officer_for(institution, RoutingRule(team=team)) if team else None
