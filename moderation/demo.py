@@ -23,6 +23,7 @@ from channels.models import Channel, WatchTerm
 from complaints.models import Category
 from complaints.services.cases import case_open_from_item
 from complaints.services.evidence import advice_record, evidence_preserve
+from complaints.services.routing import active_officers
 from moderation.models import Item, Post, SavedReply
 from moderation.services import posts
 from moderation.services.assignment import duty_set, moderators
@@ -167,7 +168,7 @@ def seed_escalations() -> EscalationSeedReport:
     the case to the complaints service (and which leaves an institution with cases alone)."""
     report = EscalationSeedReport()
     for institution in Institution.objects.order_by("slug"):
-        officer = _complaint_officer(institution)
+        officer = active_officers(institution).order_by("pk").first()
         item = (
             Item.objects.for_institution(institution)
             .filter(text__icontains="honte", complaint_cases__isnull=True)
@@ -187,16 +188,6 @@ def seed_escalations() -> EscalationSeedReport:
         advice_record(case=case, actor=officer, step="do_not_respond")
         report.cases += 1
     return report
-
-
-def _complaint_officer(institution: Institution) -> User | None:
-    ids = (
-        Membership.objects.for_institution(institution)
-        .active()
-        .filter(role=Role.COMPLAINT_OFFICER)
-        .values("user_id")
-    )
-    return User.objects.filter(pk__in=ids).order_by("pk").first()
 
 
 def _harassment(channel: Channel, now: datetime) -> None:

@@ -166,8 +166,11 @@ DEFAULT_QUEUE = f"status={ItemStatus.OPEN}"
 class Queue:
     filters: ItemFilter
     channels: list[Channel]
-    items: QuerySet[Item]
-    """The filtered items, unordered: ``queue_page`` puts them in the queue's order."""
+
+    @property
+    def items(self) -> QuerySet[Item]:
+        """The filtered items, unordered: ``queue_page`` puts them in the queue's order."""
+        return self.filters.qs
 
 
 def queue_params(query: str) -> QueryDict:
@@ -186,7 +189,7 @@ def queue_items(institution: Institution, user: Any, params: QueryDict) -> Queue
         channels=channels,
         user=user,
     )
-    return Queue(filters, channels, filters.qs)
+    return Queue(filters, channels)
 
 
 def band_at(item: Item, as_of: datetime) -> Band:

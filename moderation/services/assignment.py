@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import MODERATOR_ROLES, Institution, User
 from moderation.models import Action, Decision, DutyStatus, Item, ItemStatus
+from moderation.services.decisions import item_assign
 
 
 def duty_set(*, institution: Institution, user: User, on_duty: bool) -> DutyStatus:
@@ -102,8 +103,6 @@ def moderator_hand_back(institution: Institution, user: User, actor: User) -> in
 
     Returns how many items were handed back; nothing changes while they still moderate here.
     """
-    from moderation.services.decisions import item_assign
-
     if moderators(institution).filter(pk=user.pk).exists():
         return 0
     DutyStatus.objects.filter(institution=institution, user=user, on_duty=True).update(

@@ -13,11 +13,12 @@ from functools import partial
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from accounts.models import MODERATOR_ROLES, User
+from accounts.models import User
 from accounts.services.notifications import notification_send
 from channels.keywords import find_hits
 from channels.models import KeywordHit, WatchTerm
 from moderation.models import Item
+from moderation.services.assignment import moderators
 
 URGENT_SUBJECT = gettext_lazy("Urgent watch term “%(term)s” on %(channel)s")
 URGENT_BODY = gettext_lazy("%(author)s wrote: %(excerpt)s")
@@ -66,6 +67,5 @@ def _alert(item: Item, term: WatchTerm) -> None:
 
 def _team(item: Item) -> list[User]:
     """The channel's team members who still moderate here, else the institution's moderators."""
-    moderators = User.objects.members_of(item.institution_id, MODERATOR_ROLES)
-    team = list(moderators.filter(moderated_channels=item.channel_id))
-    return team or list(moderators)
+    staff = moderators(item.institution_id)
+    return list(staff.filter(moderated_channels=item.channel_id)) or list(staff)

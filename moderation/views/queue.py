@@ -8,7 +8,6 @@ not grow with the number of items and no COUNT runs on the hot path.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
@@ -22,7 +21,7 @@ from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.selectors import complaint_markers
 from moderation.models import Item, ItemStatus
-from moderation.selectors import DEFAULT_QUEUE, Cursor, queue_items, queue_page
+from moderation.selectors import DEFAULT_QUEUE, Cursor, queue_items, queue_page, queue_params
 from moderation.services import decisions
 
 PAGE_SIZE = 50
@@ -42,7 +41,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
         params = data.copy()
         params["after"] = page.next_cursor.encode()
         next_url = "?" + params.urlencode()
-    first_url = "?" + urlencode({k: v for k, v in data.items() if k != "after"})
+    queue_query = queue_params(request.GET.urlencode()).urlencode()  # the filters, no cursor
     with_complaint = set(complaint_markers([item.pk for item in rows]))
     return render(
         request,
@@ -52,8 +51,8 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "items": rows,
             "with_complaint": with_complaint,
             "next_url": next_url,
-            "first_url": first_url if cursor else "",
-            "queue_query": first_url[1:],
+            "first_url": f"?{queue_query}" if cursor else "",
+            "queue_query": queue_query,
             "since": timezone.now().isoformat(),
             "crisis_channels": [c for c in channels if c.crisis_mode and c.is_active],
         },
