@@ -86,7 +86,7 @@ def post_edit(*, post: Post, actor: User, draft: PostDraft) -> Post:
         locked = Post.objects.select_for_update().get(pk=post.pk)
         if locked.state not in EDITABLE:
             raise PostRefused(_("Only a draft or a post with changes requested can be edited."))
-        if locked.sensitive and not draft.sensitive and not may_unmark_sensitive(locked, actor):
+        if sensitive_locked_for(locked, actor) and not draft.sensitive:
             raise PostRefused(_("Only a spokesperson may unmark a sensitive post."))
         note = _edit_note(locked, draft, texts)
         locked.channel = draft.channel
@@ -133,8 +133,9 @@ def post_review_refusal(post: Post, actor: User) -> str:
     return ""
 
 
-def may_unmark_sensitive(post: Post, actor: User) -> bool:
-    return has_role(actor, post.institution, Role.SPOKESPERSON)
+def sensitive_locked_for(post: Post, actor: User) -> bool:
+    """The post is marked sensitive and ``actor`` may not unmark it: only a spokesperson may."""
+    return post.sensitive and not has_role(actor, post.institution, Role.SPOKESPERSON)
 
 
 def post_publish(*, post: Post, actor: User, url: str) -> Post:

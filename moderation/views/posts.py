@@ -70,7 +70,7 @@ def post_create(request: InstitutionRequest, institution_slug: str) -> HttpRespo
 @requires_role(AUTHORS)
 def post_edit(request: InstitutionRequest, institution_slug: str, post_id: int) -> HttpResponse:
     post = _post(request, post_id)
-    lock_sensitive = post.sensitive and not posts.may_unmark_sensitive(post, request.user)
+    lock_sensitive = posts.sensitive_locked_for(post, request.user)
     if request.method == "POST":
         form = PostForm(
             request.POST, institution=request.institution, lock_sensitive=lock_sensitive
