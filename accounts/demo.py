@@ -6,6 +6,7 @@ Idempotent: running it again creates nothing and changes nothing that exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -15,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import MFA_ROLES, Institution, Membership, Role, User
+from accounts.public_details import Ombudsman
 
 DEMO_PASSWORD = "govsocial-demo"  # noqa: S105  (documented demo credential)
 DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"  # noqa: S105
@@ -29,6 +31,7 @@ class DemoInstitution:
     name_nl: str
     name_en: str
     default_language: str
+    ombudsman: str = Ombudsman.FEDERAL
 
 
 INSTITUTIONS = (
@@ -50,6 +53,7 @@ INSTITUTIONS = (
         "Centrum voor Informatica voor het Brussels Gewest",
         "Brussels Regional Informatics Centre",
         "fr",
+        Ombudsman.BRUSSELS,  # a regional body: the Brussels ombudsman hears its complaints
     ),
 )
 
@@ -114,7 +118,28 @@ def _institution(spec: DemoInstitution, report: SeedReport) -> Institution:
         },
     )
     report.institutions += created
+    _public_details(institution, spec)
     return institution
+
+
+STATEMENT_PREPARED = date(2026, 1, 15)
+
+
+def _public_details(institution: Institution, spec: DemoInstitution) -> None:
+    """Demo contact addresses (``.demo``, like the accounts) and the accessibility statement's
+    facts, set once: an institution that has any of these addresses keeps all its values."""
+    details = {
+        "contact_email": f"contact@{spec.slug}.demo",
+        "dpo_email": f"dpo@{spec.slug}.demo",
+        "accessibility_email": f"accessibility@{spec.slug}.demo",
+        "accessibility_prepared_on": STATEMENT_PREPARED,
+        "accessibility_ombudsman": spec.ombudsman,
+    }
+    if institution.contact_email or institution.dpo_email or institution.accessibility_email:
+        return
+    for name, value in details.items():
+        setattr(institution, name, value)
+    institution.save(update_fields=list(details))
 
 
 def _user(

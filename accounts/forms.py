@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, Role, SpokenLanguage, UILanguage, User
+from accounts.public_details import ACCESSIBILITY_FIELDS, CONTACT_FIELDS, PUBLIC_DETAILS
+from govsocial.widgets import IsoDateInput
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -84,13 +87,28 @@ class InstitutionSettingsForm(forms.ModelForm):
             "warning_share_percent",
             "hold_suspends_complaint_clock",
             "item_retention_months",
+            *PUBLIC_DETAILS,
         )
+        widgets = {
+            "accessibility_prepared_on": IsoDateInput(),
+            "accessibility_reviewed_on": IsoDateInput(),
+            "accessibility_status": forms.RadioSelect,
+            "contact_postal_address": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_known_issues": forms.Textarea(attrs={"rows": 4}),
+            "accessibility_ombudsman_other": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.order_fields([*self.Meta.fields[:7], "apply_to_channels"])  # under the two times
         self.helper = FormHelper()
         self.helper.form_tag = False
+        sla = self.Meta.fields[: -len(PUBLIC_DETAILS)]
+        self.helper.layout = Layout(
+            Fieldset(_("Names and languages"), *sla[:5]),
+            Fieldset(_("Response times and retention"), *sla[5:7], "apply_to_channels", *sla[7:]),
+            Fieldset(_("Contact details (public pages)"), *CONTACT_FIELDS),
+            Fieldset(_("Accessibility statement"), *ACCESSIBILITY_FIELDS),
+        )
 
 
 class ProfileForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.managers import UserManager
+from accounts.public_details import InstitutionPublicDetails
 from accounts.querysets import (
     InstitutionQuerySet,
     InvitationQuerySet,
@@ -130,8 +131,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-class Institution(models.Model):
-    """A public body using GovSocial: the tenant. SLA settings feed the deadline clock."""
+class Institution(InstitutionPublicDetails):
+    """A public body using GovSocial: the tenant. SLA settings feed the deadline clock; the
+    details its public pages show are in ``InstitutionPublicDetails``."""
 
     slug = models.SlugField(_("short name in URLs"), max_length=50, unique=True)
     name_fr = models.CharField(_("name in French"), max_length=200)

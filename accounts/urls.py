@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import institutions, invitations, members, notifications, profile
+from accounts.views import institutions, invitations, members, notifications, profile, public
 
 app_name = "accounts"
 
@@ -52,5 +52,12 @@ urlpatterns = [
         name="notification-read",
     ),
     path("profile/", profile.profile_edit, name="profile-edit"),
+    path(
+        "accessibility/<slug:institution_slug>/",
+        public.accessibility_statement,
+        name="public-accessibility",
+    ),
+    path("privacy/<slug:institution_slug>/", public.privacy_notice, name="public-privacy"),
+    path("contact/<slug:institution_slug>/", public.contact, name="public-contact"),
     path("language/", profile.language_set, name="language-set"),
 ]

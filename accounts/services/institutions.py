@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
+from accounts.public_details import PUBLIC_DETAILS
 
 EDITABLE_FIELDS = (
     "name_fr",
@@ -32,6 +33,7 @@ EDITABLE_FIELDS = (
     "hold_suspends_complaint_clock",
     "crisis_response_hours",
     "item_retention_months",
+    *PUBLIC_DETAILS,
 )
 
 

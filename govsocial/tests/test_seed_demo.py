@@ -150,3 +150,29 @@ def test_demo_complaint_officers_sign_in_with_the_documented_totp_secret(client:
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     assert client.get("/i/defence/complaints/").status_code == 200
+
+
+def test_demo_institutions_publish_contact_details_and_an_accessibility_statement(
+    client: Client,
+) -> None:
+    call_command("seed_demo")
+    for institution in Institution.objects.all():
+        assert institution.contact_email == f"contact@{institution.slug}.demo"
+        assert institution.dpo_email == f"dpo@{institution.slug}.demo"
+        assert institution.accessibility_email == f"accessibility@{institution.slug}.demo"
+        page = client.get(f"/accessibility/{institution.slug}/", headers={"accept-language": "en"})
+        assert f"accessibility@{institution.slug}.demo" in page.content.decode()
+    ombudsmen = dict(Institution.objects.values_list("slug", "accessibility_ombudsman"))
+    assert ombudsmen == {
+        "defence": "federal",
+        "foreign-affairs": "federal",
+        "federal-police": "federal",
+        "bosa": "federal",
+        "cirb": "brussels",  # a Brussels regional body
+    }
+    cirb = Institution.objects.get(slug="cirb")
+    cirb.contact_email = "info@cirb.example"
+    cirb.save()
+    call_command("seed_demo")  # an institution's own values are never overwritten
+    cirb.refresh_from_db()
+    assert cirb.contact_email == "info@cirb.example"
