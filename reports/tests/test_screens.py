@@ -68,6 +68,28 @@ def test_the_monthly_report_and_its_csv_agree(client: Client, world, defence_adm
     assert client.get("/i/defence/reports/?month=garbage").status_code == 200  # last month
 
 
+@pytest.mark.parametrize(("language", "point"), [("fr", ","), ("nl", ","), ("en", ".")])
+@pytest.mark.usefixtures("at_now")
+def test_the_csv_writes_fractions_with_the_decimal_separator_of_the_readers_language(
+    client: Client, world, defence_admin, language: str, point: str
+) -> None:
+    """Belgian spreadsheets in French and Dutch read 24,5 as a number (and 24.5 as text);
+    counts stay plain integers, and no number gets a thousands separator."""
+    defence_admin.preferred_language = language
+    defence_admin.save()
+    client.force_login(defence_admin)
+    response = client.get("/i/defence/reports/?month=2026-11&table=complaints&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [row[1:4] for row in rows[1:]] == [
+        ["3", "1", "0"],  # received
+        ["2", "1", "0"],  # answered
+        ["1", "0", "0"],  # answered within 30 days
+        ["0", "0", "0"],  # not answered, due date passed
+        [f"50{point}0", f"0{point}0", ""],  # share answered in time (%)
+        [f"24{point}5", f"45{point}0", ""],  # average handling time (days)
+    ]
+
+
 @pytest.mark.usefixtures("at_now")
 def test_statements_of_reasons_without_personal_data(client: Client, world, defence_admin) -> None:
     client.force_login(defence_admin)
