@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -70,6 +72,8 @@ def settings_form_data(institution: Institution, **changes: object) -> dict[str,
         if isinstance(value, bool):
             if value:
                 data[name] = "on"
+        elif isinstance(value, date):
+            data[name] = value.isoformat()  # what the page's <input type="date"> posts
         elif value is not None:
             data[name] = value
     return {**data, **changes}
