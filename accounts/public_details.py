@@ -7,11 +7,16 @@ An abstract model that ``Institution`` inherits, so the settings stay on the ins
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONTACT_FIELDS = (
     "contact_email",
@@ -128,7 +133,7 @@ class InstitutionPublicDetails(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         today = timezone.localdate()
         prepared, reviewed = self.accessibility_prepared_on, self.accessibility_reviewed_on
         if prepared and prepared > today:
