@@ -1,6 +1,7 @@
 """Every public page of an institution (house rules, transparency, complaint form and its
 confirmation) carries the institution's own header: its name, its house rules, its transparency
-figures, its complaint form and the language switcher; nothing in it leads to the sign-in page."""
+figures, its complaint form and the language chooser; nothing in it leads to the sign-in page.
+The footer and the newer public pages: accounts/tests/test_public_pages.py."""
 
 from __future__ import annotations
 
@@ -65,9 +66,21 @@ def test_the_house_rules_link_to_the_complaint_form(public_site: Client) -> None
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "en"])
-def test_the_switcher_names_each_language_in_itself(public_site: Client, language: str) -> None:
+def test_the_language_chooser_names_each_language_in_itself(
+    public_site: Client, language: str
+) -> None:
+    """One button per language: its visible code, then the language named in itself (the
+    accessible name starts with what is seen); the language being read is marked current."""
     page = public_site.get("/charters/defence/", headers={"Accept-Language": language})
-    options = re.findall(
-        r'<option value="(\w\w)" lang="\w\w" ?(?:selected)?>(\w+)</option>', page.content.decode()
+    html = re.sub(r"\s+", " ", page.content.decode())
+    buttons = re.findall(
+        r'name="language" value="(\w\w)" lang="\w\w" class="[^"]*" ?(aria-current="true")?>'
+        r'(\w\w)<span class="visually-hidden"> \N{EN DASH} (\w+)</span>',
+        html,
     )
-    assert options == [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
+    assert [(value, code, name) for value, _current, code, name in buttons] == [
+        ("fr", "FR", "Français"),
+        ("nl", "NL", "Nederlands"),
+        ("en", "EN", "English"),
+    ]
+    assert [value for value, current, _code, _name in buttons if current] == [language]
