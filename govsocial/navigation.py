@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from accounts.models import Institution
 
+
 @dataclass(frozen=True)
 class Entry:
     url_name: str
