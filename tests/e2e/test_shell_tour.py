@@ -201,6 +201,11 @@ def test_the_side_navigation_collapses_from_the_keyboard_and_stays_so(
     expect(nav.get_by_role("link", name="Outgoing posts")).to_have_attribute("aria-current", "page")
     assert axe_violations(page) == []
 
+    page.emulate_media(media="print")  # paper gets the content alone
+    for part in (nav, page.get_by_role("banner"), page.locator(".skip-link")):
+        expect(part).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
 
 def test_on_a_phone_the_navigation_is_an_off_canvas_panel(communicator: Page, live_server) -> None:
     page = communicator
