@@ -1,5 +1,6 @@
-"""Template context for the navigation bar. Everything is lazy: a page that does not render the
-navigation bar pays for no query."""
+"""Template context for the shell (top bar and side navigation). Everything is lazy: a page that
+does not render the shell pays for no query. The role flags and the side navigation read the
+roles the tenancy middleware already loaded, so they cost no query at all."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import Institution, Notification, Role
 from charter.selectors import pending_acknowledgements
+from govsocial.navigation import menu
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     roles: frozenset[str] = getattr(request, "institution_roles", frozenset())
+    institution = getattr(request, "institution", None)
     return {
         "nav_institutions": SimpleLazyObject(
             lambda: sorted(Institution.objects.for_user(user), key=lambda i: i.name)
@@ -28,7 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "pending_acknowledgements": SimpleLazyObject(
             lambda: pending_acknowledgements(user, translation.get_language() or "en")
         ),
-        "current_institution": getattr(request, "institution", None),
+        "current_institution": institution,
+        "nav_sections": SimpleLazyObject(lambda: menu(institution, roles, request.path)),
         "is_institution_admin": Role.INSTITUTION_ADMIN in roles,
         "is_complaint_officer": Role.COMPLAINT_OFFICER in roles,
         "is_moderator": Role.COMMUNICATOR in roles,

@@ -17,6 +17,34 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// The side navigation on wide screens: the top bar's button collapses and expands it, and the
+// choice is remembered in this browser (static/js/sidenav-state.js applies it before the first
+// paint). Below 992 px the same navigation is Bootstrap's off-canvas panel instead.
+(() => {
+  const STORAGE_KEY = "govsocial.sidenav";
+  const root = document.documentElement;
+
+  const refresh = () => {
+    const expanded = root.classList.contains("sidenav-collapsed") ? "false" : "true";
+    document.querySelectorAll("[data-sidenav-toggle]").forEach((button) => {
+      button.setAttribute("aria-expanded", expanded);
+    });
+  };
+
+  document.addEventListener("click", (event) => {
+    if (!(event.target instanceof Element) || !event.target.closest("[data-sidenav-toggle]")) return;
+    const collapsed = root.classList.toggle("sidenav-collapsed");
+    try {
+      window.localStorage.setItem(STORAGE_KEY, collapsed ? "collapsed" : "expanded");
+    } catch {
+      // Storage refused: the choice holds for this page only.
+    }
+    refresh();
+  });
+
+  document.addEventListener("DOMContentLoaded", refresh);
+})();
+
 // Keyboard shortcuts of the moderation pages (WCAG 2.1.4: they can be switched off, and never
 // fire while typing in a field or with a modifier key). Pages opt in with data-shortcuts on
 // <main>; targets carry data-shortcut="<key>"; queue rows carry data-item.
