@@ -4,10 +4,10 @@ Every page shows the count and every open tab polls it each minute, so it is rea
 than it changes. The cached value is keyed by the user, a *generation* of their notifications
 and the institutions they are active in (their notifications of other institutions are not
 visible): a service that creates, reads or deletes notifications bumps the generations of the
-recipients after its transaction commits (``unread_changed``), a change of memberships changes
-the key by itself. The generation is read before the database, so a count read while a writer
-commits is stored under the old generation and never served after the bump. A lost bump (Redis
-down, a superuser's edit in the admin) lasts at most ``TTL``.
+recipients when it writes and again after its transaction commits (``unread_changed``); a change
+of memberships changes the key by itself. The generation is read before the database, so a count
+read while a writer commits is stored under a generation that is never read after the commit.
+A lost bump (Redis down, a superuser's edit in the admin) lasts at most ``TTL``.
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ def unread_count(user: User, memberships: Iterable[Membership]) -> int:
 
 
 def unread_changed(user_ids: Iterable[int]) -> None:
-    """The unread counts of these users changed: new generations once the transaction commits
-    (the old cached counts are then never read again)."""
+    """The unread counts of these users change: new generations now and again once the
+    transaction commits (a count read in between, from the data before the commit, is stored
+    under the intermediate generation and never read after the commit)."""
     keys = [_generation_key(user_id) for user_id in set(user_ids)]
     if keys:
+        _bump(keys)
         transaction.on_commit(lambda: _bump(keys))
 
 

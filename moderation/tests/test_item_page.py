@@ -96,7 +96,7 @@ def _fill(channel, count: int) -> None:
             due_at=first.due_at,
             warn_at=first.warn_at,
             posted_at=first.posted_at,
-        )  # fmt: skip
+        )
         for n in range(1, count)
     )
     with connection.cursor() as cursor:
