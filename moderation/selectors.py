@@ -216,9 +216,9 @@ THREAD_LIMIT = 20
 
 
 def item_page_items(institution: Institution) -> QuerySet[Item]:
-    """The institution's items as the item page shows one: with its channel, assignee and
-    institution, and the marker of a complaint opened from it (``complaint_marker_of``), all in
-    the item's own query."""
+    """The institution's items as the item page and its actions load one: with its channel,
+    assignee and institution, and the marker of a complaint opened from it
+    (``complaint_marker_of``), all in the item's own query."""
     return (
         Item.objects.for_institution(institution)
         .select_related("channel", "assigned_to", "institution")

@@ -22,7 +22,7 @@ from accounts.tenancy import InstitutionRequest, requires_role
 from charter.models import CharterRule
 from charter.selectors import rule_choices_in_force
 from complaints.models import Category, EvidenceSnapshot
-from complaints.selectors import ComplaintMarker, complaint_marker_of, complaint_markers
+from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from moderation.models import Item, ReplyDelivery, SavedReply
 from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
@@ -36,12 +36,7 @@ MODERATORS = Role.COMMUNICATOR
 
 
 def _item(request: InstitutionRequest, item_id: int) -> Item:
-    return get_object_or_404(
-        Item.objects.for_institution(request.institution).select_related(
-            "channel", "assigned_to", "institution"
-        ),
-        pk=item_id,
-    )
+    return get_object_or_404(item_page_items(request.institution), pk=item_id)
 
 
 def item_url(item: Item) -> str:
@@ -62,7 +57,7 @@ def _queue(request: InstitutionRequest) -> QueryDict:
 
 @requires_role(MODERATORS)
 def item_detail(request: InstitutionRequest, institution_slug: str, item_id: int) -> HttpResponse:
-    item = get_object_or_404(item_page_items(request.institution), pk=item_id)
+    item = _item(request, item_id)
     return render(request, "moderation/item_detail.html", _context(request, item))
 
 
@@ -82,7 +77,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "remove_rules": rules.remove,
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
-        "complaint": _complaint(item),
+        "complaint": complaint_marker_of(item),
         "saved_replies": saved_replies_for(item),
         "saved_reply": request.GET.get("saved", ""),
         "reply_text": _prefill(request, item),
@@ -91,14 +86,6 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "advice_steps": ADVICE_STEPS,
         "referral_targets": REFERRAL_TARGETS,
     }
-
-
-def _complaint(item: Item) -> ComplaintMarker | None:
-    """Read with the item on its page; after an action (the page shown again on a refusal)
-    the item was loaded without the marker."""
-    if hasattr(item, "complaint_opened_at"):
-        return complaint_marker_of(item)
-    return complaint_markers([item.pk]).get(item.pk)
 
 
 def _prefill(request: InstitutionRequest, item: Item) -> str:
