@@ -9,9 +9,10 @@ page it redirects to, as a browser would), then thinks 2 to 5 seconds. A poll an
 Configured by environment variables set by bench/browse.py: ``BROWSE_ACCOUNTS`` (JSON list of
 ``[email, password, institution slug]``, one per user, taken in turn), ``BROWSE_CANARIES``
 (JSON object: slug -> the text only that institution's pages may show), ``BROWSE_WARM_UP``
-(seconds after the last sign-in before requests count), ``BROWSE_RESULT`` (where to write the
-figures as JSON when the run stops). Every response body is searched for other institutions'
-canaries: a hit is a tenancy leak.
+(seconds after the last sign-in before requests count), ``BROWSE_DURATION`` (seconds counted,
+then the run stops), ``BROWSE_RESULT`` (where to write the figures as JSON when the run
+stops). Every response body is searched for other institutions' canaries: a hit is a tenancy
+leak.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ import time
 from itertools import count
 from typing import Any
 
+import gevent
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 ACCOUNTS: list[list[str]] = json.loads(os.environ.get("BROWSE_ACCOUNTS", "[]"))
 CANARIES: dict[str, str] = json.loads(os.environ.get("BROWSE_CANARIES", "{}"))
 WARM_UP = float(os.environ.get("BROWSE_WARM_UP", "5"))
+DURATION = float(os.environ.get("BROWSE_DURATION", "180"))
 RESULT = os.environ.get("BROWSE_RESULT", "")
 DECISION_SHARE = 1 / 3
 
@@ -90,6 +93,7 @@ class Moderator(FastHttpUser):
         FIGURES.signed_in += 1
         if FIGURES.signed_in == self.environment.runner.target_user_count:
             FIGURES.started_at = time.monotonic() + WARM_UP
+            gevent.spawn_later(WARM_UP + DURATION, self.environment.runner.quit)
 
     def _get(self, url: str, page: str, **headers: str) -> Any:
         started = time.perf_counter()

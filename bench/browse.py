@@ -333,7 +333,7 @@ def _start_web(env: dict[str, str], port: int, args: argparse.Namespace) -> subp
 
 def _locust(port: int, accounts: list[list[str]], args: argparse.Namespace) -> dict[str, Any]:
     spawn_rate = 5
-    ramp = math.ceil(args.users / spawn_rate) + 2
+    ramp = math.ceil(args.users / spawn_rate) + 2  # the locustfile stops the run itself
     with tempfile.TemporaryDirectory() as folder:
         result = Path(folder) / "figures.json"
         env = {
@@ -341,12 +341,13 @@ def _locust(port: int, accounts: list[list[str]], args: argparse.Namespace) -> d
             "BROWSE_ACCOUNTS": json.dumps(accounts),
             "BROWSE_CANARIES": json.dumps(_canaries()),
             "BROWSE_WARM_UP": str(WARM_UP_SECONDS),
+            "BROWSE_DURATION": str(args.duration),
             "BROWSE_RESULT": str(result),
         }
         command = [
             str(Path(sys.executable).parent / "locust"), "-f", str(HERE / "_browse_locust.py"),
             "--headless", "--users", str(args.users), "--spawn-rate", str(spawn_rate),
-            "--run-time", f"{args.duration + ramp + WARM_UP_SECONDS + 10}s",
+            "--run-time", f"{args.duration + ramp + WARM_UP_SECONDS + 600}s",  # a bound only
             "--host", f"http://127.0.0.1:{port}", "--only-summary", "--loglevel", "WARNING",
             "--stop-timeout", "10",
         ]  # fmt: skip

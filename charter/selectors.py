@@ -150,15 +150,28 @@ def pending_acknowledgements(user: User, language: str) -> list[PendingAcknowled
         .exclude(Exists(newest))
         .exclude(Exists(accepted))
         .select_related("charter", "institution")
-        .prefetch_related("texts")
+        .annotate(title=_title_as_pick_text(language))
     )
-    pending = []
-    for version in versions:
-        text = pick_text(version, language).text
-        pending.append(
-            PendingAcknowledgement(version, text.title if text else version.charter.title)
-        )
-    return pending
+    return [
+        PendingAcknowledgement(version, version.title or version.charter.title)
+        for version in versions
+    ]
+
+
+def _title_as_pick_text(language: str) -> Coalesce:
+    """The version's title in the language ``pick_text`` would choose (``language``, else the
+    institution's, else fr, nl, en), as SQL: the navigation bar shows it on every page, in the
+    versions' own query rather than a second one for their texts."""
+
+    def title_in(candidate: str | OuterRef) -> Subquery:
+        texts = CharterText.objects.filter(version=OuterRef("pk"), language=candidate)
+        return Subquery(texts.values("title")[:1])
+
+    return Coalesce(
+        title_in(language),
+        title_in(OuterRef("institution__default_language")),
+        *(title_in(candidate) for candidate in CharterLanguage.values),
+    )
 
 
 @dataclass

@@ -128,6 +128,7 @@ def test_the_replies_are_read_through_the_item_replies_index(defence) -> None:
 
 def _world(defence, defence_admin: User, moderator: User) -> tuple[Item, object]:
     published_charter(defence, defence_admin)
+    published_charter(defence, defence_admin, slug="staff", audience="staff")  # to accept
     builtin("other")
     channel = ChannelFactory(institution=defence)
     SavedReply.objects.create(institution=defence, language="fr", title="Merci", text="Merci !")
