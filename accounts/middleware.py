@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import MFA_ROLES, Membership
+from accounts.models import MFA_ROLES
 from accounts.services.members import may_sign_in
-from accounts.tenancy import is_public
+from accounts.tenancy import is_public, user_memberships
 
 SESSION_STARTED_AT = "govsocial.started_at"
 SESSION_LAST_ACTIVITY_AT = "govsocial.last_activity_at"
@@ -126,18 +126,9 @@ class RoleRequiredMiddleware(ViewMiddleware):
 
 
 def active_roles(request: HttpRequest) -> frozenset[str]:
-    """The signed-in user's active roles, in any institution: one query per request, shared by
-    the sign-out and MFA checks."""
-    roles = getattr(request, "_govsocial_active_roles", None)
-    if roles is None:
-        roles = frozenset(
-            Membership.objects.active()
-            .filter(user=request.user)
-            .values_list("role", flat=True)
-            .distinct()
-        )
-        request._govsocial_active_roles = roles  # type: ignore[attr-defined]
-    return roles
+    """The signed-in user's active roles, in any institution, from the request's one read of
+    their memberships (shared by the sign-out and MFA checks and the tenancy check)."""
+    return frozenset(membership.role for membership in user_memberships(request))
 
 
 def requires_mfa(user: Any, roles: frozenset[str]) -> bool:

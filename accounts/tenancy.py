@@ -72,15 +72,35 @@ def expand_roles(held: Iterable[str]) -> frozenset[str]:
     return frozenset(roles)
 
 
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships, with their institutions: one query per request,
+    shared by the tenancy check, the sign-out and MFA middleware (the roles held anywhere) and
+    the navigation bar (the user's institutions)."""
+    memberships = getattr(request, "_govsocial_memberships", None)
+    if memberships is None:
+        memberships = list(
+            Membership.objects.active().filter(user=request.user).select_related("institution")
+        )
+        request._govsocial_memberships = memberships  # type: ignore[attr-defined]
+    return memberships
+
+
 def resolve_institution(
-    user: User | Any, slug: str, required_roles: frozenset[str]
+    user: User | Any,
+    slug: str,
+    required_roles: frozenset[str],
+    memberships: list[Membership] | None = None,
 ) -> InstitutionAccess:
-    """The only code that turns a slug into an institution for a signed-in user (one query)."""
-    memberships = list(
-        Membership.objects.active()
-        .filter(user=user, institution__slug=slug)
-        .select_related("institution")
-    )
+    """The only code that turns a slug into an institution for a signed-in user (one query, or
+    none given the user's active ``memberships`` as ``user_memberships`` reads them)."""
+    if memberships is None:
+        memberships = list(
+            Membership.objects.active()
+            .filter(user=user, institution__slug=slug)
+            .select_related("institution")
+        )
+    else:
+        memberships = [m for m in memberships if m.institution.slug == slug]
     if not memberships:
         logger.info("tenancy.denied outsider user=%s institution=%s", user.pk, slug)
         raise Http404(_("No such page."))
@@ -154,7 +174,7 @@ class InstitutionMiddleware:
                 f"{view_func.__module__}.{view_func.__name__} serves an institution URL but "
                 "declares no roles: use @requires_role(...) or required_roles."
             )
-        access = resolve_institution(request.user, slug, roles)
+        access = resolve_institution(request.user, slug, roles, user_memberships(request))
         request.institution = access.institution  # type: ignore[attr-defined]
         request.institution_roles = access.roles  # type: ignore[attr-defined]
         timezone.activate(access.institution.zone)

@@ -26,6 +26,19 @@ def recreate_database(base_url: str, bench_url: str) -> None:
     _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
 
 
+def database_exists(base_url: str, bench_url: str) -> bool:
+    import psycopg2
+
+    name = urlsplit(bench_url).path.lstrip("/")
+    connection = psycopg2.connect(database_url_at(base_url, "postgres"))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
 def drop_database(base_url: str, bench_url: str) -> None:
     from django.db import connections
 
@@ -77,3 +90,89 @@ def django_bench_database(name: str) -> Iterator[None]:
         yield
     finally:
         drop_database(base_url, bench_url)
+
+
+# --- items --------------------------------------------------------------------------------------
+
+ITEMS_SQL = """
+WITH channels AS (
+    SELECT array_agg(c.id ORDER BY c.id) AS ids FROM channels_channel c
+), rows AS (
+    SELECT g, channels.ids[1 + g %% cardinality(channels.ids)] AS channel_id,
+           cardinality(channels.ids) AS channel_count,
+           (hashint8extended(g, 1) & 9223372036854775807) %% 600 AS status_draw,
+           (hashint8extended(g, 2) & 9223372036854775807) %% 100 AS language_draw,
+           (hashint8extended(g, 3) & 9223372036854775807) %% 1000 AS assign_draw,
+           (hashint8extended(g, 4) & 9223372036854775807) %% 1000 AS thread_draw,
+           (hashint8extended(g, 5) & 9223372036854775807) %% 1000 AS priority_draw
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g, channels
+), threaded AS (
+    -- a quarter are replies to an item of the same channel received a little earlier
+    SELECT rows.*, g - channel_count * (1 + thread_draw %% 40) AS parent_g,
+           thread_draw < 250 AND g - channel_count * (1 + thread_draw %% 40) >= %(first_ever)s
+               AS is_reply
+    FROM rows
+), moderators AS (
+    SELECT institution_id, array_agg(user_id ORDER BY user_id) AS ids
+    FROM accounts_membership WHERE role IN ('communicator', 'spokesperson')
+    GROUP BY institution_id
+)
+INSERT INTO moderation_item (
+    institution_id, channel_id, external_id, kind, author_name, author_handle, author_url, text,
+    language, permalink, parent_external_id, posted_at, received_at, due_at, warn_at, status,
+    keyword_hits, priority, text_updated_at, raw_payload, assigned_to_id)
+SELECT c.institution_id, c.id, 'b-' || r.g,
+       CASE WHEN r.is_reply THEN 'reply' ELSE 'comment' END,
+       'Author ' || (r.g %% 997), '', '',
+       'Bench message number ' || r.g || ' · canary-' || i.slug,
+       CASE WHEN r.language_draw < 45 THEN 'fr' WHEN r.language_draw < 85 THEN 'nl'
+            WHEN r.language_draw < 97 THEN 'en' ELSE 'de' END,
+       '',
+       CASE WHEN r.is_reply THEN 'b-' || r.parent_g ELSE '' END,
+       now() - (r.g %% 100000) * interval '1 minute' - interval '30 seconds',
+       now() - (r.g %% 100000) * interval '1 minute',
+       now() - (r.g %% 100000) * interval '1 minute' + interval '24 hours',
+       now() - (r.g %% 100000) * interval '1 minute' + interval '18 hours',
+       CASE WHEN r.status_draw < 100 THEN 'open' WHEN r.status_draw < 370 THEN 'answered'
+            WHEN r.status_draw < 520 THEN 'no_action' WHEN r.status_draw < 574 THEN 'hidden'
+            ELSE 'removed' END,
+       CASE WHEN r.priority_draw < 5 THEN '[{"term": "bomb", "urgent": true}]'::jsonb
+            WHEN r.priority_draw < 35 THEN '[{"term": "complaint", "urgent": false}]'::jsonb
+            ELSE '[]'::jsonb END,
+       CASE WHEN r.priority_draw < 5 THEN 2 WHEN r.priority_draw < 35 THEN 1 ELSE 0 END,
+       now(), '{}'::jsonb,
+       -- 40 %% are assigned to one of the institution's moderators (when it has any)
+       CASE WHEN r.assign_draw < 400
+            THEN m.ids[1 + r.assign_draw %% greatest(cardinality(m.ids), 1)] END
+FROM threaded r
+JOIN channels_channel c ON c.id = r.channel_id
+JOIN accounts_institution i ON i.id = c.institution_id
+LEFT JOIN moderators m ON m.institution_id = c.institution_id
+"""
+
+
+def insert_items(count: int) -> None:
+    """``count`` more items over every channel of the database, in one statement, then ANALYZE.
+
+    Spread like a real queue within *every* channel (each field drawn from its own hash of the
+    item number, independent of the channel): one in six open, the rest answered, without
+    action, hidden or removed; French, Dutch, English and some German; 40 % assigned to a
+    moderator of the institution; a quarter replies to an earlier item of the same channel;
+    3.5 % with watched terms (0.5 % urgent). Received one a minute over about 69 days, due 24
+    hours later. Each text names its institution (``canary-<slug>``) so that a page showing
+    another institution's item can be detected (bench/browse.py).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM moderation_item")
+        (start,) = cursor.fetchone()
+        cursor.execute(  # the first bench item: replies point to bench items only
+            "SELECT COALESCE(MIN(substr(external_id, 3)::bigint), %s) FROM moderation_item "
+            "WHERE external_id ~ '^b-[0-9]+$'",
+            [start + 1],
+        )
+        (first_ever,) = cursor.fetchone()
+        bounds = {"first": start + 1, "last": start + count, "first_ever": first_ever}
+        cursor.execute(ITEMS_SQL, bounds)
+        cursor.execute("ANALYZE moderation_item")

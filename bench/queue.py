@@ -2,8 +2,9 @@
 
 Run: ``python bench/queue.py [--n 1000000]`` (``make bench`` runs every bench). A database of
 its own on the PostgreSQL of ``DATABASE_URL`` (dropped at the end). Items are inserted with one
-``INSERT ... SELECT generate_series`` across five institutions and their channels: about one in
-six open, the rest answered, hidden, removed...; then ``ANALYZE``. The queue page (default
+``INSERT ... SELECT generate_series`` across five institutions and their channels
+(``_benchdb.insert_items``: statuses, languages, assignments and threads spread within every
+channel; about one in six open); then ``ANALYZE``. The queue page (default
 filters: open items, earliest deadline first) is requested in-process through Django's test
 client as a signed-in communicator, 30 times after 5 warm-up requests, at the small size and
 again at the full size. Reported: median and p95 server time, and the number of SQL queries.
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
 sys.path.append(str(HERE))
 
-from _benchdb import django_bench_database  # noqa: E402
+from _benchdb import django_bench_database, insert_items  # noqa: E402
 
 SMALL = 10_000
 RUNS = 30
@@ -41,9 +42,9 @@ def main() -> None:
 
     with django_bench_database("queue"):
         client, slug = _setup()
-        _insert(SMALL)
+        insert_items(SMALL)
         small = _measure(client, slug)
-        _insert(args.n - SMALL)
+        insert_items(args.n - SMALL)
         full = _measure(client, slug)
     print(
         json.dumps(
@@ -84,40 +85,6 @@ def _setup():  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client, "bench-0"
-
-
-def _insert(count: int) -> None:
-    """``count`` more items spread over the bench institutions' channels, in one statement."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM moderation_item")
-        (start,) = cursor.fetchone()
-        cursor.execute(
-            """
-            INSERT INTO moderation_item (
-                institution_id, channel_id, external_id, kind, author_name, author_handle,
-                author_url, text, language, permalink, parent_external_id, posted_at,
-                received_at, due_at, warn_at, status, keyword_hits, priority, text_updated_at,
-                raw_payload)
-            SELECT c.institution_id, c.id, 'b-' || g, 'comment', 'Author ' || (g %% 997), '',
-                   '', 'Bench message number ' || g, (ARRAY['fr','nl','en'])[1 + g %% 3], '', '',
-                   now() - (g %% 100000) * interval '1 minute',
-                   now() - (g %% 100000) * interval '1 minute',
-                   now() - (g %% 100000) * interval '1 minute' + interval '24 hours',
-                   now() - (g %% 100000) * interval '1 minute' + interval '18 hours',
-                   (ARRAY['open','answered','no_action','hidden','removed','answered'])
-                       [1 + g %% 6],
-                   '[]'::jsonb, 0, now(), '{}'::jsonb
-            FROM generate_series(%s, %s) AS g
-            JOIN LATERAL (
-                SELECT id, institution_id FROM channels_channel
-                ORDER BY id OFFSET (g %% 20) LIMIT 1
-            ) c ON true
-            """,
-            [start + 1, start + count],
-        )
-        cursor.execute("ANALYZE moderation_item")
 
 
 def _measure(client, slug: str) -> dict[str, float]:  # type: ignore[no-untyped-def]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,6 +84,50 @@ def rule_choices(rules: QuerySet[CharterRule], language: str) -> list[tuple[int,
     return [(rule.pk, rule_label(rule, language)) for rule in rules]
 
 
+@dataclass(frozen=True)
+class RuleChoices:
+    """The rules a moderator may cite, labelled in one language: (pk, "R3 — title")."""
+
+    hide: list[tuple[int, str]]
+    remove: list[tuple[int, str]]
+
+
+def rule_choices_in_force(
+    institution: Institution, language: str, at: datetime | None = None
+) -> RuleChoices:
+    """The rules of the house rules in force justifying a hide and a removal, labelled as
+    ``rule_choices`` labels ``rules_justifying``'s for each action, in one query (the version
+    in force and the title in ``language``, else in fr, nl or en, as subqueries) where asking
+    per action took six."""
+    version = (
+        CharterVersion.objects.for_institution(institution)
+        .filter(charter__is_house_rules=True)
+        .in_force_at(at or timezone.now())
+        .values("pk")[:1]
+    )
+    titles = [
+        Subquery(
+            CharterRuleText.objects.filter(rule=OuterRef("pk"), language=candidate).values("title")[
+                :1
+            ]
+        )
+        for candidate in dict.fromkeys((language, *CharterLanguage.values))
+    ]
+    rules = (
+        CharterRule.objects.filter(version=Subquery(version))
+        .filter(Q(justifies_hide=True) | Q(justifies_remove=True))
+        .annotate(title=Coalesce(*titles))
+        .order_by("position", "number")
+    )
+    labelled = [
+        (rule, f"{rule.code} — {rule.title}" if rule.title else rule.code) for rule in rules
+    ]
+    return RuleChoices(
+        hide=[(rule.pk, label) for rule, label in labelled if rule.justifies_hide],
+        remove=[(rule.pk, label) for rule, label in labelled if rule.justifies_remove],
+    )
+
+
 @dataclass
 class PendingAcknowledgement:
     version: CharterVersion
@@ -105,15 +150,28 @@ def pending_acknowledgements(user: User, language: str) -> list[PendingAcknowled
         .exclude(Exists(newest))
         .exclude(Exists(accepted))
         .select_related("charter", "institution")
-        .prefetch_related("texts")
+        .annotate(title=_title_as_pick_text(language))
     )
-    pending = []
-    for version in versions:
-        text = pick_text(version, language).text
-        pending.append(
-            PendingAcknowledgement(version, text.title if text else version.charter.title)
-        )
-    return pending
+    return [
+        PendingAcknowledgement(version, version.title or version.charter.title)
+        for version in versions
+    ]
+
+
+def _title_as_pick_text(language: str) -> Coalesce:
+    """The version's title in the language ``pick_text`` would choose (``language``, else the
+    institution's, else fr, nl, en), as SQL: the navigation bar shows it on every page, in the
+    versions' own query rather than a second one for their texts."""
+
+    def title_in(candidate: str | OuterRef) -> Subquery:
+        texts = CharterText.objects.filter(version=OuterRef("pk"), language=candidate)
+        return Subquery(texts.values("title")[:1])
+
+    return Coalesce(
+        title_in(language),
+        title_in(OuterRef("institution__default_language")),
+        *(title_in(candidate) for candidate in CharterLanguage.values),
+    )
 
 
 @dataclass

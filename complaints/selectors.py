@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 
 from accounts.models import Institution
 from complaints.models import RECOMMENDATION_TRACKED, Case, Recommendation
@@ -80,6 +80,25 @@ def complaint_markers(item_ids: list[int]) -> dict[int, ComplaintMarker]:
             item_id, ComplaintMarker(opened_at=opened_at, is_open=status != "closed")
         )
     return markers
+
+
+def complaint_marker_annotations() -> dict[str, Subquery]:
+    """Annotations for an item queryset carrying the marker ``complaint_markers`` gives (the
+    first complaint opened from the item), read in the item's own query; see
+    ``complaint_marker_of``."""
+    first = Case.items.through.objects.filter(item_id=OuterRef("pk")).order_by("case__created_at")
+    return {
+        "complaint_opened_at": Subquery(first.values("case__created_at")[:1]),
+        "complaint_status": Subquery(first.values("case__status")[:1]),
+    }
+
+
+def complaint_marker_of(item: object) -> ComplaintMarker | None:
+    """The marker of an item read with ``complaint_marker_annotations``."""
+    opened_at = getattr(item, "complaint_opened_at", None)
+    if opened_at is None:
+        return None
+    return ComplaintMarker(opened_at=opened_at, is_open=item.complaint_status != "closed")  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from accounts.models import Institution, Notification, Role
+from accounts.models import Institution, Role
+from accounts.tenancy import user_memberships
+from accounts.unread import unread_count
 from charter.selectors import pending_acknowledgements
 from govsocial.navigation import menu
 
@@ -22,12 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles: frozenset[str] = getattr(request, "institution_roles", frozenset())
     institution = getattr(request, "institution", None)
     return {
-        "nav_institutions": SimpleLazyObject(
-            lambda: sorted(Institution.objects.for_user(user), key=lambda i: i.name)
-        ),
-        "nav_unread_count": SimpleLazyObject(
-            lambda: Notification.objects.visible_to(user).unread().count()
-        ),
+        "nav_institutions": SimpleLazyObject(lambda: _institutions(request)),
+        "nav_unread_count": SimpleLazyObject(lambda: unread_count(user, user_memberships(request))),
         "pending_acknowledgements": SimpleLazyObject(
             lambda: pending_acknowledgements(user, translation.get_language() or "en")
         ),
@@ -39,3 +37,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "is_communicator": bool(roles & {Role.COMMUNICATOR, Role.INSTITUTION_ADMIN}),
         "is_charter_editor": bool(roles & {Role.CHARTER_EDITOR, Role.INSTITUTION_ADMIN}),
     }
+
+
+def _institutions(request: HttpRequest) -> list[Institution]:
+    """The user's institutions, by name, from the request's one read of their memberships."""
+    by_id = {m.institution_id: m.institution for m in user_memberships(request)}
+    return sorted(by_id.values(), key=lambda institution: institution.name)

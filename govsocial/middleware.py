@@ -12,6 +12,8 @@ class PrivateCacheControlMiddleware:
     """Authenticated responses are never stored by a shared cache or the browser's disk cache.
 
     A proxy that cached one member's page could show it to a member of another institution.
+    Poll answers marked ``revalidate_privately`` (govsocial.polling) may be kept by the browser
+    alone and must be revalidated each time (``private, no-cache``).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -21,5 +23,8 @@ class PrivateCacheControlMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
+            if getattr(response, "revalidate_privately", False):
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, private=True, no_store=True)
         return response

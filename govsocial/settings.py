@@ -184,8 +184,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GovSocial] "
+# Sign-in limits (docs/operations.md, "Sign-in limits and the client address"). A team signing in
+# at a shift change arrives from one address (its institution's proxy, or ours when
+# TRUSTED_PROXY_COUNT is not set): 30 people in a minute, typos included, must all get in, so
+# "login" (every sign-in form sent) allows 120 a minute per address, not allauth's 30. Password
+# guessing stays limited per account (5 failures in 5 minutes, whatever the address) and per
+# address (30 failures a minute, one mistyped password for each of a team of 30).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "120/m/ip",
+    "login_failed": "30/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",

@@ -19,17 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import IntegerField, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from accounts.models import Institution
 from channels.models import Channel
+from complaints.selectors import complaint_marker_annotations
 from moderation.filters import ItemFilter
 from moderation.models import Item, ItemStatus
 
@@ -207,3 +208,74 @@ def queue_next(
     after = Cursor(now, band_at(item, now), item.priority, item.due_at, item.pk)
     page = queue_page(queue_items(institution, user, params).items, now=now, cursor=after, size=1)
     return page.items[0] if page.items else None
+
+
+# --- the item page ---------------------------------------------------------------------------
+
+THREAD_LIMIT = 20
+
+
+def item_page_items(institution: Institution) -> QuerySet[Item]:
+    """The institution's items as the item page and its actions load one: with its channel,
+    assignee and institution, and the marker of a complaint opened from it
+    (``complaint_marker_of``), all in the item's own query."""
+    return (
+        Item.objects.for_institution(institution)
+        .select_related("channel", "assigned_to", "institution")
+        .annotate(**complaint_marker_annotations())
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    around: list[Item]
+    """The item's parent and the parent's other replies."""
+    replies: list[Item]
+    """The replies to the item."""
+
+
+def item_thread(item: Item, limit: int = THREAD_LIMIT) -> Thread:
+    """The item's place in its thread, in posting order, at most ``limit`` of each, in one query.
+
+    Each part is a range scan of the partial index ``item_replies`` (channel, parent id, posting
+    time), the parent a probe of the channel's unique external ids: the cost does not grow with
+    the channel (which once read every item of the channel to find no reply).
+    """
+    in_channel = Item.objects.filter(channel_id=item.channel_id).only(
+        "id", "author_name", "text", "posted_at"
+    )
+    replies = (
+        in_channel.filter(parent_external_id=item.external_id)
+        .annotate(is_reply=Value(True))
+        .order_by("posted_at", "id")[:limit]
+    )
+    if not item.parent_external_id:
+        return Thread([], list(replies))
+    around = (
+        in_channel.filter(
+            Q(external_id=item.parent_external_id) | Q(parent_external_id=item.parent_external_id)
+        )
+        .exclude(pk=item.pk)
+        .annotate(is_reply=Value(False))
+        .order_by("posted_at", "id")[:limit]
+    )
+    rows = sorted(around.union(replies, all=True), key=_posting_order)
+    return Thread([row for row in rows if not row.is_reply], [row for row in rows if row.is_reply])
+
+
+def _posting_order(item: Item) -> tuple[bool, datetime, int]:
+    """As ``ORDER BY posted_at, id`` (PostgreSQL puts a missing time last)."""
+    return (item.posted_at is None, item.posted_at or datetime.min.replace(tzinfo=UTC), item.pk)
+
+
+NEW_ITEMS_LIMIT = 100
+
+
+def new_items_count(institution: Institution, since: datetime) -> int:
+    """Open items received after ``since`` (at most ``NEW_ITEMS_LIMIT``): a range scan of
+    ``item_received`` over the items received since the queue page was shown."""
+    return (
+        Item.objects.for_institution(institution)
+        .filter(received_at__gt=since, status=ItemStatus.OPEN)[:NEW_ITEMS_LIMIT]
+        .count()
+    )

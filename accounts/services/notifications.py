@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Membership, Notification, OutgoingEmail, User
+from accounts.unread import unread_changed
 from govsocial.queueing import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def notification_send(
             notification.save()
     except IntegrityError:
         return None
+    unread_changed([recipient.pk])
     if email:
         email_queue(
             recipient=recipient,
@@ -149,6 +151,7 @@ def notifications_insert(rows: list[NewNotification]) -> int:
     model instances for ``bulk_create`` took most of a 10,000-transition deadline check (see
     docs/benchmarks.md). Other databases (the SQLite demo) use ``bulk_create``.
     """
+    unread_changed(row.recipient_id for row in rows)
     if connection.vendor != "postgresql":
         created = Notification.objects.bulk_create(
             (Notification(**asdict(row)) for row in rows), ignore_conflicts=True
@@ -178,9 +181,11 @@ def notification_mark_read(*, user: User, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        unread_changed([user.pk])
 
 
 def notifications_mark_all_read(*, user: User) -> int:
+    unread_changed([user.pk])
     return Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
 
 
@@ -279,7 +284,9 @@ def notifications_forget(*abouts: str) -> int:
 def notifications_delete(*abouts: str) -> int:
     """Delete every notification about one of ``abouts``, for notices whose subject itself
     names a person (an item's author); returns how many."""
-    deleted, _per_model = Notification.objects.filter(about__in=_keys(abouts)).delete()
+    notifications = Notification.objects.filter(about__in=_keys(abouts))
+    unread_changed(notifications.values_list("recipient_id", flat=True).distinct())
+    deleted, _per_model = notifications.delete()
     return deleted
 
 

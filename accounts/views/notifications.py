@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import background_request
 from accounts.models import Notification
 from accounts.services.notifications import notification_mark_read, notifications_mark_all_read
-from accounts.tenancy import AuthenticatedRequest
+from accounts.tenancy import AuthenticatedRequest, user_memberships
+from accounts.unread import unread_count
+from govsocial.polling import conditional_poll, poll_etag
 
 PAGE_SIZE = 25
 
@@ -46,5 +49,15 @@ def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
 
 @background_request
 def notification_unread_count(request: AuthenticatedRequest) -> HttpResponse:
-    """Polled by the navigation bar; background polling does not keep the session alive."""
-    return render(request, "accounts/notification_list.html#unread-badge")
+    """Polled by the navigation bar; background polling does not keep the session alive.
+
+    The count comes from the cache (accounts.unread); an unchanged badge is answered 304."""
+    count = unread_count(request.user, user_memberships(request))
+    etag = poll_etag("unread", request.user.pk, count, translation.get_language())
+    return conditional_poll(
+        request,
+        etag,
+        lambda: render(
+            request, "accounts/notification_list.html#unread-badge", {"nav_unread_count": count}
+        ),
+    )

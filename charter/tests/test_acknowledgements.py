@@ -109,3 +109,21 @@ def test_reminders_after_seven_days_once_per_week(
     assert not reminders.filter(recipient=defence_communicator).exists()
     with time_machine.travel(timezone.now() + timedelta(days=15), tick=False):
         assert acknowledgement_reminders_send() == first
+
+
+def test_the_banner_title_follows_the_language_then_the_institutions_then_fr_nl_en_in_one_query(
+    staff_charter, defence, defence_communicator, django_assert_num_queries
+) -> None:
+    from charter.selectors import pending_acknowledgements
+
+    with django_assert_num_queries(1):
+        [dutch] = pending_acknowledgements(defence_communicator, "nl")
+    assert dutch.title == "Huisregels"
+    defence.default_language = "nl"
+    defence.save()
+    [english] = pending_acknowledgements(defence_communicator, "en")  # no English text
+    assert english.title == "Huisregels"
+    defence.default_language = "en"
+    defence.save()
+    [fallback] = pending_acknowledgements(defence_communicator, "en")
+    assert fallback.title == "Règles de la page"

@@ -113,6 +113,13 @@ class Item(models.Model):
                 fields=("institution", "status", "-priority", "due_at", "id"),
                 name="item_queue_priority",
             ),
+            # the item page's thread (moderation.selectors.item_thread): the replies to an item
+            # of a channel, in posting order; replies only (most items are not one).
+            models.Index(
+                fields=("channel", "parent_external_id", "posted_at", "id"),
+                name="item_replies",
+                condition=~Q(parent_external_id=""),
+            ),
             # the queue's "N new items" badge; retention: items received before a cutoff.
             models.Index(fields=("institution", "received_at"), name="item_received"),
             # the deadline check: only rows still to warn or to breach (see deadlines/engine.py).

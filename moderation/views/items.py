@@ -10,7 +10,6 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,12 +20,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from charter.models import CharterRule
-from charter.selectors import rule_choices, rules_justifying
+from charter.selectors import rule_choices_in_force
 from complaints.models import Category, EvidenceSnapshot
-from complaints.selectors import complaint_markers
+from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from moderation.models import Item, ReplyDelivery, SavedReply
-from moderation.selectors import queue_next, queue_params
+from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
@@ -37,12 +36,7 @@ MODERATORS = Role.COMMUNICATOR
 
 
 def _item(request: InstitutionRequest, item_id: int) -> Item:
-    return get_object_or_404(
-        Item.objects.for_institution(request.institution).select_related(
-            "channel", "assigned_to", "institution"
-        ),
-        pk=item_id,
-    )
+    return get_object_or_404(item_page_items(request.institution), pk=item_id)
 
 
 def item_url(item: Item) -> str:
@@ -68,26 +62,22 @@ def item_detail(request: InstitutionRequest, institution_slug: str, item_id: int
 
 
 def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
-    thread = Item.objects.none()
-    if item.parent_external_id:
-        thread = Item.objects.filter(channel=item.channel).filter(
-            Q(external_id=item.parent_external_id) | Q(parent_external_id=item.parent_external_id)
-        )
-    replies = Item.objects.filter(channel=item.channel, parent_external_id=item.external_id)
+    thread = item_thread(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
+    rules = rule_choices_in_force(request.institution, language)
     return {
         "item": item,
-        "thread": thread.exclude(pk=item.pk).order_by("posted_at", "pk")[:20],
-        "replies": replies.order_by("posted_at", "pk")[:20],
+        "thread": thread.around,
+        "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
         "decisions": item.decisions.select_related(
             "actor", "rule", "assignee", "case", "evidence", "delivery__posted_by"
         ),
-        "hide_rules": rule_choices(rules_justifying(request.institution, "hide"), language),
-        "remove_rules": rule_choices(rules_justifying(request.institution, "remove"), language),
+        "hide_rules": rules.hide,
+        "remove_rules": rules.remove,
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
-        "complaint": complaint_markers([item.pk]).get(item.pk),
+        "complaint": complaint_marker_of(item),
         "saved_replies": saved_replies_for(item),
         "saved_reply": request.GET.get("saved", ""),
         "reply_text": _prefill(request, item),

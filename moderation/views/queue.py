@@ -12,7 +12,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,8 +20,16 @@ from accounts.middleware import background_request
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.selectors import complaint_markers
-from moderation.models import Item, ItemStatus
-from moderation.selectors import DEFAULT_QUEUE, Cursor, queue_items, queue_page, queue_params
+from govsocial.polling import conditional_poll, poll_etag
+from moderation.models import Item
+from moderation.selectors import (
+    DEFAULT_QUEUE,
+    Cursor,
+    new_items_count,
+    queue_items,
+    queue_page,
+    queue_params,
+)
 from moderation.services import decisions
 
 PAGE_SIZE = 50
@@ -62,20 +70,25 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
 @requires_role(MODERATORS)
 @background_request
 def new_count(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
-    """Polled by the queue: items received since the page was shown (a small indexed count)."""
+    """Polled by the queue: items received since the page was shown (a small indexed count);
+    an unchanged count is answered 304 (govsocial.polling)."""
     try:
         since = datetime.fromisoformat(request.GET.get("since", ""))
     except ValueError:
         since = timezone.now()
-    count = (
-        Item.objects.for_institution(request.institution)
-        .filter(received_at__gt=since, status=ItemStatus.OPEN)[:100]
-        .count()
-    )
-    return render(
+    if since.tzinfo is None:
+        since = timezone.make_aware(since)
+    count = new_items_count(request.institution, since)
+    etag = poll_etag(
+        "new-items", request.institution.pk, request.user.pk, since.isoformat(), count,
+        translation.get_language(),
+    )  # fmt: skip
+    return conditional_poll(
         request,
-        "moderation/_new_count.html",
-        {"count": count, "since": since.isoformat()},
+        etag,
+        lambda: render(
+            request, "moderation/_new_count.html", {"count": count, "since": since.isoformat()}
+        ),
     )
 
 
