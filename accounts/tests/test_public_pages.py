@@ -175,6 +175,14 @@ def test_the_privacy_notice_quotes_the_retention_periods_in_force(
     assert "Rue de la Presse 35, 1000 Bruxelles" in french
 
 
+def test_the_complaint_form_links_its_privacy_sentence_to_the_notice(
+    client: Client, defence: Institution
+) -> None:
+    page = get(client, "/complaints/defence/new/")
+    main = page.split("<main", 1)[1]
+    assert '<a href="/privacy/defence/">Our privacy notice</a>' in main
+
+
 def test_the_contact_page_shows_the_details_given_or_says_none_are_published(
     client: Client, defence: Institution
 ) -> None:
