@@ -258,7 +258,13 @@ document.addEventListener("click", (event) => {
 
   const open = (link, { focus, history }) => {
     if (!window.htmx) return false;
-    latest = link.getAttribute("href");
+    const href = link.getAttribute("href");
+    if (href === latest) {
+      // Already on its way (j then Enter at once): only the focus wish changes.
+      if (focus) focusAfterSwap = "heading";
+      return true;
+    }
+    latest = href;
     focusAfterSwap = focus ? "heading" : "none";
     const options = { source: link, target: `#${PANEL}`, swap: "innerHTML" };
     options[history] = "true";
@@ -275,6 +281,7 @@ document.addEventListener("click", (event) => {
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
       return;
     }
+    window.clearTimeout(browseTimer); // Enter right after j/k: one request, not two
     const row = link.closest("[data-item]");
     document.querySelectorAll("[data-item].is-current").forEach((other) => {
       if (other !== row) other.classList.remove("is-current");
@@ -316,6 +323,10 @@ document.addEventListener("click", (event) => {
     }
   });
 
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.target?.id === PANEL && !event.detail.successful) latest = "";
+  });
+
   document.addEventListener("htmx:afterSettle", (event) => {
     // Fired on each element swapped (the panel, then the confirmations swapped out of band).
     const target = event.target;
@@ -325,6 +336,7 @@ document.addEventListener("click", (event) => {
       return;
     }
     if (target.id !== PANEL) return;
+    latest = "";
     // The decided item's new row, for the list beside the panel.
     target.querySelectorAll("template[data-queue-row]").forEach((template) => {
       const row = document.getElementById(`queue-row-${template.dataset.queueRow}`);
