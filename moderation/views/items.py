@@ -11,6 +11,7 @@ the confirmation), never a whole page. Without JavaScript the forms post and red
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -94,8 +95,7 @@ def _page(
     ``refused``: the action refused, whose form shows first with what was typed in it;
     ``decided``: the item just decided, whose row the list beside the panel replaces.
     """
-    item = context["item"]
-    assert isinstance(item, Item)
+    item = cast(Item, context["item"])
     template = "moderation/item_detail.html"
     if workspace.wants(request, workspace.PANEL):
         template += "#panel-response"
@@ -118,7 +118,7 @@ def _first_form(item: Item, refused: str) -> str:
     answered)."""
     answering = item.status == ItemStatus.OPEN
     form = {"assign-me": "assign", "posted": ""}.get(refused, refused)
-    if form in FORMS_OF_OPEN_ITEMS and not answering or form == "reopen" and answering:
+    if (form in FORMS_OF_OPEN_ITEMS and not answering) or (form == "reopen" and answering):
         form = ""
     return form or ("reply" if answering else "reopen")
 
@@ -211,7 +211,8 @@ def _panel_after(
     decided = _item(request, item.pk)  # as the decision left it
     if not moving_on:
         context = _context(request, decided)
-        return _page(request, context, decided=decided, decided_complaint=bool(context["complaint"]))
+        complaint = bool(context["complaint"])
+        return _page(request, context, decided=decided, decided_complaint=complaint)
     following = queue_next(request.institution, request.user, queue, item, now=timezone.now())
     with_complaint = decided.pk in complaint_markers([decided.pk])
     if following is None:
