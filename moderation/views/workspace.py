@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 PANEL = "item-panel"
 LIST = "workspace-list"
@@ -23,8 +24,10 @@ LIST = "workspace-list"
 
 def wants(request: HttpRequest, region: str) -> bool:
     """Whether this is an htmx request for one region of the workspace."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and htmx.target == region and not htmx.history_restore_request
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return htmx.target == region and not htmx.history_restore_request
 
 
 def messages_context(request: HttpRequest) -> dict[str, object]:
