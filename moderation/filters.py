@@ -57,6 +57,28 @@ class ItemFilter(django_filters.FilterSet):
         self.user = user
         self.filters["channel"].extra["choices"] = [(str(c.pk), c.name) for c in channels]
 
+    def active(self) -> list[str]:
+        """The filters in force as people read them ("Language: Dutch"): the queue shows them
+        beside its collapsed filter button, with their count on it. No query: the channels'
+        names are the form's choices."""
+        form = self.form
+        if not form.is_valid():
+            return []
+        shown = []
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            if value is True:
+                shown.append(str(field.label))
+                continue
+            choices = dict(getattr(field, "choices", ()))
+            shown.append(
+                _("%(filter)s: %(value)s")
+                % {"filter": field.label, "value": choices.get(value, value)}
+            )
+        return shown
+
     def filter_assigned(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         if value == "me":
             return queryset.filter(assigned_to=self.user)

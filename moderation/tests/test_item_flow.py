@@ -67,7 +67,7 @@ def test_every_action_on_an_item_confirms_what_was_done(
         response = client.post(f"{BASE}{item.pk}/{action}/", data, follow=True)
         [(url, status)] = response.redirect_chain
         assert (status, url.split("?")[0]) == (302, f"{BASE}{item.pk}/"), action
-        assert [str(shown) for shown in response.context["messages"]] == [message]
+        assert [str(shown) for shown in response.context["workspace_messages"]] == [message]
         assert message in response.content.decode()
 
 

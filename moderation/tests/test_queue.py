@@ -65,7 +65,7 @@ def test_filters_are_kept_in_the_url(client: Client, defence, defence_communicat
     make_items(channel, 2, language="nl")
     client.force_login(defence_communicator)
     page = client.get("/i/defence/queue/?status=open&language=nl").content.decode()
-    assert page.count("data-item") == 2
+    assert page.count("data-item ") == 2  # one row per item
     assert 'value="nl" selected' in page
 
 

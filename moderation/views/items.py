@@ -1,21 +1,28 @@
-"""One item: text, author, thread, revisions, hits, deadline, decisions, and the action panel.
+"""One item: text, author, thread, revisions, hits, deadline, decisions, and the action bar.
 
 The item page remembers the queue it was opened from (``?queue=<the queue's filters>``): the
 "… and next" buttons act, then open the next item of that queue in its order.
+
+In the workspace (``moderation.views.workspace``) the item opens beside the queue and its forms
+post through htmx: the answer is then the item panel alone (the same item, or the next one, with
+the confirmation), never a whole page. Without JavaScript the forms post and redirect as ever.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
@@ -24,13 +31,14 @@ from charter.selectors import rule_choices_in_force
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
-from moderation.models import Item, ReplyDelivery, SavedReply
+from moderation.models import Item, ItemStatus, ReplyDelivery, SavedReply
 from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
 from moderation.services.replies import saved_replies_for, saved_reply_render
 from moderation.services.reply_delivery import DeliveryRefused, delivery_mark_posted
+from moderation.views import workspace
 
 MODERATORS = Role.COMMUNICATOR
 
@@ -55,10 +63,65 @@ def _queue(request: InstitutionRequest) -> QueryDict:
     return queue_params(request.POST.get("queue") or request.GET.get("queue", ""))
 
 
+MOVED_ON = "moved-on"
+"""Tag of the confirmation of an "… and next": the next item's page then focuses its heading
+(otherwise the focus goes to the confirmation)."""
+
+
 @requires_role(MODERATORS)
 def item_detail(request: InstitutionRequest, institution_slug: str, item_id: int) -> HttpResponse:
     item = _item(request, item_id)
-    return render(request, "moderation/item_detail.html", _context(request, item))
+    return _page(request, _context(request, item))
+
+
+def _page(
+    request: InstitutionRequest,
+    context: dict[str, object],
+    *,
+    status: int = 200,
+    refused: str = "",
+    decided: Item | None = None,
+    decided_complaint: bool = False,
+    moved_on: bool = False,
+) -> HttpResponse:
+    """The item page, or the item panel alone for the workspace (``panel-response``).
+
+    ``refused``: the action refused, whose form shows first with what was typed in it;
+    ``decided``: the item just decided, whose row the list beside the panel replaces.
+    """
+    item = cast(Item, context["item"])
+    template = "moderation/item_detail.html"
+    if workspace.wants(request, workspace.PANEL):
+        template += "#panel-response"
+    kept = request.POST if refused else {}
+    context = {
+        **context,
+        **workspace.messages_context(request),
+        "active_action": _first_form(item, refused),
+        "kept": kept,
+        "kept_advice": request.POST.getlist("advice") if refused else [],
+        "moved_on": moved_on or _moved_on(request),
+        "decided": decided,
+        "decided_complaint": {decided.pk} if decided and decided_complaint else set(),
+    }
+    return workspace.vary(render(request, template, context, status=status))
+
+
+def _first_form(item: Item, refused: str) -> str:
+    """The form the action bar opens on: the refused one, else the reply (reopen once
+    answered)."""
+    answering = item.status == ItemStatus.OPEN
+    form = {"assign-me": "assign", "posted": ""}.get(refused, refused)
+    if (form in FORMS_OF_OPEN_ITEMS and not answering) or (form == "reopen" and answering):
+        form = ""
+    return form or ("reply" if answering else "reopen")
+
+
+FORMS_OF_OPEN_ITEMS = {"reply", "hide", "remove", "no-action", "escalate"}
+
+
+def _moved_on(request: InstitutionRequest) -> bool:
+    return any(MOVED_ON in message.tags for message in get_messages(request))
 
 
 def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
@@ -110,23 +173,61 @@ def item_action(
         done = handler(request, item)
     except (DecisionRefused, DeliveryRefused) as refused:
         messages.error(request, str(refused))
-        return render(request, "moderation/item_detail.html", _context(request, item), status=400)
-    messages.success(request, done)
+        return _page(request, _context(request, item), status=400, refused=action)
+    moving_on = request.POST.get("then") == "next"
+    messages.success(request, done, extra_tags=MOVED_ON if moving_on else "")
     queue = _queue(request)
-    if request.POST.get("then") != "next":
+    if workspace.wants(request, workspace.PANEL):
+        return _panel_after(request, item, queue, moving_on=moving_on)
+    if not moving_on:
         return redirect(item_in_queue_url(item, queue))
-    return _next(request, item, queue)
-
-
-def _next(request: InstitutionRequest, item: Item, queue: QueryDict) -> HttpResponse:
-    """After "… and next": the next item of the queue, or the queue when none is left."""
     following = queue_next(request.institution, request.user, queue, item, now=timezone.now())
     if following is not None:
         return redirect(item_in_queue_url(following, queue))
     messages.info(request, _("No item left after this one in the queue."))
-    return redirect(
-        f"{reverse('moderation:queue', args=[request.institution.slug])}?{queue.urlencode()}"
+    return redirect(_queue_url(request, queue))
+
+
+def _queue_url(request: InstitutionRequest, queue: QueryDict) -> str:
+    return f"{reverse('moderation:queue', args=[request.institution.slug])}?{queue.urlencode()}"
+
+
+def _panel_after(
+    request: InstitutionRequest, item: Item, queue: QueryDict, *, moving_on: bool
+) -> HttpResponse:
+    """After a decision in the workspace: the same item again, or after "… and next" the next
+    item of the queue (its URL pushed to the browser's history), or an empty panel when none is
+    left; each time with the decided item's new row for the list beside it."""
+    decided = _item(request, item.pk)  # as the decision left it
+    if not moving_on:
+        context = _context(request, decided)
+        complaint = bool(context["complaint"])
+        return _page(request, context, decided=decided, decided_complaint=complaint)
+    following = queue_next(request.institution, request.user, queue, item, now=timezone.now())
+    with_complaint = complaint_marker_of(decided) is not None
+    if following is None:
+        messages.info(request, _("No item left after this one in the queue."))
+        response = render(
+            request,
+            "moderation/item_detail.html#panel-response",
+            {
+                **workspace.messages_context(request),
+                "item": None,
+                "none_left": True,
+                "queue": queue.urlencode(),
+                "decided": decided,
+                "decided_complaint": {decided.pk} if with_complaint else set(),
+            },
+        )
+        return push_url(workspace.vary(response), _queue_url(request, queue))
+    response = _page(
+        request,
+        _context(request, following),
+        decided=decided,
+        decided_complaint=with_complaint,
+        moved_on=True,
     )
+    return push_url(response, item_in_queue_url(following, queue))
 
 
 def _rule(request: InstitutionRequest) -> CharterRule | None:

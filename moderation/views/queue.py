@@ -31,6 +31,7 @@ from moderation.selectors import (
     queue_params,
 )
 from moderation.services import decisions
+from moderation.views import workspace
 
 PAGE_SIZE = 50
 MODERATORS = Role.COMMUNICATOR  # spokespersons hold the communicator's rights too
@@ -51,11 +52,16 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
         next_url = "?" + params.urlencode()
     queue_query = queue_params(request.GET.urlencode()).urlencode()  # the filters, no cursor
     with_complaint = set(complaint_markers([item.pk for item in rows]))
-    return render(
+    template = "moderation/queue.html"
+    if workspace.wants(request, workspace.LIST):
+        template += "#queue-list"  # beside an item page opened directly
+    response = render(
         request,
-        "moderation/queue.html",
+        template,
         {
+            **workspace.messages_context(request),
             "filter": filters,
+            "active_filters": filters.active(),
             "items": rows,
             "with_complaint": with_complaint,
             "next_url": next_url,
@@ -65,6 +71,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "crisis_channels": [c for c in channels if c.crisis_mode and c.is_active],
         },
     )
+    return workspace.vary(response)
 
 
 @requires_role(MODERATORS)

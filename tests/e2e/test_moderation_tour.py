@@ -43,10 +43,11 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
 
     # Filter to Dutch items with the filter form.
     page.goto(f"{base}/i/defence/queue/")
+    page.locator("summary", has_text="Filters").click()  # collapsed behind one button
     page.get_by_label("Language", exact=True).select_option("nl")
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(r"language=nl"))
-    languages = page.locator("[data-item] td:nth-child(5)").all_inner_texts()
+    languages = page.locator("[data-item] [data-language]").all_inner_texts()
     assert languages
     assert set(languages) == {"NL"}
 
@@ -60,11 +61,12 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     expect(page.get_by_role("button", name="Use")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#reply-text")).to_have_value(re.compile(r"^Dag .*bedankt"))
-    page.keyboard.press("r")
+    expect(page.locator("#reply-text")).to_be_focused()  # the filled box, ready to edit
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Record the reply")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.locator(".badge.text-bg-secondary", has_text="Answered")).to_be_visible()
+    status = page.locator("#item-panel .badge.text-bg-secondary")  # the item's, not its row's
+    expect(status.filter(has_text="Answered")).to_be_visible()
     expect(page.get_by_text("To post on the platform", exact=True)).to_be_visible()
     answered = Decision.objects.filter(created_at__gte=started).get(action="reply")
     assert answered.item.language == "nl"
@@ -80,7 +82,7 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     page.get_by_label("Reasons").nth(1).fill("Commercial spam, unrelated to the page.")
     page.get_by_role("button", name="Remove", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="The item was removed.")).to_be_visible()
-    expect(page.locator(".badge.text-bg-secondary", has_text="Removed")).to_be_visible()
+    expect(status.filter(has_text="Removed")).to_be_visible()
     history = page.locator("section[aria-labelledby='history-heading']")
     expect(history).to_contain_text(f"Rule {rule_label.split(' ')[0]}")
     expect(history).to_contain_text("Commercial spam, unrelated to the page.")
@@ -92,7 +94,7 @@ def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> No
     page.keyboard.type("Geen antwoord op klacht na een maand")
     page.get_by_role("button", name="Escalate", exact=True).click()
     expect(page.get_by_text("A complaint was opened for the complaints service.")).to_be_visible()
-    expect(page.locator(".badge.text-bg-secondary", has_text="Escalated")).to_be_visible()
+    expect(status.filter(has_text="Escalated")).to_be_visible()
     case = Case.objects.get(items=complaint)
     assert case.evidence.count() == 1
 
