@@ -15,13 +15,17 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from accounts.models import MFA_ROLES, Institution, Membership, Role, User
+from accounts.models import MFA_ROLES, Institution, Invitation, Membership, Role, User
 from accounts.public_details import Ombudsman
+from accounts.services.members import invitation_create
 
 DEMO_PASSWORD = "govsocial-demo"  # noqa: S105  (documented demo credential)
 DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"  # noqa: S105
 MULTI_USER_EMAIL = "multi@govsocial.demo"
 MULTI_USER_INSTITUTIONS = ("defence", "foreign-affairs")
+INVITEE_EMAIL = "new.colleague@{slug}.demo"
+"""A pending invitation per institution: its link is in the outbox mail (``var/mail/`` under
+``make run``), as an invitee would receive it."""
 
 
 @dataclass(frozen=True)
@@ -176,3 +180,19 @@ def _enrol_totp(user: User, report: SeedReport) -> None:
     TOTP.activate(user, DEMO_TOTP_SECRET)
     RecoveryCodes.activate(user)
     report.authenticators += 1
+
+
+def seed_invitations() -> int:
+    """Each institution's admin invites a new communicator who has not answered yet."""
+    created = 0
+    for spec in INSTITUTIONS:
+        institution = Institution.objects.get(slug=spec.slug)
+        email = INVITEE_EMAIL.format(slug=spec.slug)
+        if Invitation.objects.for_institution(institution).filter(email=email).exists():
+            continue
+        admin = User.objects.get(email=demo_email(Role.INSTITUTION_ADMIN, spec.slug))
+        invitation_create(
+            institution=institution, actor=admin, email=email, roles=[Role.COMMUNICATOR]
+        )
+        created += 1
+    return created

@@ -1,4 +1,5 @@
-"""Demo channels: the kinds of channels the seeds describe (their items: moderation.demo).
+"""Demo channels: the kinds of channels the seeds describe (their items: moderation.demo), and
+one import of older comments per institution, with a row the import refused.
 
 Webhook secrets of demo channels are all ``govsocial-demo-secret`` (DESIGN.md), so scripts can
 sign test deliveries against a demo install. Idempotent.
@@ -9,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Institution, Membership, Role, User
-from channels.models import Channel
+from channels.models import Channel, ImportJob
 from channels.services.channels import channel_save
+from channels.services.imports import import_create
 
 DEMO_SECRET = "govsocial-demo-secret"  # noqa: S105  (documented demo credential)
 
@@ -47,9 +49,20 @@ CHANNELS = {
 }
 
 
+# Comments answered on the platform before the institution used GovSocial, exported from the
+# platform's own tool (semicolons, as Excel writes them in Belgium); the last row has no id.
+IMPORT_FILE = (
+    b"external_id;occurred_at;author_name;language;text\n"
+    b"import-1;2026-01-12T09:30:00+01:00;Nadia B.;fr;Merci pour les informations sur le salon.\n"
+    b"import-2;2026-01-12T10:05:00+01:00;Wout M.;nl;Komt er ook een sessie in Gent?\n"
+    b";2026-01-12T11:40:00+01:00;Emma W.;en;Is the fair open on Sunday?\n"
+)
+
+
 @dataclass
 class ChannelSeedReport:
     channels: int = 0
+    imports: int = 0
 
 
 def seed_channels() -> ChannelSeedReport:
@@ -93,3 +106,25 @@ def _team(institution: Institution) -> list[User]:
         .values("user_id")
     )
     return list(User.objects.filter(pk__in=user_ids))
+
+
+def seed_imports() -> ChannelSeedReport:
+    """A historic import on each institution's first channel, by its communicator (run once the
+    item store is wired, like any import)."""
+    report = ChannelSeedReport()
+    for institution in Institution.objects.order_by("slug"):
+        channel = Channel.objects.for_institution(institution).order_by("pk").first()
+        communicator = User.objects.filter(email=f"communicator@{institution.slug}.demo").first()
+        if channel is None or communicator is None:
+            continue
+        if ImportJob.objects.for_institution(institution).exists():
+            continue
+        import_create(
+            channel=channel,
+            actor=communicator,
+            file_name="comments-january.csv",
+            content=IMPORT_FILE,
+            historic=True,
+        )
+        report.imports += 1
+    return report

@@ -1,5 +1,6 @@
 """Demo complaints: every status, source and category across the demo institutions, some near
-and past their deadline, one on hold, two recommendations. The cyber-harassment case escalated
+and past their deadline, one on hold, the answered ones with their printed answer letter, two
+recommendations. The cyber-harassment case escalated
 from a social item is moderation's (moderation.demo.seed_escalations, run after this).
 
 Each institution gets a "Complaints service" team of its officers and a default route to it.
@@ -9,13 +10,21 @@ Idempotent: an institution that already has cases is left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from accounts.models import Institution, Membership, Role, User
 from complaints.categories import ensure_builtin
-from complaints.models import Case, Category, Recommendation, RoutingRule, Team
+from complaints.models import (
+    Case,
+    Category,
+    Correspondence,
+    LetterKind,
+    Recommendation,
+    RoutingRule,
+    Team,
+)
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
 from complaints.services.recommendations import recommendation_save
@@ -134,9 +143,35 @@ def _advance(case: Case, officer: User, step: str, days: int) -> None:
             at=now - timedelta(days=4),
         )
     if step in ("answered", "closed"):
-        cases.case_answer(case=case, actor=officer, at=now - timedelta(days=days - 20))
+        _answer_by_letter(case, officer, at=now - timedelta(days=days - 20))
     if step == "closed":
         cases.case_close(case=case, actor=officer, outcome="partly_founded")
+
+
+ANSWERS = {
+    "fr": "Madame, Monsieur,\n\nNous avons examiné votre plainte et vous répondons ci-dessous.",
+    "nl": "Geachte mevrouw, geachte heer,\n\nWe hebben uw klacht onderzocht en antwoorden u "
+    "hieronder.",
+    "en": "Dear Sir or Madam,\n\nWe have looked into your complaint and answer it below.",
+}
+
+
+def _answer_by_letter(case: Case, officer: User, at: datetime) -> None:
+    """The answer as a printed letter filed with the case, as ``letter_send`` files one, but
+    dated in the past like the rest of the demo case."""
+    letter = Correspondence.objects.create(
+        institution_id=case.institution_id,
+        case=case,
+        kind=LetterKind.ANSWER,
+        channel=Correspondence.Channel.LETTER,
+        subject=case.subject,
+        body=ANSWERS.get(case.language, ANSWERS["en"]),
+        sent_at=at,
+        sent_by=officer,
+    )
+    cases.case_answer(
+        case=case, actor=officer, at=at, details={"channel": letter.channel, "letter_id": letter.pk}
+    )
 
 
 def _email(name: str) -> str:

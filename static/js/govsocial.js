@@ -419,3 +419,34 @@ document.addEventListener("click", (event) => {
     if ("ResizeObserver" in window) new ResizeObserver(loadList).observe(workspace());
   });
 })();
+
+// Wide tables scroll inside their .table-responsive box on a narrow screen. While, and only
+// while, a box scrolls, it is a focusable region named by its table's caption, so that keyboard
+// users can scroll it too (WCAG 2.1.1); no tab stop where nothing scrolls.
+(() => {
+  let captions = 0;
+
+  const mark = (box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls === box.hasAttribute("data-scroll-region")) return;
+    if (!scrolls) {
+      ["data-scroll-region", "tabindex", "role", "aria-labelledby"].forEach((name) =>
+        box.removeAttribute(name),
+      );
+      return;
+    }
+    box.setAttribute("data-scroll-region", "");
+    box.tabIndex = 0;
+    const caption = box.querySelector("caption");
+    if (caption) {
+      caption.id ||= `scroll-caption-${++captions}`;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-labelledby", caption.id);
+    }
+  };
+
+  const refresh = () => document.querySelectorAll(".table-responsive").forEach(mark);
+  document.addEventListener("DOMContentLoaded", refresh);
+  document.addEventListener("htmx:afterSettle", refresh);
+  window.addEventListener("resize", refresh);
+})();

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from accounts.demo import seed_accounts
-from channels.demo import seed_channels
+from accounts.demo import seed_accounts, seed_invitations
+from channels.demo import seed_channels, seed_imports
 from charter.demo import seed_charters
 from complaints.demo import seed_complaints
 from moderation.demo import seed_escalations, seed_queue
@@ -24,6 +24,8 @@ class Command(BaseCommand):
             f"{accounts.memberships} memberships, {accounts.authenticators} TOTP enrolments "
             "created."
         )
+        invitations = seed_invitations()
+        self.stdout.write(f"Demo invitations: {invitations} pending invitations created.")
         charters = seed_charters()
         self.stdout.write(
             f"Demo charters: {charters.charters} charters, "
@@ -33,6 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo channels: {channels.channels} channels created.")
         queue = seed_queue()
         self.stdout.write(f"Demo queue: {queue.items} items created.")
+        imports = seed_imports()
+        self.stdout.write(f"Demo imports: {imports.imports} imports of older comments created.")
         complaints = seed_complaints()
         self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")
         escalations = seed_escalations()

@@ -1,0 +1,92 @@
+"""The page walker: every page of the URL walker, for each demo role, in French, Dutch and
+English, at 375, 1,280 and 1,920 px, passes axe-core's WCAG 2.1 A/AA rules and never scrolls
+sideways (docs/accessibility.md).
+
+One test per role (xdist spreads them over its workers), each with one browser context signed in
+once. Each page is loaded once per language and measured at the three widths by resizing the
+viewport. Every problem found goes into one assertion, so a run lists all of them; the colour
+contrasts axe leaves for review and the run's figures are written to var/walker/, screenshots of
+the main pages to var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from playwright.sync_api import Browser
+from pytest_django.live_server_helper import LiveServer
+
+from accounts.models import Institution
+from tests.e2e.walker import Walk
+from tests.e2e.walker_pages import (
+    INSTITUTION,
+    NOT_PAGES,
+    ROLES,
+    anonymous_session,
+    may_open,
+    visits,
+    why_not_a_page,
+)
+
+# The test database is set up for marked tests only; the tests read it, inside a transaction
+# that pytest-django rolls back, and write nothing (the live server's writes are its own).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    visitor_session: str
+    """The session of a visitor who has just sent the public complaint form."""
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Site]:
+    """The demo data, seeded once for the whole module (seed_demo takes some 15 s), behind a live
+    server of the module's own; flushed afterwards, as after any transactional test."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    media = tmp_path_factory.mktemp("walker-media")
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast, MEDIA_ROOT=media):
+        server = None
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+            institution = Institution.objects.get(slug=INSTITUTION)
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
+            session.update(anonymous_session(institution))
+            session.save()
+            server = LiveServer("localhost")
+            yield Site(server.url, session.session_key)
+        finally:
+            if server is not None:
+                server.stop()
+            call_command("flush", interactive=False, verbosity=0)
+
+
+def test_every_url_name_is_walked_or_excluded_with_a_reason() -> None:
+    from govsocial.tests.test_url_access import EXPECTATIONS
+
+    assert set(NOT_PAGES) <= set(EXPECTATIONS), "NOT_PAGES names a URL that no longer exists"
+    unwalked = [
+        name
+        for name in EXPECTATIONS
+        if why_not_a_page(name) is None and not any(may_open(role, name) for role in ROLES)
+    ]
+    assert unwalked == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_passes_axe_and_fits_every_width(
+    role: str, demo_site: Site, browser: Browser
+) -> None:
+    pages = visits(role, Institution.objects.get(slug=INSTITUTION))
+    walk = Walk(role, demo_site.url)
+    walk.run(browser, pages, session=demo_site.visitor_session)
+    report = walk.report()  # kept in var/walker/<role>.txt, problems or not
+    assert walk.problems == [], report

@@ -1,0 +1,64 @@
+"""What the page walker measures in a loaded page, at the current viewport width (the scripts
+are walker_overflow.js and walker_contrast.js beside this module)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+HERE = Path(__file__).parent
+OVERFLOW = (HERE / "walker_overflow.js").read_text()
+CONTRAST = (HERE / "walker_contrast.js").read_text()
+SETTLE = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(
+    () => resolve(!document.querySelector('.htmx-request')))))"""
+
+
+def settle(page: Page) -> None:
+    """Wait for the layout after a load or resize (two frames), and for htmx requests a page
+    sends on load (the draft editor's preview) to land."""
+    if not page.evaluate(SETTLE):
+        page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def horizontal_overflow(page: Page) -> tuple[int, list[str]]:
+    """How many pixels the document is wider than the viewport, and the elements to blame."""
+    excess, culprits = page.evaluate(OVERFLOW)
+    return int(excess), list(culprits)
+
+
+# axe's reasons for leaving a contrast undecided that the painted colours settle: text in an SVG
+# chart (imgNode), a short text (shortTextContent), an icon glyph (nonBmp), overlapping boxes
+# (bgOverlap, elmPartiallyObscured/Obscuring); and bgImage on a select box, whose image is its
+# arrow. Any other reason (a gradient, text over a picture) needs a person: the walker fails.
+DECIDED_FROM_COLOURS = {
+    "imgNode",
+    "shortTextContent",
+    "nonBmp",
+    "bgOverlap",
+    "elmPartiallyObscured",
+    "elmPartiallyObscuring",
+}
+
+
+@dataclass(frozen=True)
+class Contrast:
+    ratio: float
+    required: float
+    colours: str
+    tag: str
+
+    def decides(self, reason: str) -> bool:
+        return reason in DECIDED_FROM_COLOURS or (reason == "bgImage" and self.tag == "select")
+
+
+def contrast(page: Page, selectors: list[str]) -> list[Contrast | None]:
+    """The worst contrast of each element's text over what is painted under it (None: the
+    element is gone, or nowhere visible in the viewport)."""
+    return [
+        Contrast(round(c["ratio"], 2), c["required"], f"{c['fg']} on {c['bg']}", c["tag"])
+        if c
+        else None
+        for c in page.evaluate(CONTRAST, selectors)
+    ]
