@@ -37,6 +37,7 @@ IDENTICAL_ON_PURPOSE = {
     ("fr", "Version %(b)s"): "the French word is version",
     ("fr", "%(title)s, version %(number)s (%(institution)s)"): "the French word is version",
     ("nl", "E-mail: %(email)s."): "Dutch says e-mail",
+    ("nl", "%(filter)s: %(value)s"): "Dutch also writes label: value",
     ("nl", "team %(team)s"): "Dutch says team",
     ("nl", "%(institution)s: dashboard"): "Dutch says dashboard (as the menu does)",
 }
