@@ -107,6 +107,9 @@ def _page(
     return workspace.vary(render(request, template, context, status=status))
 
 
+FORMS_OF_OPEN_ITEMS = {"reply", "hide", "remove", "no-action", "escalate"}
+
+
 def _first_form(item: Item, refused: str) -> str:
     """The form the action bar opens on: the refused one, else the reply (reopen once
     answered)."""
@@ -115,9 +118,6 @@ def _first_form(item: Item, refused: str) -> str:
     if (form in FORMS_OF_OPEN_ITEMS and not answering) or (form == "reopen" and answering):
         form = ""
     return form or ("reply" if answering else "reopen")
-
-
-FORMS_OF_OPEN_ITEMS = {"reply", "hide", "remove", "no-action", "escalate"}
 
 
 def _moved_on(request: InstitutionRequest) -> bool:
