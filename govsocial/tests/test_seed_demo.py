@@ -176,3 +176,28 @@ def test_demo_institutions_publish_contact_details_and_an_accessibility_statemen
     call_command("seed_demo")  # an institution's own values are never overwritten
     cirb.refresh_from_db()
     assert cirb.contact_email == "info@cirb.example"
+
+
+def test_demo_gives_every_page_something_to_show() -> None:
+    """The page walker (tests/e2e/test_page_walker.py) builds every address from these rows: an
+    import with a refused row, the answer letter of each answered case, a pending invitation
+    whose link is in the outbox."""
+    from accounts.models import Invitation, OutgoingEmail
+    from channels.models import ImportJob
+    from complaints.models import Case, Correspondence
+
+    call_command("seed_demo")
+    job = ImportJob.objects.get(institution__slug="defence")
+    assert (job.status, job.created_count, job.error_count) == ("done", 2, 1)
+    imported = job.channel.items.filter(external_id__startswith="import-")
+    assert set(imported.values_list("status", flat=True)) == {"historic"}  # not in the queue
+    answered = Case.objects.filter(institution__slug="defence", answered_at__isnull=False)
+    letters = Correspondence.objects.filter(case__in=answered, kind="answer")
+    assert answered.exists()
+    assert set(letters.values_list("case", flat=True)) == set(answered.values_list("pk", flat=True))
+    invitation = Invitation.objects.get(institution__slug="defence", accepted_at__isnull=True)
+    mail = OutgoingEmail.objects.get(to_address=invitation.email)
+    assert "/invitations/defence/" in mail.body_text
+    call_command("seed_demo")
+    assert ImportJob.objects.count() == 5
+    assert Invitation.objects.count() == 5

@@ -11,12 +11,13 @@ from playwright.sync_api import Page
 HERE = Path(__file__).parent
 OVERFLOW = (HERE / "walker_overflow.js").read_text()
 CONTRAST = (HERE / "walker_contrast.js").read_text()
-SETTLE = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(
-    () => resolve(!document.querySelector('.htmx-request')))))"""
+SETTLE = """() => new Promise(resolve => requestAnimationFrame(
+    () => resolve(!document.querySelector('.htmx-request'))))"""
 
 
 def settle(page: Page) -> None:
-    """Wait for the layout after a load or resize (two frames), and for htmx requests a page
+    """Wait for the next frame after a load or resize (resize handlers have run by then; the
+    layout itself is brought up to date by whatever reads it), and for htmx requests a page
     sends on load (the draft editor's preview) to land."""
     if not page.evaluate(SETTLE):
         page.wait_for_function("() => !document.querySelector('.htmx-request')")
@@ -62,3 +63,21 @@ def contrast(page: Page, selectors: list[str]) -> list[Contrast | None]:
         else None
         for c in page.evaluate(CONTRAST, selectors)
     ]
+
+
+# Which elements are rendered (checkVisibility), hashed with their positions in the document.
+RENDERED = """() => {
+  const all = document.body.getElementsByTagName('*');
+  let hash = 2166136261;
+  for (let i = 0; i < all.length; i++) {
+    const shown = all[i].checkVisibility({checkVisibilityCSS: true, visibilityProperty: true});
+    hash = Math.imul(hash ^ (i * 2 + (shown ? 1 : 0)), 16777619);
+  }
+  return `${all.length}:${(hash >>> 0).toString(16)}`;
+}"""
+
+
+def rendered_state(page: Page) -> str:
+    """A fingerprint of which elements are rendered: what axe looks at (it skips hidden ones),
+    apart from the text itself and the room there is."""
+    return str(page.evaluate(RENDERED))

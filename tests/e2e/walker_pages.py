@@ -52,9 +52,12 @@ NOT_PAGES: dict[str, str] = {
 }
 POST_ONLY = "answers GET with 405: a form's target, audited on the page holding the form"
 
-# allauth's pages that ours link to (its other flows are covered by accounts/tests).
+# allauth's pages that ours link to (its other flows are covered by accounts/tests). The account
+# pages of the user menu are the same for every role but for the second factor: they are walked
+# by a role without one (communicator) and a role that must use one (institution admin).
 SIGN_IN_PAGES = ("account_login", "account_reset_password", "account_reset_password_done")
 ACCOUNT_PAGES = ("mfa_index", "account_change_password", "account_email", "usersessions_list")
+ACCOUNT_PAGE_ROLES = (Role.COMMUNICATOR, Role.INSTITUTION_ADMIN)
 
 QUERIES = {"charter:version-diff": "?a=1&b=2"}  # the diff itself, not only the form
 
@@ -100,8 +103,9 @@ def visits(role: str, institution: Institution) -> list[Visit]:
             unresolved.append(str(error))
     if unresolved:
         raise Unresolved("; ".join(unresolved))
-    extra = SIGN_IN_PAGES if role == ANONYMOUS else ACCOUNT_PAGES
-    return found + [Visit(name, reverse(name)) for name in extra] + error_pages(role, institution)
+    extra = {ANONYMOUS: SIGN_IN_PAGES} | dict.fromkeys(ACCOUNT_PAGE_ROLES, ACCOUNT_PAGES)
+    allauth = [Visit(name, reverse(name)) for name in extra.get(role, ())]
+    return found + allauth + error_pages(role, institution)
 
 
 def error_pages(role: str, institution: Institution) -> list[Visit]:
