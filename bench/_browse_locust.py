@@ -10,9 +10,9 @@ Configured by environment variables set by bench/browse.py: ``BROWSE_ACCOUNTS`` 
 ``[email, password, institution slug]``, one per user, taken in turn), ``BROWSE_CANARIES``
 (JSON object: slug -> the text only that institution's pages may show), ``BROWSE_WARM_UP``
 (seconds after the last sign-in before requests count), ``BROWSE_DURATION`` (seconds counted,
-then the run stops), ``BROWSE_RESULT`` (where to write the figures as JSON when the run
-stops). Every response body is searched for other institutions' canaries: a hit is a tenancy
-leak.
+then the run stops), ``BROWSE_WEB_PID`` (gunicorn's master: its CPU time), ``BROWSE_RESULT``
+(where to write the figures as JSON when the run stops). Every response body is searched for
+other institutions' canaries: a hit is a tenancy leak.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import random
 import re
 import time
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import gevent
@@ -35,6 +36,7 @@ WARM_UP = float(os.environ.get("BROWSE_WARM_UP", "5"))
 DURATION = float(os.environ.get("BROWSE_DURATION", "180"))
 RESULT = os.environ.get("BROWSE_RESULT", "")
 DECISION_SHARE = 1 / 3
+SIGN_IN_ATTEMPTS = 5
 
 ITEM_LINK = re.compile(r'href="(/i/[^"/]+/queue/items/(\d+)/)')
 NEW_COUNT = re.compile(r'hx-get="(/i/[^"]+/queue/new/[^"]*)"')
@@ -50,6 +52,9 @@ class Figures:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = {}
         self.signed_in = 0
+        self.started = 0
+        self.sign_in_retries = 0
+        self.sign_in_errors: list[str] = []
         self.started_at: float | None = None
         self.ended_at = 0.0
         self.requests = 0
@@ -57,6 +62,11 @@ class Figures:
         self.refused = 0
         self.leaks: list[str] = []
         self.not_modified = 0
+        self.web_cpu_started = 0.0
+        self.web_cpu_seconds = 0.0
+
+    def web_cpu_at_start(self) -> None:
+        self.web_cpu_started = web_cpu_seconds()
 
     def measuring(self) -> bool:
         return self.started_at is not None and time.monotonic() >= self.started_at
@@ -71,6 +81,25 @@ class Figures:
 FIGURES = Figures()
 
 
+def web_cpu_seconds() -> float:
+    """CPU time used so far by gunicorn (``BROWSE_WEB_PID``, its master): the master, its live
+    workers and the workers it reaped (``--max-requests`` restarts them). The cost of a request
+    on the server, whatever else runs on the machine."""
+    pid = os.environ.get("BROWSE_WEB_PID", "")
+    if not pid:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = sum(int(value) for value in stat[11:15])  # utime, stime, cutime, cstime
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # exited meanwhile: counted in cutime from now on
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 class Moderator(FastHttpUser):
     wait_time = between(2, 5)
 
@@ -78,6 +107,22 @@ class Moderator(FastHttpUser):
         email, password, self.slug = ACCOUNTS[next(_next_account) % len(ACCOUNTS)]
         self.others = [text for slug, text in CANARIES.items() if slug != self.slug]
         self.etags: dict[str, str] = {}
+        self.signed_in = False
+        for attempt in range(SIGN_IN_ATTEMPTS):  # as a person tries again after an error
+            if attempt:
+                FIGURES.sign_in_retries += 1
+                gevent.sleep(_random.uniform(2, 5))
+            if self._sign_in(email, password):
+                self.signed_in = True
+                FIGURES.signed_in += 1
+                break
+        FIGURES.started += 1
+        if FIGURES.started == self.environment.runner.target_user_count:
+            FIGURES.started_at = time.monotonic() + WARM_UP
+            gevent.spawn_later(WARM_UP, FIGURES.web_cpu_at_start)
+            gevent.spawn_later(WARM_UP + DURATION, self._stop)
+
+    def _sign_in(self, email: str, password: str) -> bool:
         login = self.client.get("/accounts/login/", name="login")
         token = CSRF.search(login.text or "")
         response = self.client.post(
@@ -89,11 +134,12 @@ class Moderator(FastHttpUser):
             allow_redirects=False,
         )  # fmt: skip
         if response.status_code != 302:
-            raise RuntimeError(f"{email} could not sign in ({response.status_code}).")
-        FIGURES.signed_in += 1
-        if FIGURES.signed_in == self.environment.runner.target_user_count:
-            FIGURES.started_at = time.monotonic() + WARM_UP
-            gevent.spawn_later(WARM_UP + DURATION, self.environment.runner.quit)
+            FIGURES.sign_in_errors.append(f"{email}: {response.status_code}")
+        return response.status_code == 302
+
+    def _stop(self) -> None:
+        FIGURES.web_cpu_seconds = web_cpu_seconds() - FIGURES.web_cpu_started
+        self.environment.runner.quit()
 
     def _get(self, url: str, page: str, **headers: str) -> Any:
         started = time.perf_counter()
@@ -125,6 +171,8 @@ class Moderator(FastHttpUser):
 
     @task
     def browse(self) -> None:
+        if not self.signed_in:  # gave up signing in: counted as an error
+            return
         queue = self._get(f"/i/{self.slug}/queue/", "queue")
         html = queue.text or ""
         poll = NEW_COUNT.search(html)
@@ -173,10 +221,13 @@ def _write_figures(environment: Any, **_: Any) -> None:
                 "seconds": seconds,
                 "requests": FIGURES.requests,
                 "signed_in": FIGURES.signed_in,
+                "sign_in_retries": FIGURES.sign_in_retries,
+                "sign_in_errors": FIGURES.sign_in_errors,
                 "errors": FIGURES.errors,
                 "refused": FIGURES.refused,
                 "leaks": FIGURES.leaks,
                 "not_modified": FIGURES.not_modified,
+                "web_cpu_seconds": FIGURES.web_cpu_seconds,
             },
             out,
         )

@@ -23,8 +23,10 @@ it is, after migrating it) and the Redis of ``REDIS_URL`` (database 15, flushed 
    counted as ``refused``, not as an error).
 
 The last line printed is one JSON object: ``{"bench": "browse", "pages": {"queue": {"median_ms",
-"p95_ms", "p99_ms", "queries", "server_ms"}, "item": ..., "decision": ..., "poll": ...}, "rps",
-"errors", "leaks", ...}`` (``server_ms``: the in-process median of step 2).
+"p95_ms", "p99_ms", "queries", "server_ms", "server_cpu_ms"}, "item": ..., "decision": ...,
+"poll": ...}, "rps", "errors", "leaks", "web_cpu_ms_per_request", ...}`` (``server_ms``: the
+in-process median of step 2, ``server_cpu_ms`` its CPU time in Python; with the CPU time of
+gunicorn per request counted, figures that hold on a busy machine).
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def main() -> None:
         port = _free_port()
         web = _start_web(env, port, args)
         _wait_for_port(port)
-        load = _locust(port, accounts, args)
+        load = _locust(port, web.pid, accounts, args)
     finally:
         if web is not None:
             _stop(web)
@@ -250,16 +252,18 @@ def _measure_page(name: str, request: Any) -> tuple[dict[str, Any], int]:
 
     for n in range(3):
         request(n)  # warm
-    timings = []
+    timings, cpu = [], []
     for n in range(IN_PROCESS_RUNS):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         request(n + 3)
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as captured:
         request(IN_PROCESS_RUNS + 3)
     failed = _check_plans(name, [query["sql"] for query in captured.captured_queries])
     return {
         "server_ms": round(statistics.median(timings), 1),
+        "server_cpu_ms": round(statistics.median(cpu), 1),  # Python's share, load-independent
         "queries": len(captured.captured_queries),
     }, failed
 
@@ -331,7 +335,9 @@ def _start_web(env: dict[str, str], port: int, args: argparse.Namespace) -> subp
     )
 
 
-def _locust(port: int, accounts: list[list[str]], args: argparse.Namespace) -> dict[str, Any]:
+def _locust(
+    port: int, web_pid: int, accounts: list[list[str]], args: argparse.Namespace
+) -> dict[str, Any]:
     spawn_rate = 5
     ramp = math.ceil(args.users / spawn_rate) + 2  # the locustfile stops the run itself
     with tempfile.TemporaryDirectory() as folder:
@@ -342,6 +348,7 @@ def _locust(port: int, accounts: list[list[str]], args: argparse.Namespace) -> d
             "BROWSE_CANARIES": json.dumps(_canaries()),
             "BROWSE_WARM_UP": str(WARM_UP_SECONDS),
             "BROWSE_DURATION": str(args.duration),
+            "BROWSE_WEB_PID": str(web_pid),
             "BROWSE_RESULT": str(result),
         }
         command = [
@@ -369,19 +376,24 @@ def _result(args: argparse.Namespace, server: dict[str, Any], load: dict[str, An
             "count": len(times),
             **server[name],
         }
-    for error in load["errors"][:10] + load["leaks"][:10]:
+    for error in load["sign_in_errors"][:10] + load["errors"][:10] + load["leaks"][:10]:
         print(error, file=sys.stderr)
     return {
         "bench": "browse",
         "n": args.n,
         "users": args.users,
         "signed_in": load["signed_in"],
+        "sign_in_retries": load["sign_in_retries"],
         "seconds": round(load["seconds"], 1),
         "pages": pages,
         "rps": round(load["requests"] / load["seconds"], 1) if load["seconds"] else 0,
         "errors": len(load["errors"]) + (args.users - load["signed_in"]),
         "refused": load["refused"],
         "not_modified": load["not_modified"],
+        # CPU time of gunicorn per request counted: the server's cost, whatever else ran
+        "web_cpu_ms_per_request": round(1000 * load["web_cpu_seconds"] / load["requests"], 1)
+        if load["requests"]
+        else None,
         "leaks": len(load["leaks"]),
     }
 
