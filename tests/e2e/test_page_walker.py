@@ -23,14 +23,17 @@ from django.test import override_settings
 from playwright.sync_api import Browser
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import Institution
+from accounts.models import Institution, Role
+from tests.e2e import walker_pages
 from tests.e2e.walker import Walk
 from tests.e2e.walker_pages import (
     INSTITUTION,
     NOT_PAGES,
     ROLES,
+    Unresolved,
     anonymous_session,
     may_open,
+    page_path,
     visits,
     why_not_a_page,
 )
@@ -79,6 +82,17 @@ def test_every_url_name_is_walked_or_excluded_with_a_reason() -> None:
         if why_not_a_page(name) is None and not any(may_open(role, name) for role in ROLES)
     ]
     assert unwalked == []
+
+
+def test_a_page_whose_address_the_demo_cannot_give_fails_the_walker(
+    defence: Institution, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An institution without the demo's rows, then a parameter nobody knows how to find."""
+    with pytest.raises(Unresolved, match="moderation:item-detail: the demo data has no item"):
+        visits(Role.COMMUNICATOR, defence)
+    monkeypatch.delitem(walker_pages.PARAMETERS, "institution_slug")
+    with pytest.raises(Unresolved, match=r"reports:dashboard: no rule .* 'institution_slug'"):
+        page_path("reports:dashboard", defence)
 
 
 @pytest.mark.parametrize("role", ROLES)

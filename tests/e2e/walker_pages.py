@@ -124,7 +124,10 @@ def page_path(name: str, institution: Institution) -> str:
     for parameter in url_parameters(name):
         if parameter not in finders:
             raise Unresolved(f"{name}: no rule in walker_pages.PARAMETERS finds {parameter!r}")
-        values[parameter] = finders[parameter](institution)
+        try:
+            values[parameter] = finders[parameter](institution)
+        except Unresolved as missing:
+            raise Unresolved(f"{name}: {missing}") from None
     return reverse(name, kwargs=values) + QUERIES.get(name, "")
 
 
