@@ -41,6 +41,13 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Reduced motion: Bootstrap then drops its transitions, so axe never measures the contrast
+    of a button halfway through a colour change (a flaky ``color-contrast``)."""
+    return {**browser_context_args, "reduced_motion": "reduce"}
+
+
 @pytest.fixture
 def watched_page(page: Page) -> Iterator[Page]:
     """A page that fails the test on any CSP violation or console error."""

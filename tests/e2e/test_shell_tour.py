@@ -46,7 +46,9 @@ def signed_in(browser: Browser, live_server) -> Iterator[Callable[[str], Page]]:
 
     def open_as(email: str) -> Page:
         if email not in pages:
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page = browser.new_context(
+                reduced_motion="reduce", viewport={"width": 1280, "height": 900}
+            ).new_page()
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda error: problems.append(str(error)))
             if email.split("@")[0] in MFA:

@@ -80,7 +80,9 @@ class Walk:
         started, cpu = time.perf_counter(), process_tree_cpu()
         self.pages = len(pages)
         (VAR / "screenshots").mkdir(parents=True, exist_ok=True)
-        context = browser.new_context(viewport={"width": REFLOW_WIDTH, "height": HEIGHT})
+        context = browser.new_context(
+            reduced_motion="reduce", viewport={"width": REFLOW_WIDTH, "height": HEIGHT}
+        )
         try:
             page = context.new_page()
             self.watch(page)
@@ -103,7 +105,9 @@ class Walk:
     def second_step(self, browser: Browser) -> None:
         """The second-factor page, reached after the password of a user who must use MFA."""
         self.pages += 1
-        context = browser.new_context(viewport={"width": REFLOW_WIDTH, "height": HEIGHT})
+        context = browser.new_context(
+            reduced_motion="reduce", viewport={"width": REFLOW_WIDTH, "height": HEIGHT}
+        )
         try:
             page = context.new_page()
             self.watch(page)
