@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -176,3 +178,22 @@ def insert_items(count: int) -> None:
         bounds = {"first": start + 1, "last": start + count, "first_ever": first_ever}
         cursor.execute(ITEMS_SQL, bounds)
         cursor.execute("ANALYZE moderation_item")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for the benchmark's own gunicorn."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    """Until gunicorn accepts connections on ``port``; stops the benchmark after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start.")

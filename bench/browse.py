@@ -38,7 +38,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,8 +57,10 @@ from _benchdb import (  # noqa: E402
     database_exists,
     database_url,
     drop_database,
+    free_port,
     insert_items,
     recreate_database,
+    wait_for_port,
 )
 
 PASSWORD = "govsocial-bench-password"  # bench accounts, in a throwaway database
@@ -91,9 +92,9 @@ def main() -> None:
         accounts = _accounts(math.ceil(args.users / len(INSTITUTIONS)))
         server, plan_failures = _in_process()
         _run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-        port = _free_port()
+        port = free_port()
         web = _start_web(env, port, args)
-        _wait_for_port(port)
+        wait_for_port(port)
         load = _locust(port, web.pid, accounts, args)
     finally:
         if web is not None:
@@ -417,22 +418,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=30)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         os.killpg(process.pid, signal.SIGKILL)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit("gunicorn did not start.")
 
 
 def _flush_redis(url: str) -> None:

@@ -26,7 +26,6 @@ import multiprocessing
 import os
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _benchdb import database_url, drop_database, recreate_database
+from _benchdb import database_url, drop_database, free_port, recreate_database, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -68,11 +67,11 @@ def main() -> None:
     os.environ.update(env)
     webhook_id, channel_id = _create_channel()
 
-    port = _free_port()
+    port = free_port()
     web = _start_web(env, port)
     worker = None
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         path = f"/hooks/generic/{webhook_id}/"
         _load(port, path, [_body(f"w{n}", 1) for n in range(WARM_UP)])
         rss_warm = _workers_rss(web.pid)
@@ -329,23 +328,6 @@ def _flush_redis(url: str) -> None:
 
 def _run(command: list[str], env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start.")
 
 
 if __name__ == "__main__":
