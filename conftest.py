@@ -125,3 +125,18 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     app._after_fork()
+
+
+@pytest.fixture
+def platform_sandbox(settings) -> Iterator[object]:
+    """The platform sandbox (devtools/platform_sandbox) served over HTTP on a free port, with
+    every platform's API address pointed at it, as ``PLATFORM_SANDBOX_URL`` does."""
+    from devtools.platform_sandbox.server import running
+
+    with running() as sandbox:
+        settings.PLATFORM_SANDBOX_URL = sandbox.url
+        settings.PLATFORM_API_URLS = {
+            platform: f"{sandbox.url}/{platform}" for platform in settings.PLATFORM_API_URLS
+        }
+        settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True
+        yield sandbox

@@ -420,6 +420,21 @@ CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 # Connectors (Mastodon) refuse servers on loopback, private or link-local addresses
 # (channels/connectors/addresses.py); tests and local development servers turn this on.
 CONNECTORS_ALLOW_PRIVATE_HOSTS = env_bool("CONNECTORS_ALLOW_PRIVATE_HOSTS", default=False)
+# Where each platform's API lives. PLATFORM_SANDBOX_URL points every platform at the development
+# sandbox (devtools/platform_sandbox, docs/platforms.md), which serves each under its own prefix;
+# production leaves it empty. Mastodon has no entry: its server is the channel's own address.
+PLATFORM_SANDBOX_URL = env_str("PLATFORM_SANDBOX_URL").rstrip("/")
+PLATFORM_API_URLS = {
+    "facebook": "https://graph.facebook.com/v24.0",
+    "instagram": "https://graph.facebook.com/v24.0",
+    "youtube": "https://www.googleapis.com/youtube/v3",
+    "x": "https://api.x.com/2",
+    "linkedin": "https://api.linkedin.com/rest",
+}
+if PLATFORM_SANDBOX_URL:
+    PLATFORM_API_URLS = {
+        platform: f"{PLATFORM_SANDBOX_URL}/{platform}" for platform in PLATFORM_API_URLS
+    }
 
 # Absolute base URL used in e-mails and notifications produced outside a request (invitation
 # links, deadline notices). Required in production: a default would send people to localhost.

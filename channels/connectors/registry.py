@@ -1,10 +1,20 @@
-"""Which platforms have a polling or a reply connector. One line per connector."""
+"""Which platforms have a connector, and what each can do. One line per connector.
+
+``CONNECTORS`` holds the platform connectors (ingest and actions, see
+``channels.connectors.actions``); ``capability_matrix()`` is the one place the product and the
+docs (docs/platforms.md) read what each platform allows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from channels.connectors import mastodon
+from channels.connectors.actions import ActionKind, Capability, PlatformConnector
 from channels.connectors.polling import PollingConnector
 from channels.connectors.replies import ReplyConnector
+
+CONNECTORS: dict[str, PlatformConnector] = {}
 
 POLLING_CONNECTORS: dict[str, PollingConnector] = {
     "mastodon": mastodon.CONNECTOR,
@@ -13,3 +23,8 @@ POLLING_CONNECTORS: dict[str, PollingConnector] = {
 REPLY_CONNECTORS: dict[str, ReplyConnector] = {
     "mastodon": mastodon.CONNECTOR,
 }
+
+
+def capability_matrix() -> dict[str, Mapping[ActionKind, Capability]]:
+    """Platform -> the actions its connector can carry out, with the documented calls."""
+    return {platform: connector.capabilities for platform, connector in CONNECTORS.items()}

@@ -1,0 +1,1 @@
+"""Development tools, never imported by the production code (import-linter checks it)."""
