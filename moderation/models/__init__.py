@@ -1,5 +1,6 @@
-"""The moderation app's models: items and decisions, reply deliveries, outgoing posts."""
+"""The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
+from moderation.models.actions import PlatformAction
 from moderation.models.items import (
     ANSWERING_ACTIONS,
     STATUS_AFTER,
@@ -33,6 +34,7 @@ __all__ = [
     "ItemKind",
     "ItemRevision",
     "ItemStatus",
+    "PlatformAction",
     "Post",
     "PostImmutableError",
     "PostState",
