@@ -387,8 +387,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
-    "replies-sweep": {
-        "task": "moderation.tasks.replies_sweep",
+    # Platform actions: due attempts (and leases run out) and due read-backs.
+    "actions-sweep": {
+        "task": "moderation.tasks.actions_sweep",
         "schedule": 60.0,
         "options": {"expires": 50},
     },

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from moderation.services import reply_delivery, retention
+from moderation.services import platform_actions, retention
 
 
-@shared_task(name="moderation.tasks.reply_deliver", acks_late=True)
-def reply_deliver_task(delivery_id: int) -> str:
-    return reply_delivery.reply_deliver(delivery_id)
+@shared_task(name="moderation.tasks.action_execute", acks_late=True)
+def action_execute_task(action_id: int) -> str:
+    return platform_actions.action_execute(action_id)
 
 
-@shared_task(name="moderation.tasks.replies_sweep", acks_late=True)
-def replies_sweep_task() -> int:
-    return reply_delivery.replies_sweep()
+@shared_task(name="moderation.tasks.action_check", acks_late=True)
+def action_check_task(action_id: int) -> str:
+    return platform_actions.action_check(action_id)
+
+
+@shared_task(name="moderation.tasks.actions_sweep", acks_late=True)
+def actions_sweep_task() -> int:
+    return platform_actions.actions_sweep()
 
 
 @shared_task(name="moderation.tasks.items_anonymise_expired", acks_late=True)

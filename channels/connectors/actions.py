@@ -86,6 +86,9 @@ class Capability:
     """The call that reads the result back; empty when the platform offers none."""
     note: str = ""
     """A limit worth knowing (a messaging window, a permission, a scope)."""
+    own_only: bool = False
+    """The platform allows it only on the account's own objects (Mastodon deletes only the
+    account's own statuses): a decision about someone else's item goes to the manual list."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class ActionRequest:
     it; the others are asked ``find_done`` before an attempt whose outcome is unknown."""
     text: str = ""
     """The reply, message or post text (REPLY, PRIVATE_REPLY, PUBLISH)."""
+    mention: str = ""
+    """The handle of the target's author (``@name@server``), for platforms where an answer
+    reaches its addressee only when it names them (Mastodon); empty when unknown."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,17 @@
 """Mastodon: the channel account's mentions and direct messages, read with Mastodon.py, and
-replies posted as that account.
+the decisions Mastodon's API lets an account carry out, as that account.
+
+What the API allows (https://docs.joinmastodon.org/methods/statuses/): posting a reply
+(``POST /api/v1/statuses`` with ``in_reply_to_id``; an ``Idempotency-Key`` header makes the
+server publish it once however often it is sent, for an hour), a private answer (the same with
+``visibility=direct``: only the accounts the status names see it, so it starts with the
+author's handle), deleting the account's *own* statuses (``DELETE /api/v1/statuses/:id``) and
+reading a status back (``GET /api/v1/statuses/:id``, 404 once it is gone; entity shape:
+https://docs.joinmastodon.org/entities/Status/). What it does not allow: hiding or deleting
+other people's replies or mentions. An account can only report them to the server's moderators,
+or block or mute their author; those decisions go to the manual list. Errors are Mastodon's
+``{"error": "..."}`` (https://docs.joinmastodon.org/entities/Error/); a 429 carries
+``X-RateLimit-Reset`` (https://docs.joinmastodon.org/api/rate-limits/).
 
 The client runs with ``ratelimit_method="throw"``: when the server answers 429 we raise
 ``RateLimited`` with the reset time the server announced, and the scheduler comes back then.
@@ -7,7 +19,7 @@ A worker never sleeps waiting for a platform.
 
 The instance is the scheme and host of the channel's address (``https://social.example/@x``
 reads ``https://social.example``); the access token needs the ``read:notifications`` scope,
-and ``write:statuses`` to reply.
+``write:statuses`` to answer and delete, ``read:statuses`` to read back.
 """
 
 from __future__ import annotations
@@ -15,11 +27,16 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.cookiejar import DefaultCookiePolicy
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import nh3
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -39,8 +56,15 @@ from channels.connectors.base import (
     clean_url,
     parse_iso_time,
 )
+from channels.connectors.actions import (
+    ActionDone,
+    ActionKind,
+    ActionRejected,
+    ActionRequest,
+    Capability,
+    Observed,
+)
 from channels.connectors.polling import ConnectorError, Page, RateLimited
-from channels.connectors.replies import ReplyRejected, SentReply
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -53,8 +77,34 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
 
 
+CAPABILITIES: dict[ActionKind, Capability] = {
+    ActionKind.REPLY: Capability(
+        call="POST /api/v1/statuses in_reply_to_id=<status> (Idempotency-Key header)",
+        verify="GET /api/v1/statuses/:id",
+        note="The answer starts with the author's @handle so that Mastodon notifies them.",
+    ),
+    ActionKind.PRIVATE_REPLY: Capability(
+        call="POST /api/v1/statuses visibility=direct in_reply_to_id=<status> (Idempotency-Key)",
+        verify="GET /api/v1/statuses/:id",
+        note="A direct-visibility status naming the author: only the people it names see it.",
+    ),
+    ActionKind.DELETE: Capability(
+        call="DELETE /api/v1/statuses/:id",
+        verify="GET /api/v1/statuses/:id (404: gone)",
+        note=(
+            "Only the account's own statuses. Mastodon lets no account hide or delete other "
+            "people's replies or mentions: those go to the manual list (report them to the "
+            "server's moderators, or block or mute the account)."
+        ),
+        own_only=True,
+    ),
+}
+
+
 class MastodonConnector:
     source = "mastodon"
+    platform = "mastodon"
+    capabilities = CAPABILITIES
 
     def parse(self, payload: object) -> list[ItemEvent]:
         if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
@@ -85,28 +135,103 @@ class MastodonConnector:
         # connected is not moderation work.
         return Page(records=records, cursor=newest, more=bool(cursor) and len(records) == PAGE_SIZE)
 
-    def reply(
-        self, channel: Channel, *, in_reply_to: str, text: str, direct: bool, key: str
-    ) -> SentReply:
+    def perform(self, channel: Channel, request: ActionRequest) -> ActionDone:
         client = _client(channel)
-        try:
+        if request.kind == ActionKind.DELETE:
+            return self._delete(client, request.target_id)
+        direct = request.kind == ActionKind.PRIVATE_REPLY
+        with _errors(client):
             status = client.status_post(
-                text,
-                in_reply_to_id=in_reply_to,
+                _addressed(request),
+                in_reply_to_id=request.target_id,
                 visibility="direct" if direct else None,
-                idempotency_key=key,
+                idempotency_key=request.key,
             )
-        except MastodonRatelimitError:
-            raise RateLimited(_reset_time(client.ratelimit_reset)) from None
-        except (MastodonNotFoundError, MastodonUnauthorizedError) as error:
-            raise ReplyRejected(f"Mastodon: {type(error).__name__}: {error}") from None
-        except MastodonAPIError as error:
-            if _http_status(error) in (403, 422):  # forbidden, or the text was refused
-                raise ReplyRejected(f"Mastodon: {error}") from None
-            raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
-        except MastodonError as error:
-            raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
-        return SentReply(platform_id=str(status["id"]), url=clean_url(status.get("url")))
+        return ActionDone(object_id=str(status["id"]), url=clean_url(status.get("url")))
+
+    def _delete(self, client: Mastodon, status_id: str) -> ActionDone:
+        try:
+            with _errors(client):
+                client.status_delete(status_id)
+        except ActionRejected:
+            if _gone(client, status_id):  # deleted by an earlier attempt: done
+                return ActionDone(object_id=status_id)
+            raise
+        return ActionDone(object_id=status_id)
+
+    def find_done(self, channel: Channel, request: ActionRequest) -> ActionDone | None:
+        """Our answer under the target (same text, by the channel's account when its address
+        names one); None for a delete, which is idempotent."""
+        if request.kind == ActionKind.DELETE:
+            return None
+        client = _client(channel)
+        with _errors(client):
+            context = client.status_context(request.target_id)
+        wanted = _words(_addressed(request))
+        for status in context.get("descendants") or []:
+            if str(status.get("in_reply_to_id")) != request.target_id:
+                continue
+            if _ours(channel, status) and _words(status_text(status)) == wanted:
+                return ActionDone(object_id=str(status["id"]), url=clean_url(status.get("url")))
+        return None
+
+    def observe(self, channel: Channel, kind: ActionKind, object_id: str) -> Observed:
+        client = _client(channel)
+        return Observed.GONE if _gone(client, object_id) else Observed.VISIBLE
+
+
+def _addressed(request: ActionRequest) -> str:
+    """Mastodon notifies only the accounts a status names: start with the author's handle."""
+    handle = request.mention
+    if handle.startswith("@") and handle.lower() not in request.text.lower():
+        return f"{handle} {request.text}"
+    return request.text
+
+
+def _words(text: str) -> list[str]:
+    """Text compared without mentions, case and spacing: Mastodon renders a mention of
+    ``@lies@social.example`` as ``@lies``."""
+    return [word.casefold() for word in text.split() if not word.startswith("@")]
+
+
+def _ours(channel: Channel, status: dict[str, Any]) -> bool:
+    """Whether the channel's account wrote ``status``; any author when the channel's address is
+    the server only (no ``/@account``)."""
+    own = (channel.url or "").rstrip("/")
+    if "/@" not in own:
+        return True
+    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    return str(account.get("url") or "").rstrip("/").casefold() == own.casefold()
+
+
+def _gone(client: Mastodon, status_id: str) -> bool:
+    """Read a status back: False when it is there, True on 404; other failures raise."""
+    try:
+        with _errors(client):
+            client.status(status_id)
+    except ActionRejected as refusal:
+        if isinstance(refusal.__cause__, MastodonNotFoundError):
+            return True
+        raise
+    return False
+
+
+@contextmanager
+def _errors(client: Mastodon) -> Iterator[None]:
+    """Mastodon.py's exceptions in the connector's words: 429 and transient failures retry
+    later, a refusal (401, 403, 404, 422) is final."""
+    try:
+        yield
+    except MastodonRatelimitError:
+        raise RateLimited(_reset_time(client.ratelimit_reset)) from None
+    except (MastodonNotFoundError, MastodonUnauthorizedError) as error:
+        raise ActionRejected(f"Mastodon: {type(error).__name__}: {error}") from error
+    except MastodonAPIError as error:
+        if _http_status(error) in (403, 422):  # forbidden, or the text was refused
+            raise ActionRejected(f"Mastodon: {error}") from error
+        raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
+    except MastodonError as error:
+        raise ConnectorError(f"Mastodon: {type(error).__name__}: {error}") from None
 
 
 CONNECTOR = MastodonConnector()
@@ -123,11 +248,26 @@ def _client(channel: Channel) -> Mastodon:
     return Mastodon(
         access_token=channel.access_token,
         api_base_url=base_url,
+        session=_session(),
         ratelimit_method="throw",
         request_timeout=REQUEST_TIMEOUT,
         version_check_mode="none",
         user_agent="GovSocial",
     )
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per thread, so that a worker reuses its connections; it keeps no
+    cookies (the token goes in each request's header, never in the session)."""
+    session: requests.Session | None = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+        _local.session = session
+    return session
 
 
 def _http_status(error: MastodonAPIError) -> int | None:

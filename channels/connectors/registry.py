@@ -12,15 +12,12 @@ from collections.abc import Mapping
 from channels.connectors import mastodon
 from channels.connectors.actions import ActionKind, Capability, PlatformConnector
 from channels.connectors.polling import PollingConnector
-from channels.connectors.replies import ReplyConnector
 
-CONNECTORS: dict[str, PlatformConnector] = {}
-
-POLLING_CONNECTORS: dict[str, PollingConnector] = {
+CONNECTORS: dict[str, PlatformConnector] = {
     "mastodon": mastodon.CONNECTOR,
 }
 
-REPLY_CONNECTORS: dict[str, ReplyConnector] = {
+POLLING_CONNECTORS: dict[str, PollingConnector] = {
     "mastodon": mastodon.CONNECTOR,
 }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ class Response:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering, outside the sandbox's lock (a slow platform: a test
+    can kill the client while the answer is on its way)."""
 
     def encoded(self) -> bytes:
         if self.body is None:
@@ -178,6 +182,8 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 body=self.rfile.read(length) if length else b"",
             )
             response = sandbox.dispatch(request)
+            if response.delay:
+                time.sleep(response.delay)
             payload = response.encoded()
             self.send_response(response.status)
             headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}

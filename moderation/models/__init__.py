@@ -21,7 +21,6 @@ from moderation.models.posts import (
     PostText,
     PostTransition,
 )
-from moderation.models.replies import ReplyDelivery
 
 __all__ = [
     "ANSWERING_ACTIONS",
@@ -40,6 +39,5 @@ __all__ = [
     "PostState",
     "PostText",
     "PostTransition",
-    "ReplyDelivery",
     "SavedReply",
 ]

@@ -44,7 +44,8 @@ class PlatformAction(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting to be carried out on the platform")
         SENDING = "sending", _("Being carried out on the platform")
-        EXECUTED = "executed", _("Carried out on the platform, not yet verified")
+        EXECUTED = "executed", _("Carried out on the platform, not verified")
+        """Stays so when the platform offers no way to read the result back."""
         VERIFIED = "verified", _("Carried out on the platform and verified")
         MISMATCH = "mismatch", _("Changed back on the platform")
         FAILED = "failed", _("Refused by the platform: to do by hand")
@@ -111,11 +112,11 @@ class PlatformAction(models.Model):
             ),
         )
         indexes = (
-            # the sweeper: queued actions by their next attempt.
+            # the sweeper: queued actions, and sending ones whose lease ran out, by next attempt.
             models.Index(
                 fields=("next_attempt_at",),
                 name="platform_action_due",
-                condition=Q(state="queued"),
+                condition=Q(state__in=("queued", "sending")),
             ),
             # the verifier: carried-out actions by their next read-back.
             models.Index(

@@ -1,5 +1,6 @@
 """Incoming items (comments, replies, messages, mentions, reviews), their platform revisions,
-the decisions taken on them, saved replies, duty, and the delivery of replies to the platform.
+the decisions taken on them, saved replies and duty (what a decision does on the platform is a
+``PlatformAction``, moderation/models/actions.py).
 
 Items arrive through channels' connectors. ``due_at``/``warn_at`` are set once at creation from
 the SLA clock. Decisions are append-only.

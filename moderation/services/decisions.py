@@ -44,7 +44,7 @@ from moderation.models import (
     Item,
     ItemStatus,
 )
-from moderation.services.reply_delivery import delivery_create
+from moderation.services.platform_actions import actions_plan
 from moderation.social_items import social_item
 
 
@@ -59,12 +59,12 @@ class Outcome:
 
 
 def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome:
-    """Record the public reply and its delivery: sent through the platform's connector where
-    there is one (Mastodon), else "to post" for the moderator to paste on the platform."""
+    """Record the public reply and the platform action posting it: through the platform's
+    connector where it can, else on the manual list for the moderator to post by hand."""
     if not text.strip():
         raise DecisionRefused(_("Write the reply first."))
     return _answer(
-        item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=delivery_create
+        item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=actions_plan
     )
 
 
@@ -155,6 +155,7 @@ def item_reopen(*, item: Item, actor: User, reason: str) -> Outcome:
         if not changed:
             raise DecisionRefused(_("The item is already open."))
         decision = _record(item, actor, Action.REOPEN, note=reason.strip())
+        actions_plan(decision)
     return Outcome(decision, Item.objects.get(pk=item.pk))
 
 
@@ -177,7 +178,7 @@ def _moderate(
         )
     if not reasons.strip():
         raise DecisionRefused(_("State the reasons for the person concerned."))
-    return _answer(item, actor, action, rule=rule, reasons=reasons.strip())
+    return _answer(item, actor, action, rule=rule, reasons=reasons.strip(), then=actions_plan)
 
 
 def _answer(

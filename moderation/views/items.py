@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,13 +32,13 @@ from charter.selectors import rule_choices_in_force
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
-from moderation.models import Item, ItemStatus, ReplyDelivery, SavedReply
+from moderation.models import Item, ItemStatus, PlatformAction, SavedReply
 from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
 from moderation.services.replies import saved_replies_for, saved_reply_render
-from moderation.services.reply_delivery import DeliveryRefused, delivery_mark_posted
+from moderation.services.platform_actions import ActionRefused, action_mark_done
 from moderation.views import workspace
 
 MODERATORS = Role.COMMUNICATOR
@@ -134,7 +135,12 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
         "decisions": item.decisions.select_related(
-            "actor", "rule", "assignee", "case", "evidence", "delivery__posted_by"
+            "actor", "rule", "assignee", "case", "evidence"
+        ).prefetch_related(
+            Prefetch(
+                "platform_actions",
+                queryset=PlatformAction.objects.select_related("done_by", "channel").order_by("pk"),
+            )
         ),
         "hide_rules": rules.hide,
         "remove_rules": rules.remove,
@@ -171,7 +177,7 @@ def item_action(
     item = _item(request, item_id)
     try:
         done = handler(request, item)
-    except (DecisionRefused, DeliveryRefused) as refused:
+    except (DecisionRefused, ActionRefused) as refused:
         messages.error(request, str(refused))
         return _page(request, _context(request, item), status=400, refused=action)
     moving_on = request.POST.get("then") == "next"
@@ -309,18 +315,21 @@ def _harassment(request: InstitutionRequest, item: Item) -> str:
 
 
 def _posted(request: InstitutionRequest, item: Item) -> str:
-    value = request.POST.get("delivery", "")
-    delivery = (
-        ReplyDelivery.objects.for_institution(request.institution)
+    """The moderator carried out a platform action by hand (posted the reply, hid it...)."""
+    value = request.POST.get("platform_action", "")
+    action = (
+        PlatformAction.objects.for_institution(request.institution)
         .filter(pk=int(value), decision__item=item)
         .first()
         if value.isdigit()
         else None
     )
-    if delivery is None:
-        raise DeliveryRefused(_("This reply does not wait to be posted by hand."))
-    delivery_mark_posted(delivery=delivery, actor=request.user)
-    return _("Recorded: the reply is posted on the platform.")
+    if action is None:
+        raise ActionRefused(_("This action does not wait to be done by hand."))
+    action_mark_done(action=action, actor=request.user)
+    if action.kind in (PlatformAction.Kind.REPLY, PlatformAction.Kind.PRIVATE_REPLY):
+        return _("Recorded: the reply is posted on the platform.")
+    return _("Recorded: done on the platform by hand.")
 
 
 def _reopen(request: InstitutionRequest, item: Item) -> str:

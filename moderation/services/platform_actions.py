@@ -1,0 +1,453 @@
+"""Decided, executed, verified: carrying decisions out on the platforms (docs/platforms.md).
+
+- ``actions_plan(decision)``, in the decision's transaction, creates the ``PlatformAction``s the
+  decision implies: *queued* (enqueued after commit) when the channel's connector can do it,
+  else *manual* with the reason, for the "to do on the platform" list.
+- ``action_execute`` claims a due action under a row lock (``SKIP LOCKED``), marks it *sending*
+  with a lease and commits **before** calling the platform: a worker killed mid-request leaves
+  it *sending*, the sweeper takes it again once the lease ran out, and that attempt first asks
+  the connector what the platform already did (``find_done``) instead of doing it twice. The
+  action's key is the same on every attempt (Mastodon's Idempotency-Key).
+- A rate limit puts it back in the queue until the platform's reset time (not counted as an
+  attempt); a transient error retries after 1, 2, 4… minutes, ``MAX_ATTEMPTS`` at most; a
+  final refusal leaves it *failed*, on the manual list with the platform's answer.
+- Once executed it is read back at once, then again ``RECHECKS`` after execution: as expected
+  -> *verified*; otherwise *mismatch*, and the institution's admins, the item's assignee and the
+  decision's author get an alert. A platform offering no read-back leaves it *executed*.
+
+Every outcome is written with a conditional update on the claimed attempt, so a worker whose
+lease was taken over never overwrites a newer attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from accounts.recipients import people_by_institution, unique
+from accounts.services.notifications import notification_send
+from channels.connectors.actions import (
+    EXPECTED,
+    ActionDone,
+    ActionKind,
+    ActionRejected,
+    ActionRequest,
+    Observed,
+    PlatformConnector,
+)
+from channels.connectors.polling import ConnectorError, RateLimited
+from channels.connectors.registry import CONNECTORS
+from channels.models import Channel
+from govsocial.queueing import enqueue_on_commit
+from moderation.models import ANSWERING_ACTIONS, Action, Decision, ItemKind, PlatformAction
+
+logger = logging.getLogger(__name__)
+
+State = PlatformAction.State
+MAX_ATTEMPTS = 6
+FIRST_PAUSE = timedelta(minutes=1)
+LEASE = timedelta(minutes=5)
+"""How long a claimed attempt may take before the sweeper takes it again."""
+RECHECKS = (timedelta(hours=1), timedelta(hours=24))
+"""Read-backs after the first verification, counted from the execution."""
+CHECK_RETRY = timedelta(minutes=10)
+"""After a read-back that failed (platform down, rate limited)."""
+CHECK_GIVE_UP = timedelta(days=3)
+"""Read-backs still failing this long after the execution stop; the state stays as it was."""
+SWEEP_BATCH = 500
+
+MISMATCH_SUBJECT = gettext_lazy("Changed back on %(platform)s: %(kind)s on %(channel)s")
+MISMATCH_BODY = gettext_lazy(
+    "GovSocial carried out “%(kind)s” on %(platform)s and verified it, but the platform now "
+    "shows the object as “%(observed)s”. Someone may have undone it on the platform: check it "
+    "and act again if needed."
+)
+OBSERVED_LABELS = {
+    Observed.VISIBLE: gettext_lazy("visible"),
+    Observed.HIDDEN: gettext_lazy("hidden"),
+    Observed.GONE: gettext_lazy("gone"),
+}
+
+
+class ActionRefused(ValueError):
+    """Shown to the person."""
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+def actions_plan(decision: Decision) -> list[PlatformAction]:
+    """The platform actions ``decision`` implies; call it in the decision's transaction."""
+    return [_plan_one(decision, kind) for kind in _kinds(decision)]
+
+
+def _kinds(decision: Decision) -> list[ActionKind]:
+    item = decision.item
+    if decision.action == Action.REPLY:
+        direct = item.kind == ItemKind.DIRECT_MESSAGE
+        return [ActionKind.PRIVATE_REPLY if direct else ActionKind.REPLY]
+    if decision.action == Action.HIDE:
+        return [ActionKind.HIDE]
+    if decision.action == Action.REMOVE:
+        return [ActionKind.DELETE]
+    if decision.action == Action.REOPEN and _was_hidden(decision):
+        return [ActionKind.UNHIDE]
+    return []
+
+
+def _was_hidden(reopen: Decision) -> bool:
+    """Whether the answer this reopening undoes was a hide."""
+    previous = (
+        Decision.objects.filter(item_id=reopen.item_id, action__in=list(ANSWERING_ACTIONS))
+        .exclude(pk=reopen.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return previous == Action.HIDE
+
+
+def _plan_one(decision: Decision, kind: ActionKind) -> PlatformAction:
+    item = decision.item
+    reason = manual_reason(item.channel, kind)
+    action = PlatformAction.objects.create(
+        institution_id=decision.institution_id,
+        channel_id=item.channel_id,
+        kind=kind,
+        decision=decision,
+        target_id=item.external_id,
+        text=decision.reply_text if kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY) else "",
+        state=State.MANUAL if reason else State.QUEUED,
+        manual_reason=reason,
+        next_attempt_at=None if reason else timezone.now(),
+    )
+    if not reason:
+        _enqueue_execute(action.pk)
+    return action
+
+
+def manual_reason(channel: Channel, kind: ActionKind) -> str:
+    """Why ``kind`` cannot be carried out through the platform's API on ``channel`` (an
+    empty string when it can), in the active language, for the manual list."""
+    connector = CONNECTORS.get(channel.platform)
+    capability = connector.capabilities.get(kind) if connector is not None else None
+    platform = channel.get_platform_display()
+    if capability is None:
+        return _("%(platform)s's API does not let GovSocial do this: do it on the platform.") % {
+            "platform": platform
+        }
+    if capability.own_only:
+        return _(
+            "%(platform)s lets an account do this only to its own posts: do it on the platform "
+            "(report the post to its moderators, or block or mute the author)."
+        ) % {"platform": platform}
+    if connector is None or not channel.is_active or not connector.configured(channel):
+        return _(
+            "The channel is not connected to %(platform)s's API (inactive, or credentials "
+            "missing): do it on the platform, or complete the channel's settings."
+        ) % {"platform": platform}
+    return ""
+
+
+# --- execution -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claim:
+    action: PlatformAction
+    unknown: bool
+    """The previous attempt was cut off: its outcome on the platform is unknown."""
+
+
+def action_execute(action_id: int, *, now: datetime | None = None) -> str:
+    """Carry out one due action; returns the state it is left in ("skipped" when it was not
+    due or another worker holds it)."""
+    now = now or timezone.now()
+    claim = _claim(action_id, now)
+    if claim is None:
+        return "skipped"
+    action = claim.action
+    fields = _attempt(action, claim.unknown, now)
+    verify = fields["state"] == State.EXECUTED and _verifiable(action)
+    if verify:
+        fields["next_check_at"] = now + LEASE  # the read-back below owns it meanwhile
+    if not _save_attempt(action, fields):
+        return "superseded"
+    for name, value in fields.items():
+        setattr(action, name, value)
+    if verify:
+        return _check(action, now)
+    return action.state
+
+
+def _claim(action_id: int, now: datetime) -> _Claim | None:
+    with transaction.atomic():
+        action = (
+            PlatformAction.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel", "decision__item")
+            .filter(
+                pk=action_id,
+                state__in=PlatformAction.WAITING,
+                next_attempt_at__lte=now,
+            )
+            .first()
+        )
+        if action is None:
+            return None
+        unknown = action.state == State.SENDING
+        action.state = State.SENDING
+        action.attempts += 1
+        action.next_attempt_at = now + LEASE
+        action.save(update_fields=["state", "attempts", "next_attempt_at"])
+    return _Claim(action, unknown)
+
+
+def _attempt(action: PlatformAction, unknown: bool, now: datetime) -> dict[str, Any]:
+    """Call the platform; returns the fields to record."""
+    channel = action.channel
+    connector = CONNECTORS.get(channel.platform)
+    if connector is None or not channel.is_active or not connector.configured(channel):
+        return _failed(_("The channel can no longer act on the platform through its API."))
+    request = _request(action)
+    try:
+        done = connector.find_done(channel, request) if unknown else None
+        if done is None:
+            done = connector.perform(channel, request)
+    except ActionRejected as refusal:
+        return _failed(str(refusal))
+    except RateLimited as limited:
+        return _requeue(action, str(limited), max(limited.retry_at, now), counted=False)
+    except ConnectorError as error:
+        if action.attempts >= MAX_ATTEMPTS:
+            return _failed(str(error))
+        pause = FIRST_PAUSE * 2 ** (action.attempts - 1)
+        return _requeue(action, str(error), now + pause, counted=True)
+    return _executed(done, now)
+
+
+def _request(action: PlatformAction) -> ActionRequest:
+    item = action.decision.item if action.decision_id else None
+    return ActionRequest(
+        kind=ActionKind(action.kind),
+        target_id=action.target_id,
+        key=action.key,
+        text=action.text,
+        mention=item.author_handle if item is not None else "",
+    )
+
+
+def _executed(done: ActionDone, now: datetime) -> dict[str, Any]:
+    return {
+        "state": State.EXECUTED,
+        "executed_at": now,
+        "object_id": done.object_id,
+        "url": done.url,
+        "next_attempt_at": None,
+        "last_error": "",
+    }
+
+
+def _requeue(
+    action: PlatformAction, error: str, at: datetime, *, counted: bool
+) -> dict[str, Any]:
+    return {
+        "state": State.QUEUED,
+        "next_attempt_at": at,
+        "last_error": error[:2000],
+        "attempts": action.attempts if counted else action.attempts - 1,
+    }
+
+
+def _failed(error: str) -> dict[str, Any]:
+    return {"state": State.FAILED, "next_attempt_at": None, "last_error": error[:2000]}
+
+
+def _save_attempt(action: PlatformAction, fields: dict[str, Any]) -> bool:
+    """Record the outcome unless another worker took the action over meanwhile."""
+    saved = PlatformAction.objects.filter(
+        pk=action.pk, state=State.SENDING, attempts=action.attempts
+    ).update(**fields)
+    if not saved:
+        logger.warning("Platform action %s was taken over; outcome not recorded.", action.pk)
+    return bool(saved)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def _verifiable(action: PlatformAction) -> bool:
+    connector = CONNECTORS.get(action.channel.platform)
+    capability = connector.capabilities.get(ActionKind(action.kind)) if connector else None
+    return capability is not None and bool(capability.verify)
+
+
+def action_check(action_id: int, *, now: datetime | None = None) -> str:
+    """Read back one action whose check is due; returns the state it is left in."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        action = (
+            PlatformAction.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel", "decision__item")
+            .filter(
+                pk=action_id,
+                state__in=(State.EXECUTED, State.VERIFIED),
+                next_check_at__lte=now,
+            )
+            .first()
+        )
+        if action is None:
+            return "skipped"
+        action.next_check_at = now + LEASE
+        action.save(update_fields=["next_check_at"])
+    return _check(action, now)
+
+
+def _check(action: PlatformAction, now: datetime) -> str:
+    connector: PlatformConnector | None = CONNECTORS.get(action.channel.platform)
+    kind = ActionKind(action.kind)
+    if connector is None or not _verifiable(action):
+        fields: dict[str, Any] = {"next_check_at": None}
+    else:
+        try:
+            observed = connector.observe(action.channel, kind, action.object_id)
+        except (ActionRejected, RateLimited, ConnectorError) as error:
+            fields = _check_failed(action, str(error), now)
+        else:
+            fields = _checked(action, observed, now)
+    saved = PlatformAction.objects.filter(
+        pk=action.pk, state=action.state, checks=action.checks
+    ).update(**fields)
+    if not saved:
+        return "superseded"
+    became_mismatch = fields.get("state") == State.MISMATCH
+    for name, value in fields.items():
+        setattr(action, name, value)
+    if became_mismatch:
+        transaction.on_commit(lambda: _alert_mismatch(action))
+    return action.state
+
+
+def _checked(action: PlatformAction, observed: Observed, now: datetime) -> dict[str, Any]:
+    checks = action.checks + 1
+    fields: dict[str, Any] = {"checks": checks, "observed": observed.value, "last_error": ""}
+    if observed != EXPECTED[ActionKind(action.kind)]:
+        fields.update(state=State.MISMATCH, next_check_at=None)
+        return fields
+    if action.state == State.EXECUTED:
+        fields.update(state=State.VERIFIED, verified_at=now)
+    executed_at = action.executed_at or now
+    fields["next_check_at"] = executed_at + RECHECKS[checks - 1] if checks <= len(RECHECKS) else None
+    return fields
+
+
+def _check_failed(action: PlatformAction, error: str, now: datetime) -> dict[str, Any]:
+    executed_at = action.executed_at or now
+    give_up = now - executed_at >= CHECK_GIVE_UP
+    return {"last_error": error[:2000], "next_check_at": None if give_up else now + CHECK_RETRY}
+
+
+def _alert_mismatch(action: PlatformAction) -> None:
+    """Tell the institution's admins, the item's assignee and the decision's author."""
+    decision = action.decision
+    item = decision.item if decision is not None else None
+    admins = people_by_institution([action.institution_id], [Role.INSTITUTION_ADMIN])
+    people: list[User] = unique(
+        admins.get(action.institution_id, []),
+        [item.assigned_to if item is not None else None],
+        [decision.actor if decision is not None else None],
+    )
+    params = {
+        "platform": action.channel.get_platform_display(),
+        "channel": action.channel.name,
+        "kind": action.get_kind_display(),
+        "observed": OBSERVED_LABELS.get(Observed(action.observed), action.observed),
+    }
+    for person in people:
+        notification_send(
+            recipient=person,
+            institution=action.channel.institution,
+            kind="platform_action.mismatch",
+            subject=MISMATCH_SUBJECT,
+            body=MISMATCH_BODY,
+            params=params,
+            url=_link(action),
+            dedupe_key=f"platform-action-mismatch:{action.pk}",
+            about=item.about_key if item is not None else "",
+        )
+
+
+def _link(action: PlatformAction) -> str:
+    slug = action.channel.institution.slug
+    if action.decision_id is not None:
+        return reverse(
+            "moderation:item-detail",
+            kwargs={"institution_slug": slug, "item_id": action.decision.item_id},
+        )
+    return reverse("moderation:post-detail", kwargs={"institution_slug": slug, "post_id": action.post_id})
+
+
+# --- sweeping and enqueueing -----------------------------------------------------------------
+
+
+def actions_sweep(now: datetime | None = None) -> int:
+    """Every minute: enqueue due attempts (queued, or sending with an expired lease) and due
+    read-backs, ``SWEEP_BATCH`` of each at most; returns how many were enqueued."""
+    now = now or timezone.now()
+    attempts = list(
+        PlatformAction.objects.filter(
+            state__in=PlatformAction.WAITING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    checks = list(
+        PlatformAction.objects.filter(
+            state__in=(State.EXECUTED, State.VERIFIED), next_check_at__lte=now
+        )
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for action_id in attempts:
+        _enqueue_execute(action_id)
+    for action_id in checks:
+        _enqueue_check(action_id)
+    return len(attempts) + len(checks)
+
+
+def action_mark_done(
+    *, action: PlatformAction, actor: User, url: str = ""
+) -> PlatformAction:
+    """A person carried the action out on the platform by hand."""
+    changed = PlatformAction.objects.filter(
+        pk=action.pk, state__in=PlatformAction.TO_DO_BY_HAND
+    ).update(
+        state=State.DONE_BY_HAND,
+        done_by=actor,
+        done_at=timezone.now(),
+        url=url or action.url,
+        next_attempt_at=None,
+    )
+    if not changed:
+        raise ActionRefused(_("This action does not wait to be done by hand."))
+    return PlatformAction.objects.get(pk=action.pk)
+
+
+def _enqueue_execute(action_id: int) -> None:
+    from moderation.tasks import action_execute_task
+
+    enqueue_on_commit(action_execute_task, action_id)
+
+
+def _enqueue_check(action_id: int) -> None:
+    from moderation.tasks import action_check_task
+
+    enqueue_on_commit(action_check_task, action_id)
