@@ -11,9 +11,10 @@ from django.test import Client
 from channels.connectors.addresses import AddressRefused, public_server_check
 from channels.models import Channel, PollState
 from channels.services.polling import channel_poll
-from channels.tests import mastodon_stub
 from channels.tests.factories import ChannelFactory
 from channels.tests.test_channel_screens import form
+from devtools.platform_sandbox import mastodon as sandbox_mastodon
+from devtools.platform_sandbox.server import Sandbox, build, running
 
 INTERNAL = [
     "http://127.0.0.1:8000",
@@ -68,18 +69,20 @@ def test_the_channel_form_refuses_an_internal_server(client: Client, defence_adm
 
 
 @pytest.fixture
-def stub() -> Iterator[mastodon_stub.MastodonStub]:
-    yield from mastodon_stub.serve()
+def stub() -> Iterator[Sandbox]:
+    """The sandbox's Mastodon on 127.0.0.1, without the fixture that allows private hosts."""
+    with running(build([sandbox_mastodon])) as sandbox:
+        yield sandbox
 
 
 @pytest.mark.django_db
 def test_the_connector_checks_again_when_it_connects(defence, stub, settings) -> None:
     """An address saved while allowed (or whose name now resolves inward) is never called."""
     assert settings.CONNECTORS_ALLOW_PRIVATE_HOSTS is False
-    channel = ChannelFactory(institution=defence, platform="mastodon", url=f"{stub.base_url}/@x")
-    channel.access_token = mastodon_stub.TOKEN
+    channel = ChannelFactory(institution=defence, platform="mastodon", url=f"{stub.url}/@x")
+    channel.access_token = sandbox_mastodon.TOKEN
     channel.save()
 
     assert channel_poll(channel.pk) == 0
-    assert stub.requests == []
+    assert stub.calls == []
     assert "GovSocial only connects to public servers." in PollState.objects.get().last_error

@@ -1,9 +1,11 @@
-"""Mastodon polling against a local stub server: cursor, paging, rate limits, failures, leases."""
+"""Mastodon polling against the platform sandbox's Mastodon (devtools/platform_sandbox/mastodon.py)
+over HTTP: cursor, paging, rate limits, failures, leases."""
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from typing import Any
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +17,9 @@ from channels.connectors.mastodon import CONNECTOR, status_text
 from channels.models import Channel, InboundDelivery, PollState
 from channels.services.deliveries import delivery_process
 from channels.services.polling import LEASE, POLL_INTERVAL, channel_poll, channels_due
-from channels.tests import mastodon_stub
 from channels.tests.factories import ChannelFactory
+from devtools.platform_sandbox import mastodon as sandbox_mastodon
+from devtools.platform_sandbox.server import Request, Response, Route, Sandbox
 from moderation.models import Item
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +27,35 @@ RECORDED = json.loads((Path(__file__).parent / "fixtures" / "mastodon_mentions.j
 
 
 @pytest.fixture
-def stub(settings) -> Iterator[mastodon_stub.MastodonStub]:
-    settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True  # the stub listens on 127.0.0.1
-    yield from mastodon_stub.serve()
+def stub(platform_sandbox) -> Sandbox:
+    return platform_sandbox
+
+
+def notifications(sandbox: Sandbox) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = sandbox.data["mastodon"]["notifications"]
+    return result
+
+
+def add_mentions(sandbox: Sandbox, template: dict[str, Any], count: int, first_id: int) -> list[str]:
+    ids = []
+    for offset in range(count):
+        record = copy.deepcopy(template)
+        record["id"] = str(first_id + offset)
+        record["status"]["id"] = f"9{first_id + offset}"
+        record["status"]["content"] = f"<p>Message {first_id + offset}</p>"
+        notifications(sandbox).append(record)
+        ids.append(record["id"])
+    return ids
+
+
+def polls(sandbox: Sandbox) -> list[dict[str, list[str]]]:
+    """The query of each notifications request the sandbox received."""
+    return [call["query"] for call in sandbox.calls_to("GET", "/api/v1/notifications")]
+
+
+def rate_limit(sandbox: Sandbox, reset: datetime | None = None) -> None:
+    headers = {"X-RateLimit-Reset": reset.isoformat()} if reset else {}
+    sandbox.fail_next("/api/v1/notifications", 429, {"error": "Too many requests"}, headers)
 
 
 @pytest.fixture
@@ -35,10 +64,10 @@ def channel(defence, stub) -> Channel:
         institution=defence,
         platform="mastodon",
         name="Defensie op Mastodon",
-        url=f"{stub.base_url}/@defensie",
+        url=f"{stub.url}/@defensie",
         languages=["nl", "fr"],
     )
-    channel.access_token = mastodon_stub.TOKEN
+    channel.access_token = sandbox_mastodon.TOKEN
     channel.save()
     return channel
 
@@ -55,7 +84,7 @@ def state_of(channel: Channel) -> PollState:
 
 
 def test_recorded_mentions_become_items(channel, stub) -> None:
-    stub.notifications.extend(RECORDED)
+    notifications(stub).extend(copy.deepcopy(RECORDED))
 
     stored = channel_poll(channel.pk)
     process_all()
@@ -79,30 +108,30 @@ def test_recorded_mentions_become_items(channel, stub) -> None:
     assert claire.text.startswith("Question privée\n\n@defensie Bonjour,\nje souhaite")
     assert Item.objects.filter(channel=channel).count() == 2
     assert state_of(channel).cursor == "34975880"
-    assert stub.requests[0]["types[]"] == ["mention"]
+    assert polls(stub)[0]["types[]"] == ["mention"]
 
 
 def test_first_poll_takes_the_latest_page_then_pages_forward_from_the_cursor(channel, stub) -> None:
     template = RECORDED[0]
-    stub.add_mentions(template, 50, first_id=1000)
+    add_mentions(stub, template, 50, first_id=1000)
 
     assert channel_poll(channel.pk) == 40  # history before connection: latest page only
     assert state_of(channel).cursor == "1049"
-    assert "min_id" not in stub.requests[0]
+    assert "min_id" not in polls(stub)[0]
 
-    new_ids = stub.add_mentions(template, 95, first_id=2000)
+    new_ids = add_mentions(stub, template, 95, first_id=2000)
     PollState.objects.filter(pk=channel.pk).update(next_poll_at=timezone.now())
-    stub.requests.clear()
+    stub.calls.clear()
 
     assert channel_poll(channel.pk) == 95
-    assert [query["min_id"] for query in stub.requests] == [["1049"], ["2039"], ["2079"]]
+    assert [query["min_id"] for query in polls(stub)] == [["1049"], ["2039"], ["2079"]]
     assert state_of(channel).cursor == new_ids[-1]
     process_all()
     assert Item.objects.filter(channel=channel).count() == 135
 
 
 def test_nothing_new_stores_nothing_and_schedules_the_next_poll(channel, stub) -> None:
-    stub.notifications.extend(RECORDED)
+    notifications(stub).extend(copy.deepcopy(RECORDED))
     channel_poll(channel.pk)
     deliveries = InboundDelivery.objects.count()
     moment = timezone.now()
@@ -118,21 +147,20 @@ def test_nothing_new_stores_nothing_and_schedules_the_next_poll(channel, stub) -
 
 def test_a_poll_before_its_time_does_not_call_the_platform(channel, stub) -> None:
     channel_poll(channel.pk)
-    stub.requests.clear()
+    stub.calls.clear()
 
     assert channel_poll(channel.pk) == 0
-    assert stub.requests == []
+    assert polls(stub) == []
 
 
 def test_rate_limit_sets_the_next_poll_to_the_reset_time_without_waiting(channel, stub) -> None:
     reset = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=7)
-    stub.fail_with = 429
-    stub.rate_limit_reset = reset.isoformat()
+    rate_limit(stub, reset)
 
     assert channel_poll(channel.pk) == 0
 
     state = state_of(channel)
-    assert len(stub.requests) == 1  # thrown, not waited and retried in the worker
+    assert len(polls(stub)) == 1  # thrown, not waited and retried in the worker
     assert abs((state.next_poll_at - reset).total_seconds()) < 5
     assert "Rate limited" in state.last_error
     assert state.consecutive_failures == 0
@@ -142,7 +170,7 @@ def test_rate_limit_sets_the_next_poll_to_the_reset_time_without_waiting(channel
 
 
 def test_rate_limit_without_a_reset_time_backs_off_five_minutes(channel, stub) -> None:
-    stub.fail_with = 429
+    rate_limit(stub)
     before = timezone.now()
 
     channel_poll(channel.pk)
@@ -153,20 +181,18 @@ def test_rate_limit_without_a_reset_time_backs_off_five_minutes(channel, stub) -
 
 def test_rate_limit_mid_backlog_keeps_the_pages_already_read(channel, stub) -> None:
     template = RECORDED[0]
-    stub.add_mentions(template, 1, first_id=1000)
+    add_mentions(stub, template, 1, first_id=1000)
     channel_poll(channel.pk)
-    stub.add_mentions(template, 100, first_id=2000)
-    original_page = stub.page
+    add_mentions(stub, template, 100, first_id=2000)
     served = []
 
-    def page_then_limit(query):
-        served.append(query)
-        if len(served) == 2:
-            stub.fail_with = 429
-            stub.rate_limit_reset = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
-        return original_page(query)
+    def page_then_limit(sandbox: Sandbox, request: Request) -> Response:
+        served.append(request.query)
+        if len(served) == 2:  # the next page is refused
+            rate_limit(sandbox, datetime.now(UTC) + timedelta(minutes=1))
+        return sandbox_mastodon.notifications(sandbox, request)
 
-    stub.page = page_then_limit  # type: ignore[method-assign]
+    stub.routes.insert(0, Route("GET", "/api/v1/notifications", page_then_limit))
     moment = timezone.now() + POLL_INTERVAL
 
     assert channel_poll(channel.pk, now=moment) == 80
@@ -196,8 +222,8 @@ def test_bad_token_backs_off_exponentially_and_is_shown(channel, stub, client: C
 
 
 def test_server_error_then_recovery_resets_the_failure_count(channel, stub) -> None:
-    stub.notifications.extend(RECORDED)
-    stub.fail_with = 500
+    notifications(stub).extend(copy.deepcopy(RECORDED))
+    stub.fail_next("/api/v1/notifications", 500, {"error": "Internal server error"})
     moment = timezone.now()
     channel_poll(channel.pk, now=moment)
     assert state_of(channel).consecutive_failures == 1
@@ -213,16 +239,16 @@ def test_a_leased_channel_is_left_alone_until_the_lease_expires(channel, stub) -
 
     assert channel_poll(channel.pk, now=moment) == 0
     assert channel.pk not in channels_due(now=moment)
-    assert stub.requests == []
+    assert polls(stub) == []
 
     later = moment + LEASE + timedelta(seconds=1)  # the worker holding it died
     assert channel.pk in channels_due(now=later)
     channel_poll(channel.pk, now=later)
-    assert len(stub.requests) == 1
+    assert len(polls(stub)) == 1
 
 
 def test_the_same_page_fetched_twice_is_stored_once(channel, stub) -> None:
-    stub.notifications.extend(RECORDED)
+    notifications(stub).extend(copy.deepcopy(RECORDED))
     channel_poll(channel.pk)
     PollState.objects.filter(pk=channel.pk).update(cursor="", next_poll_at=timezone.now())
 

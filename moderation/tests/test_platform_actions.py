@@ -4,9 +4,16 @@ duplicates, verified and re-checked, or left on the manual list."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -253,7 +260,12 @@ def test_rechecks_after_one_hour_and_one_day_then_stop(
 
 
 def test_an_undo_on_the_platform_is_a_mismatch_with_an_alert(
-    mastodon, platform_sandbox, defence_communicator, defence_admin, police_communicator
+    mastodon,
+    platform_sandbox,
+    defence_communicator,
+    defence_admin,
+    police_communicator,
+    django_capture_on_commit_callbacks,
 ) -> None:
     item = on_sandbox(platform_sandbox, mastodon)
     assignee = member(mastodon.institution, Role.COMMUNICATOR, email="assignee@defence.test")
@@ -263,7 +275,8 @@ def test_an_undo_on_the_platform_is_a_mismatch_with_an_alert(
     action = reload(action)
     del platform_sandbox.data["mastodon"]["statuses"][action.object_id]  # deleted by hand
     later = action.executed_at + timedelta(hours=1)
-    assert action_check(action.pk, now=later) == "mismatch"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert action_check(action.pk, now=later) == "mismatch"
     action = reload(action)
     assert (action.observed, action.next_check_at) == ("gone", None)
     alerts = Notification.objects.filter(kind="platform_action.mismatch")
@@ -378,3 +391,62 @@ def test_actions_are_scoped_to_their_institution(
     reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
     assert PlatformAction.objects.for_institution(police).count() == 0
     assert PlatformAction.objects.for_institution(mastodon.institution).count() == 1
+
+
+KILLED_WORKER = """
+import django
+django.setup()
+from moderation.services.platform_actions import action_execute
+action_execute({action_id})
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_action_leaves_one_action_on_the_platform(
+    mastodon, platform_sandbox, defence_communicator
+) -> None:
+    """A real worker process is SIGKILLed while Mastodon is answering its POST (the status is
+    published, the answer never arrives); the next attempt finds it instead of posting again."""
+    action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
+    platform_sandbox.data["mastodon"]["delay"] = 60.0
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER.format(action_id=action.pk)],
+        env=_worker_environment(),
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not platform_sandbox.calls_to("POST", "/api/v1/statuses"):
+            assert worker.poll() is None, "the worker ended before reaching the platform"
+            assert time.monotonic() < deadline, "the worker never reached the platform"
+            time.sleep(0.05)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    platform_sandbox.data["mastodon"]["delay"] = 0.0
+    assert len(statuses(platform_sandbox)) == 1  # published; the worker never heard it
+    cut_off = reload(action)
+    assert (cut_off.state, cut_off.attempts) == ("sending", 1)
+
+    assert action_execute(action.pk) == "skipped"  # its lease still runs
+    assert action_execute(action.pk, now=cut_off.next_attempt_at) == "verified"
+    done = reload(action)
+    assert done.object_id == statuses(platform_sandbox)[0]["id"]
+    assert done.attempts == 2
+    assert len(statuses(platform_sandbox)) == 1
+    assert len(platform_sandbox.calls_to("POST", "/api/v1/statuses")) == 1
+
+
+def _worker_environment() -> dict[str, str]:
+    """This process's settings, pointed at the test database."""
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
+        f":{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CONNECTORS_ALLOW_PRIVATE_HOSTS": "1",
+        "DJANGO_SETTINGS_MODULE": "govsocial.settings",
+    }
