@@ -28,10 +28,10 @@ import html
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from http.cookiejar import DefaultCookiePolicy
 from datetime import UTC, datetime, timedelta
+from http.cookiejar import DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -46,6 +46,14 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from channels.connectors.actions import (
+    ActionDone,
+    ActionKind,
+    ActionRejected,
+    ActionRequest,
+    Capability,
+    Observed,
+)
 from channels.connectors.addresses import AddressRefused, public_server_check
 from channels.connectors.base import (
     ItemEvent,
@@ -55,14 +63,6 @@ from channels.connectors.base import (
     clean_text,
     clean_url,
     parse_iso_time,
-)
-from channels.connectors.actions import (
-    ActionDone,
-    ActionKind,
-    ActionRejected,
-    ActionRequest,
-    Capability,
-    Observed,
 )
 from channels.connectors.polling import ConnectorError, Page, RateLimited
 
@@ -104,7 +104,7 @@ CAPABILITIES: dict[ActionKind, Capability] = {
 class MastodonConnector:
     source = "mastodon"
     platform = "mastodon"
-    capabilities = CAPABILITIES
+    capabilities: Mapping[ActionKind, Capability] = CAPABILITIES
 
     def parse(self, payload: object) -> list[ItemEvent]:
         if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
@@ -200,7 +200,9 @@ def _ours(channel: Channel, status: dict[str, Any]) -> bool:
     own = (channel.url or "").rstrip("/")
     if "/@" not in own:
         return True
-    account = status.get("account") if isinstance(status.get("account"), dict) else {}
+    account = status.get("account")
+    if not isinstance(account, dict):
+        return False
     return str(account.get("url") or "").rstrip("/").casefold() == own.casefold()
 
 

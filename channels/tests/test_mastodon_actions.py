@@ -84,8 +84,8 @@ def test_someone_elses_status_cannot_be_deleted(channel, platform_sandbox) -> No
 
 
 def test_a_refused_text_and_a_rate_limit(channel, platform_sandbox) -> None:
+    blank = ActionRequest(ActionKind.REPLY, "9001", key="k-2", text=" ")
     with pytest.raises(ActionRejected, match="blank"):
-        blank = ActionRequest(ActionKind.REPLY, "9001", key="k-2", text=" ")
         CONNECTOR.perform(channel, blank)  # 422 from the sandbox, as Mastodon answers
     platform_sandbox.fail_next("/api/v1/statuses", 429, {"error": "Too many requests"})
     with pytest.raises(RateLimited):

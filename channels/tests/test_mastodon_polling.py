@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -36,7 +36,9 @@ def notifications(sandbox: Sandbox) -> list[dict[str, Any]]:
     return result
 
 
-def add_mentions(sandbox: Sandbox, template: dict[str, Any], count: int, first_id: int) -> list[str]:
+def add_mentions(
+    sandbox: Sandbox, template: dict[str, Any], count: int, first_id: int
+) -> list[str]:
     ids = []
     for offset in range(count):
         record = copy.deepcopy(template)

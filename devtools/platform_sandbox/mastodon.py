@@ -30,7 +30,7 @@ from typing import Any
 
 from devtools.platform_sandbox.server import Request, Response, Route, Sandbox
 
-TOKEN = "sandbox-mastodon-token"
+TOKEN = "sandbox-mastodon-token"  # noqa: S105 (the sandbox's own, development only)
 ACCOUNT = {
     "id": "1",
     "username": "defensie",
@@ -255,7 +255,8 @@ def status_context(sandbox: Sandbox, request: Request, status_id: str) -> Respon
     statuses = state(sandbox)["statuses"]
     if status_id not in statuses:
         return _error(404, "Record not found")
-    ancestors, parent = [], statuses[status_id]["in_reply_to_id"]
+    ancestors: list[dict[str, Any]] = []
+    parent = statuses[status_id]["in_reply_to_id"]
     while parent in statuses:
         ancestors.insert(0, statuses[parent])
         parent = statuses[parent]["in_reply_to_id"]

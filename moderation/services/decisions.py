@@ -63,9 +63,7 @@ def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome
     connector where it can, else on the manual list for the moderator to post by hand."""
     if not text.strip():
         raise DecisionRefused(_("Write the reply first."))
-    return _answer(
-        item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=actions_plan
-    )
+    return _answer(item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=actions_plan)
 
 
 def item_hide(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:

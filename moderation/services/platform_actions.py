@@ -235,7 +235,7 @@ def _attempt(action: PlatformAction, unknown: bool, now: datetime) -> dict[str, 
 
 
 def _request(action: PlatformAction) -> ActionRequest:
-    item = action.decision.item if action.decision_id else None
+    item = action.decision.item if action.decision is not None else None
     return ActionRequest(
         kind=ActionKind(action.kind),
         target_id=action.target_id,
@@ -256,9 +256,7 @@ def _executed(done: ActionDone, now: datetime) -> dict[str, Any]:
     }
 
 
-def _requeue(
-    action: PlatformAction, error: str, at: datetime, *, counted: bool
-) -> dict[str, Any]:
+def _requeue(action: PlatformAction, error: str, at: datetime, *, counted: bool) -> dict[str, Any]:
     return {
         "state": State.QUEUED,
         "next_attempt_at": at,
@@ -345,7 +343,9 @@ def _checked(action: PlatformAction, observed: Observed, now: datetime) -> dict[
     if action.state == State.EXECUTED:
         fields.update(state=State.VERIFIED, verified_at=now)
     executed_at = action.executed_at or now
-    fields["next_check_at"] = executed_at + RECHECKS[checks - 1] if checks <= len(RECHECKS) else None
+    fields["next_check_at"] = (
+        executed_at + RECHECKS[checks - 1] if checks <= len(RECHECKS) else None
+    )
     return fields
 
 
@@ -387,12 +387,14 @@ def _alert_mismatch(action: PlatformAction) -> None:
 
 def _link(action: PlatformAction) -> str:
     slug = action.channel.institution.slug
-    if action.decision_id is not None:
+    if action.decision is not None:
         return reverse(
             "moderation:item-detail",
             kwargs={"institution_slug": slug, "item_id": action.decision.item_id},
         )
-    return reverse("moderation:post-detail", kwargs={"institution_slug": slug, "post_id": action.post_id})
+    return reverse(
+        "moderation:post-detail", kwargs={"institution_slug": slug, "post_id": action.post_id}
+    )
 
 
 # --- sweeping and enqueueing -----------------------------------------------------------------
@@ -403,9 +405,7 @@ def actions_sweep(now: datetime | None = None) -> int:
     read-backs, ``SWEEP_BATCH`` of each at most; returns how many were enqueued."""
     now = now or timezone.now()
     attempts = list(
-        PlatformAction.objects.filter(
-            state__in=PlatformAction.WAITING, next_attempt_at__lte=now
-        )
+        PlatformAction.objects.filter(state__in=PlatformAction.WAITING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
@@ -423,9 +423,7 @@ def actions_sweep(now: datetime | None = None) -> int:
     return len(attempts) + len(checks)
 
 
-def action_mark_done(
-    *, action: PlatformAction, actor: User, url: str = ""
-) -> PlatformAction:
+def action_mark_done(*, action: PlatformAction, actor: User, url: str = "") -> PlatformAction:
     """A person carried the action out on the platform by hand."""
     changed = PlatformAction.objects.filter(
         pk=action.pk, state__in=PlatformAction.TO_DO_BY_HAND

@@ -95,10 +95,11 @@ def test_a_reply_is_queued_executed_and_verified_once(
     assert status["in_reply_to_id"] == "9001"
     assert status["visibility"] == "public"
     assert "@<span>lies</span>" in status["content"]  # named, so Mastodon notifies the author
-    [post] = platform_sandbox.calls_to("POST", "/api/v1/statuses")
+    assert len(platform_sandbox.calls_to("POST", "/api/v1/statuses")) == 1
     assert (action.object_id, action.url) == (status["id"], status["url"])
     assert action.attempts == 1
-    assert action.executed_at is not None and action.verified_at is not None
+    assert action.executed_at is not None
+    assert action.verified_at is not None
     assert (action.observed, action.checks) == ("visible", 1)
     assert action.next_check_at == action.executed_at + timedelta(hours=1)
     assert action_execute(action.pk) == "skipped"  # carried out once, never again
@@ -143,9 +144,7 @@ def test_what_mastodon_does_not_allow_goes_to_the_manual_list(
         item=removed, actor=defence_communicator, rule=remove_rule, reasons="Threat"
     )
     decisions.item_reopen(item=hidden, actor=defence_communicator, reason="Hidden by mistake")
-    kinds = dict(
-        PlatformAction.objects.order_by("pk").values_list("kind", "state").iterator()
-    )
+    kinds = dict(PlatformAction.objects.order_by("pk").values_list("kind", "state").iterator())
     assert kinds == {"hide": "manual", "delete": "manual", "unhide": "manual"}
     delete = PlatformAction.objects.get(kind="delete")
     assert "only to its own posts" in delete.manual_reason
@@ -371,10 +370,13 @@ def test_the_item_page_shows_the_steps_and_the_posted_by_hand_form(
     client.post(f"{base}reply/", {"text": "Morgen om 9 uur."})
     page = client.get(base).content.decode()
     assert "To do on the platform by hand" in page
-    assert "Copy the text" in page and "I posted it" in page
+    assert "Copy the text" in page
+    assert "I posted it" in page
     action = PlatformAction.objects.get()
     other = mention(facebook, "other")
-    refused = client.post(f"/i/defence/queue/items/{other.pk}/posted/", {"platform_action": action.pk})
+    refused = client.post(
+        f"/i/defence/queue/items/{other.pk}/posted/", {"platform_action": action.pk}
+    )
     assert refused.status_code == 400  # not this item's action
     assert client.post(f"{base}posted/", {"platform_action": action.pk}).status_code == 302
     page = client.get(base).content.decode()
@@ -409,7 +411,7 @@ def test_a_worker_killed_mid_action_leaves_one_action_on_the_platform(
     published, the answer never arrives); the next attempt finds it instead of posting again."""
     action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
     platform_sandbox.data["mastodon"]["delay"] = 60.0
-    worker = subprocess.Popen(
+    worker = subprocess.Popen(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", KILLED_WORKER.format(action_id=action.pk)],
         env=_worker_environment(),
         cwd=settings.BASE_DIR,

@@ -37,8 +37,8 @@ from moderation.selectors import item_page_items, item_thread, queue_next, queue
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
-from moderation.services.replies import saved_replies_for, saved_reply_render
 from moderation.services.platform_actions import ActionRefused, action_mark_done
+from moderation.services.replies import saved_replies_for, saved_reply_render
 from moderation.views import workspace
 
 MODERATORS = Role.COMMUNICATOR
