@@ -42,7 +42,6 @@ from channels.connectors.actions import (
     ActionRejected,
     ActionRequest,
     Observed,
-    PlatformConnector,
 )
 from channels.connectors.polling import ConnectorError, RateLimited
 from channels.connectors.registry import CONNECTORS
@@ -177,15 +176,21 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
         return "skipped"
     action = claim.action
     fields = _attempt(action, claim.unknown, now)
-    verify = fields["state"] == State.EXECUTED and _verifiable(action)
-    if verify:
-        fields["next_check_at"] = now + LEASE  # the read-back below owns it meanwhile
+    if fields["state"] == State.EXECUTED:
+        for name, value in fields.items():
+            setattr(action, name, value)
+        fields.update(_read_back(action, now))  # recorded with the execution: one write
     if not _save_attempt(action, fields):
         return "superseded"
+    return _applied(action, fields)
+
+
+def _applied(action: PlatformAction, fields: dict[str, Any]) -> str:
+    """Set the recorded fields on ``action``; alert after commit when it became a mismatch."""
     for name, value in fields.items():
         setattr(action, name, value)
-    if verify:
-        return _check(action, now)
+    if fields.get("state") == State.MISMATCH:
+        transaction.on_commit(lambda: _alert_mismatch(action))
     return action.state
 
 
@@ -310,28 +315,25 @@ def action_check(action_id: int, *, now: datetime | None = None) -> str:
 
 
 def _check(action: PlatformAction, now: datetime) -> str:
-    connector: PlatformConnector | None = CONNECTORS.get(action.channel.platform)
-    kind = ActionKind(action.kind)
-    if connector is None or not _verifiable(action):
-        fields: dict[str, Any] = {"next_check_at": None}
-    else:
-        try:
-            observed = connector.observe(action.channel, kind, action.object_id)
-        except (ActionRejected, RateLimited, ConnectorError) as error:
-            fields = _check_failed(action, str(error), now)
-        else:
-            fields = _checked(action, observed, now)
+    fields = _read_back(action, now)
     saved = PlatformAction.objects.filter(
         pk=action.pk, state=action.state, checks=action.checks
     ).update(**fields)
     if not saved:
         return "superseded"
-    became_mismatch = fields.get("state") == State.MISMATCH
-    for name, value in fields.items():
-        setattr(action, name, value)
-    if became_mismatch:
-        transaction.on_commit(lambda: _alert_mismatch(action))
-    return action.state
+    return _applied(action, fields)
+
+
+def _read_back(action: PlatformAction, now: datetime) -> dict[str, Any]:
+    """Read the object back; the fields to record (state, schedule of the next check)."""
+    connector = CONNECTORS.get(action.channel.platform)
+    if connector is None or not _verifiable(action):
+        return {"next_check_at": None}  # nothing to read back with: stays executed
+    try:
+        observed = connector.observe(action.channel, ActionKind(action.kind), action.object_id)
+    except (ActionRejected, RateLimited, ConnectorError) as error:
+        return _check_failed(action, str(error), now)
+    return _checked(action, observed, now)
 
 
 def _checked(action: PlatformAction, observed: Observed, now: datetime) -> dict[str, Any]:

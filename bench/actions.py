@@ -1,0 +1,162 @@
+"""Platform actions benchmark: ``--n`` queued replies carried out on Mastodon by one worker.
+
+Run: ``python bench/actions.py [--n 10000]`` (``make bench`` runs every bench). A database of its
+own on the PostgreSQL of ``DATABASE_URL`` (dropped at the end), and the platform sandbox's
+Mastodon (devtools/platform_sandbox) in a thread of this process, over real HTTP on 127.0.0.1.
+Five Mastodon channels of one institution each get their share of ``--n`` items, each with a
+reply decision and its queued ``PlatformAction`` (bulk inserts; the mentions exist on the
+sandbox). Then one worker loop calls the real service, ``action_execute``, for every action in
+turn: claim under a row lock and commit, ``POST /api/v1/statuses`` with the action's
+Idempotency-Key through Mastodon.py, record, read back (``GET /api/v1/statuses/:id``), record
+the verification. No Celery broker is involved: the loop is what a worker's task does, without
+the broker's round trip. Reported: actions per second, how many ended verified, and
+``duplicates`` (statuses on the sandbox minus actions carried out: must be 0). The last line
+printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+
+# bench/ holds queue.py, named like the standard library's queue: the folder goes to the end of
+# the path (as queue.py does) so that ``import queue`` finds the standard one.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.append(str(HERE))
+
+from _benchdb import django_bench_database  # noqa: E402
+
+CHANNELS = 5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=10_000, help="queued actions")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    with django_bench_database("actions"):
+        from django.conf import settings
+
+        from devtools.platform_sandbox import mastodon as sandbox_mastodon
+        from devtools.platform_sandbox.server import build, running
+
+        settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True  # the sandbox listens on 127.0.0.1
+        with running(build([sandbox_mastodon])) as sandbox:
+            action_ids = _setup(sandbox, args.n)
+            seconds, states = _run(action_ids)
+            published = len(sandbox_mastodon.own_statuses(sandbox))
+    carried_out = states.get("verified", 0) + states.get("executed", 0)
+    print(
+        json.dumps(
+            {
+                "bench": "actions",
+                "n": args.n,
+                "actions": len(action_ids),
+                "seconds": round(seconds, 2),
+                "actions_per_s": round(len(action_ids) / seconds, 1),
+                "verified": states.get("verified", 0),
+                "states": states,
+                "statuses_on_platform": published,
+                "duplicates": published - carried_out,
+                "channels": CHANNELS,
+                "broker": "none (one loop calling the service)",
+            }
+        )
+    )
+
+
+def _setup(sandbox, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Institution, Membership, Role, User
+    from channels.models import Channel
+    from devtools.platform_sandbox import mastodon as sandbox_mastodon
+    from moderation.models import Decision, Item, PlatformAction
+
+    institution = Institution.objects.create(
+        slug="bench-actions", name_en="Bench", name_fr="Bench", name_nl="Bench"
+    )
+    actor = User.objects.create_user(email="communicator@bench.example", password=None)
+    Membership.objects.create(user=actor, institution=institution, role=Role.COMMUNICATOR)
+    channels = []
+    for number in range(CHANNELS):
+        channel = Channel(
+            institution=institution, platform="mastodon", name=f"Mastodon {number}",
+            url=f"{sandbox.url}/@defensie", languages=["fr", "nl"],
+            response_hours=24, crisis_response_hours=1,
+        )  # fmt: skip
+        channel.access_token = sandbox_mastodon.TOKEN
+        channel.save()
+        channels.append(channel)
+    now = timezone.now()
+    items = Item.objects.bulk_create(
+        Item(
+            institution=institution,
+            channel=channels[g % CHANNELS],
+            external_id=str(10**9 + g),
+            kind="mention",
+            author_name="Lies",
+            author_handle="@lies@social.example",
+            text=f"Vraag {g}",
+            received_at=now,
+            due_at=now + timedelta(hours=24),
+            warn_at=now + timedelta(hours=18),
+            status="answered",
+        )  # fmt: skip
+        for g in range(n)
+    )
+    for item in items:
+        sandbox_mastodon.add_mention(sandbox, item.external_id, text=item.text)
+    decisions = Decision.objects.bulk_create(
+        Decision(
+            institution=institution,
+            item=item,
+            actor=actor,
+            action="reply",
+            created_at=now,
+            reply_text=f"Antwoord op vraag {item.external_id}.",
+        )  # fmt: skip
+        for item in items
+    )
+    actions = PlatformAction.objects.bulk_create(
+        PlatformAction(
+            institution=institution,
+            channel_id=decision.item.channel_id,
+            kind="reply",
+            decision=decision,
+            target_id=decision.item.external_id,
+            text=decision.reply_text,
+            state="queued",
+            next_attempt_at=now,
+        )  # fmt: skip
+        for decision in decisions
+    )
+    return [action.pk for action in actions]
+
+
+def _run(action_ids: list[int]) -> tuple[float, dict[str, int]]:
+    from django.db.models import Count
+
+    from moderation.models import PlatformAction
+    from moderation.services.platform_actions import action_execute
+
+    started = time.perf_counter()
+    for action_id in action_ids:
+        action_execute(action_id)
+    seconds = time.perf_counter() - started
+    states = dict(
+        PlatformAction.objects.values("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    return seconds, states
+
+
+if __name__ == "__main__":
+    main()
