@@ -135,7 +135,7 @@ def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> SafeString
 def queue_rows(
     context: template.Context, items: Iterable[Item], with_complaint: Collection[int]
 ) -> SafeString:
-    page = _Page.of(context, context.get("queue_query", ""))
+    page = _Page.of(context, str(context.get("queue_query") or ""))
     return format_html_join("", "{}", ((_row(page, item, with_complaint),) for item in items))
 
 
