@@ -5,20 +5,18 @@ than it changes. The cached value is keyed by the user, a *generation* of their 
 and the institutions they are active in (their notifications of other institutions are not
 visible): a service that creates, reads or deletes notifications bumps the generations of the
 recipients when it writes and again after its transaction commits (``unread_changed``); a change
-of memberships changes the key by itself. The generation is read before the database, so a count
-read while a writer commits is stored under a generation that is never read after the commit.
-A lost bump (Redis down, a superuser's edit in the admin) lasts at most ``TTL``.
+of memberships changes the key by itself (``govsocial.generations``). A lost bump (Redis down, a
+superuser's edit in the admin) lasts at most ``TTL``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from django.core.cache import cache
-from django.db import transaction
 
 from accounts.models import Membership, Notification, User
+from govsocial.generations import digest, generation, generations_bump
 
 TTL = 300
 
@@ -30,9 +28,9 @@ def _generation_key(user_id: int) -> str:
 def unread_count(user: User, memberships: Iterable[Membership]) -> int:
     """The user's unread notifications as ``Notification.objects.visible_to(user).unread()``
     counts them; ``memberships``: their active memberships (``user_memberships``)."""
-    generation = cache.get(_generation_key(user.pk), 0)
+    current = generation(_generation_key(user.pk))
     institutions = ",".join(str(i) for i in sorted({m.institution_id for m in memberships}))
-    key = f"notifications:unread:{user.pk}:{generation}:{_digest(institutions)}"
+    key = f"notifications:unread:{user.pk}:{current}:{digest(institutions)}"
     count = cache.get(key)
     if count is None:
         count = Notification.objects.visible_to(user).unread().count()
@@ -41,23 +39,5 @@ def unread_count(user: User, memberships: Iterable[Membership]) -> int:
 
 
 def unread_changed(user_ids: Iterable[int]) -> None:
-    """The unread counts of these users change: new generations now and again once the
-    transaction commits (a count read in between, from the data before the commit, is stored
-    under the intermediate generation and never read after the commit)."""
-    keys = [_generation_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        _bump(keys)
-        transaction.on_commit(lambda: _bump(keys))
-
-
-def _bump(keys: list[str]) -> None:
-    for key in keys:
-        cache.add(key, 0, None)
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, None)
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
+    """The unread counts of these users change (see ``govsocial.generations``)."""
+    generations_bump(_generation_key(user_id) for user_id in user_ids)

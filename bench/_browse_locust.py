@@ -35,6 +35,9 @@ CANARIES: dict[str, str] = json.loads(os.environ.get("BROWSE_CANARIES", "{}"))
 WARM_UP = float(os.environ.get("BROWSE_WARM_UP", "5"))
 DURATION = float(os.environ.get("BROWSE_DURATION", "180"))
 RESULT = os.environ.get("BROWSE_RESULT", "")
+THINK = tuple(float(v) for v in os.environ.get("BROWSE_THINK", "2,5").split(","))
+"""Seconds of thought between two loops (min, max): 2 to 5 for the scenario, less to find the
+server's capacity."""
 DECISION_SHARE = 1 / 3
 SIGN_IN_ATTEMPTS = 5
 
@@ -101,7 +104,7 @@ def web_cpu_seconds() -> float:
 
 
 class Moderator(FastHttpUser):
-    wait_time = between(2, 5)
+    wait_time = between(THINK[0], THINK[1])
 
     def on_start(self) -> None:
         email, password, self.slug = ACCOUNTS[next(_next_account) % len(ACCOUNTS)]

@@ -112,6 +112,14 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=1_000_000, help="items (default 1,000,000)")
     parser.add_argument("--users", type=int, default=30, help="simulated moderators")
     parser.add_argument("--duration", type=int, default=180, help="seconds measured")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(2.0, 5.0),
+        metavar=("MIN", "MAX"),
+        help="seconds of thought between loops (default 2 5; less finds the capacity)",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: Procfile's)")
     parser.add_argument("--threads", type=int, help="gunicorn threads (default: Procfile's)")
     parser.add_argument("--max-requests", type=int, help="gunicorn --max-requests")
@@ -351,6 +359,7 @@ def _locust(
             "BROWSE_DURATION": str(args.duration),
             "BROWSE_WEB_PID": str(web_pid),
             "BROWSE_RESULT": str(result),
+            "BROWSE_THINK": f"{args.think[0]},{args.think[1]}",
         }
         command = [
             str(Path(sys.executable).parent / "locust"), "-f", str(HERE / "_browse_locust.py"),
@@ -383,6 +392,7 @@ def _result(args: argparse.Namespace, server: dict[str, Any], load: dict[str, An
         "bench": "browse",
         "n": args.n,
         "users": args.users,
+        "think_s": list(args.think),
         "signed_in": load["signed_in"],
         "sign_in_retries": load["sign_in_retries"],
         "seconds": round(load["seconds"], 1),

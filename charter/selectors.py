@@ -7,10 +7,12 @@ Moderation calls ``house_rules_in_force`` and ``rules_justifying`` and stores th
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,6 +31,7 @@ from charter.models import (
     CharterText,
     CharterVersion,
 )
+from govsocial.generations import digest, generation, generations_bump
 
 ModerationAction = Literal["hide", "remove"]
 
@@ -339,3 +342,34 @@ def localised_title(charter: Charter, language: str) -> str:
     version = charter.latest_published() or charter.current_draft()
     texts = {text.language: text for text in version.texts.all()} if version else {}
     return texts[language].title if language in texts else charter.title
+
+
+PENDING_TTL = 300
+_PENDING_GENERATION = "charter:pending:generation"
+
+
+def pending_acknowledgements_cached(
+    user: User, language: str, memberships: Iterable[Membership]
+) -> list[PendingAcknowledgement]:
+    """``pending_acknowledgements`` as the banner on every page reads it: from the cache.
+
+    The key holds the user, the language, the institutions the user is active in with their
+    default languages (the title's fallbacks) and a generation that publishing a staff version
+    and accepting one bump (``pending_acknowledgements_changed``)."""
+    institutions = ",".join(
+        sorted(f"{m.institution_id}:{m.institution.default_language}" for m in memberships)
+    )
+    key = (
+        f"charter:pending:{generation(_PENDING_GENERATION)}:{user.pk}:{language}:"
+        f"{digest(institutions)}"
+    )
+    pending = cache.get(key)
+    if pending is None:
+        pending = pending_acknowledgements(user, language)
+        cache.set(key, pending, PENDING_TTL)
+    return list(pending)
+
+
+def pending_acknowledgements_changed() -> None:
+    """A staff version was published or accepted: every banner is read afresh."""
+    generations_bump([_PENDING_GENERATION])

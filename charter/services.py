@@ -40,7 +40,7 @@ from charter.models import (
     CharterVersion,
 )
 from charter.rendering import render_markdown
-from charter.selectors import rule_changes
+from charter.selectors import pending_acknowledgements_changed, rule_changes
 
 REMINDER_AFTER = timedelta(days=7)
 
@@ -376,6 +376,7 @@ def version_publish(
         locked.published_by = actor
         locked.save()
         if locked.charter.audience == Audience.STAFF:
+            pending_acknowledgements_changed()
             transaction.on_commit(lambda: _announce_staff_version(locked))
     return locked
 
@@ -422,9 +423,11 @@ def acknowledgement_record(*, version: CharterVersion, user: User) -> Acknowledg
         raise ValidationError(_("Only published staff charters are accepted."))
     try:
         with transaction.atomic():
-            return Acknowledgement.objects.create(
+            acknowledgement = Acknowledgement.objects.create(
                 institution=version.institution, version=version, user=user
             )
+            pending_acknowledgements_changed()
+            return acknowledgement
     except IntegrityError:
         return Acknowledgement.objects.get(version=version, user=user)
 

@@ -13,7 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from accounts.models import Institution, Role
 from accounts.tenancy import user_memberships
 from accounts.unread import unread_count
-from charter.selectors import pending_acknowledgements
+from charter.selectors import pending_acknowledgements_cached
 from govsocial.navigation import menu
 
 
@@ -27,7 +27,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_institutions": SimpleLazyObject(lambda: _institutions(request)),
         "nav_unread_count": SimpleLazyObject(lambda: unread_count(user, user_memberships(request))),
         "pending_acknowledgements": SimpleLazyObject(
-            lambda: pending_acknowledgements(user, translation.get_language() or "en")
+            lambda: pending_acknowledgements_cached(
+                user, translation.get_language() or "en", user_memberships(request)
+            )
         ),
         "current_institution": institution,
         "nav_sections": SimpleLazyObject(lambda: menu(institution, roles, request.path)),

@@ -97,6 +97,7 @@ def queue_page(
         return QueuePage([], None)
     rows = list(
         items.filter(pk__in=candidates)
+        .defer("raw_payload")  # the platform's payload, up to kilobytes a row, never listed
         .annotate(band=band_expression(as_of))
         .order_by("band", "-priority", "due_at", "id")[: size + 1]
     )

@@ -39,6 +39,40 @@ def test_banner_until_the_member_accepts(
     assert Acknowledgement.objects.filter(user=defence_communicator).count() == 1
 
 
+def test_the_cached_banner_shows_a_newly_published_version_at_once(
+    client: Client, staff_charter, defence_admin, defence_communicator
+) -> None:
+    """The banner is read from the cache on every page (issue 21); publishing a staff version
+    and accepting one renew it."""
+    client.force_login(defence_communicator)
+    client.post(ACK)
+    assert "Please read and accept" not in client.get("/").content.decode()
+    publish_new_version(staff_charter, defence_admin, (1, 2, 3, 4))
+    assert "Please read and accept" in client.get("/").content.decode()
+    client.post(ACK)
+    assert "Please read and accept" not in client.get("/").content.decode()
+
+
+def test_the_banner_is_cached_per_language_and_memberships(
+    staff_charter, defence, defence_communicator, django_assert_num_queries
+) -> None:
+    from charter.selectors import pending_acknowledgements_cached
+
+    memberships = list(defence_communicator.memberships.select_related("institution"))
+    with django_assert_num_queries(1):
+        [first] = pending_acknowledgements_cached(defence_communicator, "nl", memberships)
+    with django_assert_num_queries(0):
+        [again] = pending_acknowledgements_cached(defence_communicator, "nl", memberships)
+    assert again.version.pk == first.version.pk
+    assert again.title == "Huisregels"
+    defence.default_language = "en"
+    defence.save()
+    memberships = list(defence_communicator.memberships.select_related("institution"))
+    with django_assert_num_queries(1):  # another fallback language: another key
+        [english] = pending_acknowledgements_cached(defence_communicator, "en", memberships)
+    assert english.title == "Règles de la page"
+
+
 def test_a_new_version_asks_again(
     client: Client, staff_charter, defence_admin, defence_communicator
 ) -> None:

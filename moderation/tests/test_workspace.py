@@ -81,7 +81,7 @@ def in_queue(item: Item, queue: str) -> str:
 # The panel and the list: regions, not pages, and no dearer than the page.
 
 
-def test_the_item_panel_is_the_item_alone_for_fewer_queries_than_the_page(
+def test_the_item_panel_is_the_item_alone_for_no_more_queries_than_the_page(
     client: Client, channel, rule, defence_communicator
 ) -> None:
     item = arrive(channel, "fr-1")
@@ -94,7 +94,9 @@ def test_the_item_panel_is_the_item_alone_for_fewer_queries_than_the_page(
     assert "<title>Author fr-1 · " in panel  # htmx sets the tab's title from it
     assert f'data-item-view data-item-id="{item.pk}"' in panel
     assert 'id="workspace-messages" class="workspace-messages" role="status" hx-swap-oob' in panel
-    assert panel_queries < page_queries  # the shell's queries (navigation, banner) are skipped
+    # The shell's reads (the unread badge, the charter banner) come from the cache since issue
+    # 21: the panel costs no more than the page, never more.
+    assert panel_queries <= page_queries
     assert page_queries <= 21  # as before the workspace: the page runs no query of its own
 
 

@@ -20,6 +20,7 @@ from accounts.middleware import background_request
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.selectors import complaint_markers
+from govsocial.generations import digest
 from govsocial.polling import conditional_poll, poll_etag
 from moderation.models import Item
 from moderation.selectors import (
@@ -61,6 +62,9 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
         {
             **workspace.messages_context(request),
             "filter": filters,
+            # The filter form's HTML is cached (templates: {% cache %}): it depends on the
+            # query, the language and the channels offered, which this key stands for.
+            "filter_choices_key": digest(repr([(c.pk, c.name) for c in channels])),
             "active_filters": filters.active(),
             "items": rows,
             "with_complaint": with_complaint,
