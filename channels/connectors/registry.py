@@ -11,10 +11,14 @@ from collections.abc import Mapping
 
 from channels.connectors import mastodon
 from channels.connectors.actions import ActionKind, Capability, PlatformConnector
+from channels.connectors.meta import facebook, instagram
 from channels.connectors.polling import PollingConnector
 from channels.connectors.replies import ReplyConnector
 
-CONNECTORS: dict[str, PlatformConnector] = {}
+CONNECTORS: dict[str, PlatformConnector] = {
+    "facebook": facebook.CONNECTOR,
+    "instagram": instagram.CONNECTOR,
+}
 
 POLLING_CONNECTORS: dict[str, PollingConnector] = {
     "mastodon": mastodon.CONNECTOR,
