@@ -226,8 +226,8 @@ def send(sandbox: Sandbox, request: Request, platform: str, object_id: str) -> R
     if denied:
         return denied
     body = request.json() if isinstance(request.json(), dict) else {}
-    recipient = body.get("recipient") if isinstance(body.get("recipient"), dict) else {}
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    recipient = _object(body.get("recipient"))
+    message = _object(body.get("message"))
     text = str(message.get("text") or "")
     if not text or not recipient:
         return _error("(#100) The parameter recipient is required", "OAuthException", 100)
@@ -439,7 +439,7 @@ def control_page(sandbox: Sandbox, request: Request) -> Response:
 def control_comment(sandbox: Sandbox, request: Request) -> Response:
     body = request.json() if isinstance(request.json(), dict) else {}
     platform, page_id = str(body.get("platform") or ""), str(body.get("page_id") or "")
-    author = body.get("from") if isinstance(body.get("from"), dict) else {}
+    author = _object(body.get("from"))
     if platform not in EDGES or not page_id or not author.get("id") or not body.get("message"):
         return Response(400, {"error": "platform, page_id, from.id and message are required"})
     parent = None
@@ -503,3 +503,8 @@ ROUTES = [
     Route("GET", "/_sandbox/meta/state", control_state),
     Route("GET", f"/_sandbox/meta/objects/{ID}", control_object),
 ]
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object from an answer, or an empty one when it is something else."""
+    return value if isinstance(value, dict) else {}

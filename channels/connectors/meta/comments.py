@@ -90,7 +90,7 @@ class MetaCommentsConnector:
             **self.variant.list_params,
         )
         for reply in _rows(listing):
-            author = reply.get("from") if isinstance(reply.get("from"), dict) else {}
+            author = _object(reply.get("from"))
             ours = str(author.get("id", "")) == channel.handle.strip()
             if ours and reply.get(self.variant.text_field) == request.text:
                 return self._done(str(reply.get("id") or ""))
@@ -113,7 +113,7 @@ class MetaCommentsConnector:
     ) -> ActionDone:
         """Answer a direct message: to its author, through the Send API."""
         node = graph.get(message_id, fields="from")
-        author = node.get("from") if isinstance(node.get("from"), dict) else {}
+        author = _object(node.get("from"))
         person = str(author.get("id") or "")
         if not person:
             raise ActionRejected(f"{self.platform}: the message's author could not be read.")
@@ -156,3 +156,8 @@ class MetaCommentsConnector:
 def _rows(listing: dict[str, Any]) -> list[dict[str, Any]]:
     data = listing.get("data")
     return [row for row in data if isinstance(row, dict)] if isinstance(data, list) else []
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object from an answer, or an empty one when it is something else."""
+    return value if isinstance(value, dict) else {}

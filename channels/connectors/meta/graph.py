@@ -90,7 +90,7 @@ class Graph:
         raise self._error(response, body)
 
     def _error(self, response: requests.Response, body: dict[str, Any]) -> Exception:
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        error = _object(body.get("error"))
         code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
         number = f"{code or response.status_code}{f'/{subcode}' if subcode else ''}"
         said = str(error.get("message") or response.reason)[:500]
@@ -148,3 +148,8 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object from an answer, or an empty one when it is something else."""
+    return value if isinstance(value, dict) else {}
