@@ -24,10 +24,11 @@ Control (not Meta's API; ``/_sandbox/meta/...``):
   register a page or account and where its webhooks go (signed with ``secret``, Meta's app
   secret, as ``X-Hub-Signature-256``);
 - ``POST comments`` ``{"platform", "page_id", "message", "from": {"id", "name"|"username"},
-  "parent_id"}``: someone comments on a post of the page (or replies to ``parent_id``); the
-  webhook is delivered;
-- ``POST messages`` ``{"platform", "page_id", "from", "text", "timestamp"}``: someone sends a
-  message (``timestamp`` in ms backdates it); the webhook is delivered;
+  "parent_id", "webhook_url", "secret"}``: someone comments on a post of the page (or replies
+  to ``parent_id``); the webhook is delivered (to ``webhook_url`` when given, which also
+  registers it for the page, else to the page's registered address);
+- ``POST messages`` ``{"platform", "page_id", "from", "text", "timestamp", "webhook_url",
+  "secret"}``: someone sends a message (``timestamp`` in ms backdates it); delivered likewise;
 - ``POST rate-limit`` ``{"minutes": N}``: every API call answers code 4 with
   ``estimated_time_to_regain_access`` N until set to 0;
 - ``GET state``: everything, as JSON; ``GET objects/{id}``: one object.
@@ -436,9 +437,17 @@ def control_page(sandbox: Sandbox, request: Request) -> Response:
     return Response(200, {"page_id": page_id})
 
 
+def _hook(sandbox: Sandbox, body: dict[str, Any], platform: str, page_id: str) -> None:
+    """A control call may name the webhook address and secret itself (registering the page)."""
+    if body.get("webhook_url"):
+        page = _state(sandbox)["pages"].setdefault(page_id, {"platform": platform})
+        page.update(webhook_url=str(body["webhook_url"]), secret=str(body.get("secret") or ""))
+
+
 def control_comment(sandbox: Sandbox, request: Request) -> Response:
     body = request.json() if isinstance(request.json(), dict) else {}
     platform, page_id = str(body.get("platform") or ""), str(body.get("page_id") or "")
+    _hook(sandbox, body, platform, page_id)
     author = _object(body.get("from"))
     if platform not in EDGES or not page_id or not author.get("id") or not body.get("message"):
         return Response(400, {"error": "platform, page_id, from.id and message are required"})
@@ -456,6 +465,7 @@ def control_message(sandbox: Sandbox, request: Request) -> Response:
     body = request.json() if isinstance(request.json(), dict) else {}
     platform, page_id = str(body.get("platform") or ""), str(body.get("page_id") or "")
     person, text = str(body.get("from") or ""), str(body.get("text") or "")
+    _hook(sandbox, body, platform, page_id)
     if platform not in EDGES or not page_id or not person or not text:
         return Response(400, {"error": "platform, page_id, from and text are required"})
     stamp = int(body["timestamp"]) if str(body.get("timestamp") or "").isdigit() else _now_ms()
