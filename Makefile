@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+SANDBOX_PORT ?= 8765
 
 # The test suite runs against real PostgreSQL and Redis on 127.0.0.1.
 TEST_ENV := DEBUG=0 HTTPS=0 \
@@ -38,7 +39,12 @@ run: compilemessages
 	@echo "  communicator@defence.demo, complaint_officer@federal-police.demo, multi@govsocial.demo"
 	@echo "  institution_admin@cirb.demo (TOTP secret GOVSOCIALDEMOTOTPSECRET2345672AB)"
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	@mkdir -p var && cp Procfile var/Procfile.run
+	@# Development only: the platform sandbox plays Facebook, Instagram... (docs/platforms.md).
+	@if [ "$$DEBUG" = 1 ]; then echo "sandbox: python -m devtools.platform_sandbox --port $(SANDBOX_PORT)" >> var/Procfile.run; \
+	  echo "Platform sandbox on http://127.0.0.1:$(SANDBOX_PORT)/ (try: .venv/bin/python -m devtools.meta_demo comment 'Hello')"; fi
+	if [ "$$DEBUG" = 1 ]; then export PLATFORM_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) CONNECTORS_ALLOW_PRIVATE_HOSTS=1; fi; \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f var/Procfile.run -d . -p $(PORT)
 
 ## test: install what the tests need and run them against PostgreSQL and Redis.
 ## Test databases are created afresh (about 6 s): rows left by an interrupted run never leak in.

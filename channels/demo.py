@@ -2,12 +2,18 @@
 one import of older comments per institution, with a row the import refused.
 
 Webhook secrets of demo channels are all ``govsocial-demo-secret`` (DESIGN.md), so scripts can
-sign test deliveries against a demo install. Idempotent.
+sign test deliveries against a demo install. Facebook and Instagram demo channels have a
+(fictional) numeric page or account id as handle and the access token ``DEMO_PAGE_TOKEN``: with
+``make run`` their actions go to the platform sandbox (docs/platforms.md). Idempotent: a channel
+is known by its institution, platform and name, and an older demo channel of a Meta platform
+gets its page id and token.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from accounts.models import Institution, Membership, Role, User
 from channels.models import Channel, ImportJob
@@ -15,34 +21,36 @@ from channels.services.channels import channel_save
 from channels.services.imports import import_create
 
 DEMO_SECRET = "govsocial-demo-secret"  # noqa: S105  (documented demo credential)
+DEMO_PAGE_TOKEN = "govsocial-demo-page-token"  # noqa: S105  (the sandbox accepts any token)
+META_PLATFORMS = ("facebook", "instagram")
 
 # (platform, name, handle, audience, languages)
 CHANNELS = {
     "defence": [
-        ("facebook", "Belgian Defence", "BelgianDefence", "public", ["nl", "fr"]),
-        ("facebook", "Composante Terre / Landcomponent", "landcomponent", "public", ["fr", "nl"]),
+        ("facebook", "Belgian Defence", "100000000000101", "public", ["nl", "fr"]),
+        ("facebook", "Composante Terre / Landcomponent", "100000000000102", "public", ["fr", "nl"]),
         ("youtube", "Canal Défense", "canaldefense", "public", ["fr", "nl"]),
         ("website", "Extranet Défense", "extranet", "staff", ["fr", "nl"]),
     ],
     "foreign-affairs": [
-        ("facebook", "Diplomatie.Belgium", "diplomatie.belgium", "public", ["fr", "nl", "en"]),
+        ("facebook", "Diplomatie.Belgium", "100000000000201", "public", ["fr", "nl", "en"]),
         ("x", "Belgium MFA", "@BelgiumMFA", "public", ["en", "fr", "nl"]),
         ("youtube", "Diplomatie Belgium", "diplomatiebelgium", "public", ["fr", "nl"]),
-        ("facebook", "Embassy of Belgium in Kinshasa", "belgiumkinshasa", "public", ["fr"]),
+        ("facebook", "Embassy of Belgium in Kinshasa", "100000000000202", "public", ["fr"]),
     ],
     "federal-police": [
-        ("facebook", "Police fédérale - personnel", "polfed.staff", "staff", ["nl", "fr"]),
+        ("facebook", "Police fédérale - personnel", "100000000000301", "staff", ["nl", "fr"]),
         ("x", "Federale Politie intern", "@polfed_intern", "staff", ["nl", "fr"]),
         ("x", "Police fédérale presse", "@polfed_presse", "press", ["fr", "nl"]),
     ],
     "bosa": [
-        ("facebook", "Selor", "selor.be", "public", ["nl", "fr"]),
+        ("facebook", "Selor", "100000000000401", "public", ["nl", "fr"]),
         ("linkedin", "Selor", "selor", "public", ["nl", "fr", "en"]),
-        ("instagram", "Selor", "@selor_be", "public", ["nl", "fr"]),
+        ("instagram", "Selor", "17841400000000401", "public", ["nl", "fr"]),
         ("viva_engage", "BOSA intern", "bosa-intern", "staff", ["nl", "fr"]),
     ],
     "cirb": [
-        ("facebook", "CIRB-CIBG", "CirbCibg", "public", ["fr", "nl"]),
+        ("facebook", "CIRB-CIBG", "100000000000501", "public", ["fr", "nl"]),
         ("x", "CIRB-CIBG", "@CIRB_CIBG", "public", ["fr", "nl", "en"]),
         ("mastodon", "CIRB-CIBG", "@cirb@social.brussels", "public", ["fr", "nl"]),
     ],
@@ -71,7 +79,9 @@ def seed_channels() -> ChannelSeedReport:
         team = _team(institution)
         admin = User.objects.filter(email=f"institution_admin@{institution.slug}.demo").first()
         for platform, name, handle, audience, languages in CHANNELS[institution.slug]:
-            if Channel.objects.filter(institution=institution, handle=handle).exists():
+            known = Channel.objects.filter(institution=institution, platform=platform, name=name)
+            if known.exists():
+                _connect_meta(known, handle)
                 continue
             channel = Channel(
                 institution=institution,
@@ -92,9 +102,18 @@ def seed_channels() -> ChannelSeedReport:
                 moderators=team,
                 signing_secret=DEMO_SECRET,
                 verify_token=DEMO_SECRET,
+                access_token=DEMO_PAGE_TOKEN if platform in META_PLATFORMS else "",
             )
             report.channels += 1
     return report
+
+
+def _connect_meta(known: QuerySet[Channel], page_id: str) -> None:
+    """A demo channel seeded before Meta's connectors: give it its page id and token."""
+    for channel in known.filter(platform__in=META_PLATFORMS, access_token_encrypted=""):
+        channel.handle = page_id
+        channel.access_token = DEMO_PAGE_TOKEN
+        channel.save(update_fields=["handle", "access_token_encrypted"])
 
 
 def _team(institution: Institution) -> list[User]:

@@ -20,7 +20,9 @@ ASSIGNED_CHOICES = (("me", _("Assigned to me")), ("unassigned", _("Unassigned"))
 
 class ItemFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=ItemStatus.choices, empty_label=_("Any status")
+        label=_("Status"),
+        choices=[choice for choice in ItemStatus.choices if choice[0] != ItemStatus.OWN],
+        empty_label=_("Any status"),
     )
     channel = django_filters.ChoiceFilter(
         label=_("Channel"), choices=(), empty_label=_("All channels")

@@ -6,6 +6,10 @@ from govsocial.tenancy import TenantQuerySet
 
 
 class ItemQuerySet(TenantQuerySet):
+    def from_public(self) -> ItemQuerySet:
+        """What the public sent: without the institution's own posts, replies and messages."""
+        return self.exclude(status="own")
+
     def open(self) -> ItemQuerySet:
         return self.filter(status="open")
 

@@ -187,7 +187,9 @@ def queue_items(institution: Institution, user: Any, params: QueryDict) -> Queue
     channels = list(Channel.objects.for_institution(institution))
     filters = ItemFilter(
         params,
-        queryset=Item.objects.for_institution(institution).select_related("channel", "assigned_to"),
+        queryset=Item.objects.for_institution(institution)
+        .from_public()
+        .select_related("channel", "assigned_to"),
         channels=channels,
         user=user,
     )
@@ -243,7 +245,7 @@ def item_thread(item: Item, limit: int = THREAD_LIMIT) -> Thread:
     the channel (which once read every item of the channel to find no reply).
     """
     in_channel = Item.objects.filter(channel_id=item.channel_id).only(
-        "id", "author_name", "text", "posted_at"
+        "id", "author_name", "text", "posted_at", "status"
     )
     replies = (
         in_channel.filter(parent_external_id=item.external_id)

@@ -93,8 +93,10 @@ def _items_now(institution: Institution, now: datetime) -> ItemsNow:
 def _sla_this_month(
     institution: Institution, month: Month, now: datetime
 ) -> tuple[Sla, list[tuple[Channel, Sla]], list[tuple[str, Sla]]]:
-    received = Item.objects.for_institution(institution).filter(
-        received_at__gte=month.start, received_at__lt=month.end
+    received = (
+        Item.objects.for_institution(institution)
+        .from_public()
+        .filter(received_at__gte=month.start, received_at__lt=month.end)
     )
     overall = sla_by(received, now, "institution_id")  # one group: the whole month
     channels = Channel.objects.for_institution(institution).in_bulk()

@@ -79,7 +79,7 @@ def monthly_report(
 ) -> Report:
     periods = [month, month.previous(), month.a_year_earlier()]
     keys = [(period.year, period.month) for period in periods]
-    items = Item.objects.for_institution(institution)
+    items = Item.objects.for_institution(institution).from_public()
     decisions = Decision.objects.for_institution(institution)
     cases = Case.objects.for_institution(institution)
     if channel is not None:

@@ -67,6 +67,7 @@ def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
 
     items = (
         Item.objects.for_institution(institution)
+        .from_public()
         .filter(in_months("received_at", months))
         .annotate(month=TruncMonth("received_at", tzinfo=zone))
     )

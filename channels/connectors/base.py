@@ -36,6 +36,9 @@ class ItemEvent:
     permalink: str = ""
     parent_external_id: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    own: bool = False
+    """The institution's own post, reply or message (the page or account itself wrote it):
+    recorded as its activity, never as an item to answer."""
 
 
 def clean_text(value: Any, limit: int = 100_000) -> str:

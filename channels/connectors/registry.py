@@ -11,9 +11,12 @@ from collections.abc import Mapping
 
 from channels.connectors import mastodon
 from channels.connectors.actions import ActionKind, Capability, PlatformConnector
+from channels.connectors.meta import facebook, instagram
 from channels.connectors.polling import PollingConnector
 
 CONNECTORS: dict[str, PlatformConnector] = {
+    "facebook": facebook.CONNECTOR,
+    "instagram": instagram.CONNECTOR,
     "mastodon": mastodon.CONNECTOR,
 }
 

@@ -46,10 +46,23 @@ DRAIN_BUDGET_SECONDS = 20.0  # then the drain hands over to a fresh task: fair t
 DRAIN_HELPERS = 1  # extra drains started on a large backlog, so every worker process helps
 HELPER_BACKLOG = 200
 DRAIN_BATCH = 50
-PARSERS: dict[str, Callable[[object], list[ItemEvent]]] = {
+Parser = Callable[[object, Channel], list[ItemEvent]]
+"""(payload, channel) -> events: the channel tells a parser who the institution is there
+(its page or account id), so that its own posts and messages are recognised."""
+
+
+def _channel_blind(parse: Callable[[object], list[ItemEvent]]) -> Parser:
+    """A parser whose payload says everything it needs (generic items, polled records)."""
+    return lambda payload, _channel: parse(payload)
+
+
+PARSERS: dict[str, Parser] = {
     InboundDelivery.Source.META: meta.parse,
-    InboundDelivery.Source.GENERIC: generic.parse,
-    **{connector.source: connector.parse for connector in POLLING_CONNECTORS.values()},
+    InboundDelivery.Source.GENERIC: _channel_blind(generic.parse),
+    **{
+        connector.source: _channel_blind(connector.parse)
+        for connector in POLLING_CONNECTORS.values()
+    },
 }
 
 
@@ -62,7 +75,7 @@ def delivery_accept(
     failed delivery, for diagnosis) but not processed, and the caller answers 400.
     """
     digest = hashlib.sha256(body).hexdigest()
-    problem = _malformation(source, body)
+    problem = _malformation(source, body, channel)
     try:
         with transaction.atomic():
             delivery = InboundDelivery.objects.create(
@@ -87,9 +100,9 @@ def delivery_accept(
     return delivery, problem
 
 
-def _malformation(source: str, body: bytes) -> str:
+def _malformation(source: str, body: bytes, channel: Channel) -> str:
     try:
-        PARSERS[source](_decode(body))
+        PARSERS[source](_decode(body), channel)
     except PayloadError as error:
         return str(error)
     return ""
@@ -155,7 +168,7 @@ def _apply(delivery: InboundDelivery) -> bool:
     delivery.attempts += 1
     try:
         with transaction.atomic():
-            events = PARSERS[delivery.source](_decode(bytes(delivery.body)))
+            events = PARSERS[delivery.source](_decode(bytes(delivery.body)), delivery.channel)
             for event in events:
                 event_apply(channel=delivery.channel, event=event)
     except PayloadError as error:

@@ -41,6 +41,9 @@ class ItemStatus(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to a complaint")
     DELETED = "deleted", _("Deleted on the platform")
     HISTORIC = "historic", _("Imported as already handled")
+    OWN = "own", _("The institution's own")
+    """A post, reply or message the institution itself published on the platform: part of
+    the threads, never in the queue, the deadline check or the reports' received counts."""
 
 
 class Item(models.Model):

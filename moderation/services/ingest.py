@@ -19,6 +19,9 @@ Invariants:
   they count from the receipt (``received_at``), never from the platform time: a late retry, a
   first poll or an import of older comments gets its full response time. ``posted_at`` keeps
   the platform time for display and reports;
+- the institution's own post, reply or message (``event.own``) is recorded with status "own":
+  part of its thread, never in the queue, the deadline check, the assignment or the watch
+  lists; an item first known from an event that did not say so becomes "own" when one does;
 - an item imported as historic (already handled elsewhere) is created without a clock: status
   "imported as handled", no assignment, no alert, a decision by the importer in its history;
 - an item without a language gets a detected one (or the channel's first language);
@@ -121,12 +124,15 @@ def _create(channel: Channel, event: ItemEvent, now: datetime, historic_by: User
     )
     if historic_by is not None:
         item.status = ItemStatus.HISTORIC
+    if event.own:
+        item.status = ItemStatus.OWN
     _apply_flags(item, event, now)
     item.save()
     if historic_by is not None:
         _record(item, Action.HISTORIC, now, actor=historic_by)
     _leave_clock_if_deleted(item, now)
-    item_match_keywords(item)
+    if item.status != ItemStatus.OWN:
+        item_match_keywords(item)
     if item.status == ItemStatus.OPEN:
         item_assign_on_arrival(item)
     return item
@@ -149,9 +155,11 @@ def _update(item: Item, event: ItemEvent, now: datetime) -> None:
     if event.verb == Verb.CREATE and event.occurred_at:
         _correct_posted_at(item, min(event.occurred_at, now))
     _apply_flags(item, event, now)
+    if event.own and item.status == ItemStatus.OPEN and item.first_response_at is None:
+        item.status = ItemStatus.OWN
     item.save()
     _leave_clock_if_deleted(item, now)
-    if item.text != text_before:
+    if item.text != text_before and item.status != ItemStatus.OWN:
         item_match_keywords(item)
 
 

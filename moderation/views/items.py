@@ -32,6 +32,7 @@ from charter.selectors import rule_choices_in_force
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
+from moderation.messaging import messaging_window
 from moderation.models import Item, ItemStatus, PlatformAction, SavedReply
 from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
 from moderation.services import decisions
@@ -154,6 +155,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "moderators": moderators(request.institution),
         "advice_steps": ADVICE_STEPS,
         "referral_targets": REFERRAL_TARGETS,
+        "messaging_window": messaging_window(item, timezone.now()),
     }
 
 
