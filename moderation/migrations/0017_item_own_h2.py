@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0014_platform_action'),
+        ('moderation', '0016_remove_reply_delivery_h1'),
     ]
 
     operations = [
