@@ -36,6 +36,7 @@ class ItemEvent:
     permalink: str = ""
     parent_external_id: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    own: bool = False
 
 
 def clean_text(value: Any, limit: int = 100_000) -> str:

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from channels.connectors import mastodon
+from channels.connectors import linkedin, mastodon, x, youtube
 from channels.connectors.actions import ActionKind, Capability, PlatformConnector
 from channels.connectors.polling import PollingConnector
 from channels.connectors.replies import ReplyConnector
 
-CONNECTORS: dict[str, PlatformConnector] = {}
+CONNECTORS: dict[str, PlatformConnector] = {
+    "youtube": youtube.CONNECTOR,
+    "x": x.CONNECTOR,
+    "linkedin": linkedin.CONNECTOR,
+}
 
 POLLING_CONNECTORS: dict[str, PollingConnector] = {
     "mastodon": mastodon.CONNECTOR,
+    "youtube": youtube.CONNECTOR,
+    "x": x.CONNECTOR,
+    "linkedin": linkedin.CONNECTOR,
 }
 
 REPLY_CONNECTORS: dict[str, ReplyConnector] = {
