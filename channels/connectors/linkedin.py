@@ -31,6 +31,7 @@ organisation are its own activity (``ItemEvent.own``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -64,7 +65,7 @@ HEADERS = {"LinkedIn-Version": VERSION, "X-Restli-Protocol-Version": "2.0.0"}
 class LinkedInConnector:
     platform = "linkedin"
     source = "linkedin"
-    capabilities = {
+    capabilities: Mapping[ActionKind, Capability] = {
         ActionKind.REPLY: Capability(
             call="POST /rest/socialActions/{comment urn}/comments "
             "{actor: organization, object, message, parentComment}",
@@ -90,16 +91,19 @@ class LinkedInConnector:
         organization = _organization(channel)
         since = int(cursor) if cursor.isdigit() else 0
         posts = _get(
-            channel, "/posts",
+            channel,
+            "/posts",
             {"author": organization, "q": "author", "count": POSTS, "sortBy": "LAST_MODIFIED"},
             final=ConnectorError,
-        )  # fmt: skip
+        )
         records = []
         for post in posts.get("elements") or []:
             post_urn = str(post.get("id") or "")
             for comment in _comments_under(channel, post_urn, final=ConnectorError):
                 if _millis(comment) > since:
-                    records.append({"organization": organization, "post": post_urn, "comment": comment})
+                    records.append(
+                        {"organization": organization, "post": post_urn, "comment": comment}
+                    )
         records.sort(key=lambda r: _millis(r["comment"]))
         newest = max([since, *(_millis(r["comment"]) for r in records)])
         return Page(records, str(newest) if newest else "", more=False)
@@ -115,9 +119,11 @@ class LinkedInConnector:
         activity, comment_id = _parts(request.target_id)
         if request.kind == ActionKind.DELETE:
             response = _call(
-                channel, "DELETE", f"/socialActions/{_enc(activity)}/comments/{comment_id}",
+                channel,
+                "DELETE",
+                f"/socialActions/{_enc(activity)}/comments/{comment_id}",
                 params={"actor": _organization(channel)},
-            )  # fmt: skip
+            )
             if response.status_code != 404:  # already gone: the deletion holds
                 _checked(response, ActionRejected)
             return ActionDone(object_id=request.target_id)
@@ -125,10 +131,16 @@ class LinkedInConnector:
             raise ActionRejected(f"LinkedIn: {request.kind} is not supported.")
         parent = self._parent(channel, request.target_id)
         response = _call(
-            channel, "POST", f"/socialActions/{_enc(parent)}/comments",
-            json={"actor": _organization(channel), "object": activity,
-                  "message": {"text": request.text}, "parentComment": parent},
-        )  # fmt: skip
+            channel,
+            "POST",
+            f"/socialActions/{_enc(parent)}/comments",
+            json={
+                "actor": _organization(channel),
+                "object": activity,
+                "message": {"text": request.text},
+                "parentComment": parent,
+            },
+        )
         body = _checked(response, ActionRejected)
         created = str(
             body.get("commentUrn") or body.get("$URN") or response.headers.get("x-restli-id") or ""
@@ -186,13 +198,23 @@ def _enc(urn: str) -> str:
 
 
 def _call(
-    channel: Channel, method: str, path: str, *, params: dict[str, Any] | None = None,
+    channel: Channel,
+    method: str,
+    path: str,
+    *,
+    params: dict[str, Any] | None = None,
     json: Any = None,
-) -> requests.Response:  # fmt: skip
+) -> requests.Response:
     return rest.call(
-        "linkedin", method, path, token=channel.access_token, label=LABEL, params=params,
-        json=json, headers=HEADERS,
-    )  # fmt: skip
+        "linkedin",
+        method,
+        path,
+        token=channel.access_token,
+        label=LABEL,
+        params=params,
+        json=json,
+        headers=HEADERS,
+    )
 
 
 def _get(
@@ -203,9 +225,11 @@ def _get(
 
 def _comments(channel: Channel, urn: str, *, final: type[Exception]) -> list[dict[str, Any]]:
     body = _get(
-        channel, f"/socialActions/{_enc(urn)}/comments", {"start": 0, "count": PAGE_SIZE},
+        channel,
+        f"/socialActions/{_enc(urn)}/comments",
+        {"start": 0, "count": PAGE_SIZE},
         final=final,
-    )  # fmt: skip
+    )
     return [c for c in body.get("elements") or [] if isinstance(c, dict)]
 
 
@@ -263,11 +287,15 @@ def _event(record: Any, where: str) -> ItemEvent:
     return ItemEvent(
         external_id=urn,
         verb=Verb.CREATE,
-        occurred_at=datetime.fromtimestamp(created / 1000, UTC) if isinstance(created, int) else None,
+        occurred_at=datetime.fromtimestamp(created / 1000, UTC)
+        if isinstance(created, int)
+        else None,
         kind="reply" if parent else "comment",
         author_handle=actor,
         text=clean_text((comment.get("message") or {}).get("text")),
-        permalink=f"https://www.linkedin.com/feed/update/{post}?commentUrn={_enc(urn)}" if post else "",
+        permalink=f"https://www.linkedin.com/feed/update/{post}?commentUrn={_enc(urn)}"
+        if post
+        else "",
         parent_external_id=parent,
         raw=clean_json(record),
         own=bool(actor) and actor == record.get("organization"),

@@ -39,11 +39,17 @@ def call(
             settings.PLATFORM_API_URLS[platform] + path,
             params=params,
             json=json,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "GovSocial", **(headers or {})},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "User-Agent": "GovSocial",
+                **(headers or {}),
+            },
             timeout=REQUEST_TIMEOUT,
         )
     except requests.RequestException as error:
-        raise ConnectorError(f"{label}: the API could not be reached ({type(error).__name__}).") from None
+        raise ConnectorError(
+            f"{label}: the API could not be reached ({type(error).__name__})."
+        ) from None
 
 
 def body_of(response: requests.Response) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -69,13 +70,12 @@ PAGE_SIZE = 100
 LANGUAGES = {"fr", "nl", "de", "en"}
 NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
-V1_TIME = "%a %b %d %H:%M:%S %z %Y"  # v1.1 post objects' created_at
 
 
 class XConnector:
     platform = "x"
     source = "x"
-    capabilities = {
+    capabilities: Mapping[ActionKind, Capability] = {
         ActionKind.REPLY: Capability(
             call='POST /2/tweets {"text", "reply": {"in_reply_to_tweet_id"}}',
             verify="GET /2/tweets/:id",
@@ -114,9 +114,13 @@ class XConnector:
         if page_token:
             params["pagination_token"] = page_token
         response = rest.call(
-            "x", "GET", f"/users/{channel.handle}/mentions", token=channel.access_token,
-            label=LABEL, params=params,
-        )  # fmt: skip
+            "x",
+            "GET",
+            f"/users/{channel.handle}/mentions",
+            token=channel.access_token,
+            label=LABEL,
+            params=params,
+        )
         body = _checked(response, ConnectorError)
         users = {u.get("id"): u for u in (body.get("includes") or {}).get("users") or []}
         tweets = [t for t in body.get("data") or [] if isinstance(t, dict)]
@@ -171,15 +175,27 @@ class XConnector:
         if request.kind != ActionKind.REPLY:
             return None  # hiding and deleting again is harmless
         response = rest.call(
-            "x", "GET", f"/users/{channel.handle}/tweets", token=channel.access_token,
-            label=LABEL, params={"since_id": request.target_id, "max_results": PAGE_SIZE,
-                                 "tweet.fields": "referenced_tweets"},
-        )  # fmt: skip
+            "x",
+            "GET",
+            f"/users/{channel.handle}/tweets",
+            token=channel.access_token,
+            label=LABEL,
+            params={
+                "since_id": request.target_id,
+                "max_results": PAGE_SIZE,
+                "tweet.fields": "referenced_tweets",
+            },
+        )
         for tweet in _checked(response, ActionRejected).get("data") or []:
             replied = {
-                r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"
+                r.get("id")
+                for r in tweet.get("referenced_tweets") or []
+                if r.get("type") == "replied_to"
             }
-            if request.target_id in replied and tweet.get("text", "").strip() == request.text.strip():
+            if (
+                request.target_id in replied
+                and tweet.get("text", "").strip() == request.text.strip()
+            ):
                 return ActionDone(object_id=str(tweet["id"]))
         return None
 
@@ -197,12 +213,8 @@ class XConnector:
             raise ActionRejected("X: the API does not say whether a reply is hidden.")
         return Observed.VISIBLE if body.get("data") else Observed.GONE
 
-    def _send(
-        self, channel: Channel, method: str, path: str, json: Any = None
-    ) -> dict[str, Any]:
-        response = rest.call(
-            "x", method, path, token=channel.access_token, label=LABEL, json=json
-        )
+    def _send(self, channel: Channel, method: str, path: str, json: Any = None) -> dict[str, Any]:
+        response = rest.call("x", method, path, token=channel.access_token, label=LABEL, json=json)
         return _checked(response, ActionRejected)
 
 
@@ -256,9 +268,10 @@ def _polled_event(record: Any, where: str) -> ItemEvent:
         raise PayloadError(f"{where}.tweet.id is required.")
     username = clean_text(author.get("username"), 100)
     replied = [
-        r.get("id") for r in tweet.get("referenced_tweets") or []
+        r.get("id")
+        for r in tweet.get("referenced_tweets") or []
         if isinstance(r, dict) and r.get("type") == "replied_to"
-    ]  # fmt: skip
+    ]
     return ItemEvent(
         external_id=external_id,
         verb=Verb.CREATE,
@@ -318,9 +331,11 @@ def _v1_time(value: object, field_name: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.strptime(str(value), V1_TIME)
+        return datetime.strptime(str(value), "%a %b %d %H:%M:%S %z %Y")
     except ValueError:
-        raise PayloadError(f"{field_name} is not a v1.1 time (e.g. Wed Oct 10 20:19:24 +0000 2018).") from None
+        raise PayloadError(
+            f"{field_name} is not a v1.1 time (e.g. Wed Oct 10 20:19:24 +0000 2018)."
+        ) from None
 
 
 def _permalink(username: str, post_id: str) -> str:

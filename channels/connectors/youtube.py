@@ -31,6 +31,7 @@ Comments whose author is the channel itself are its own activity (``ItemEvent.ow
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -76,7 +77,7 @@ MODERATION = {
 class YouTubeConnector:
     platform = "youtube"
     source = "youtube"
-    capabilities = {
+    capabilities: Mapping[ActionKind, Capability] = {
         ActionKind.REPLY: Capability(
             call="POST comments?part=snippet {snippet: {parentId, textOriginal}}",
             verify="GET comments?part=snippet&id=",
@@ -264,9 +265,14 @@ class YouTubeConnector:
         json: Any = None,
     ) -> dict[str, Any]:
         response = rest.call(
-            "youtube", method, path, token=channel.access_token, label=LABEL, params=params,
+            "youtube",
+            method,
+            path,
+            token=channel.access_token,
+            label=LABEL,
+            params=params,
             json=json,
-        )  # fmt: skip
+        )
         return _checked(response, ActionRejected)
 
 
@@ -279,7 +285,7 @@ def _checked(response: requests.Response, final: type[Exception]) -> dict[str, A
     body = rest.body_of(response)
     if response.status_code < 400:
         return body
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
     reasons = [str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)]
     message = f"YouTube: {response.status_code} {', '.join(reasons) or 'error'}: " + clean_text(
         error.get("message"), 300
@@ -314,13 +320,11 @@ def _comments(thread: Any) -> list[dict[str, Any]]:
     """The thread's top-level comment and the replies it carries."""
     if not isinstance(thread, dict):
         return []
-    snippet = thread.get("snippet") if isinstance(thread.get("snippet"), dict) else {}
+    snippet = thread["snippet"] if isinstance(thread.get("snippet"), dict) else {}
+    replies = thread["replies"] if isinstance(thread.get("replies"), dict) else {}
     top = snippet.get("topLevelComment")
-    replies = (thread.get("replies") or {}).get("comments") if isinstance(
-        thread.get("replies"), dict
-    ) else None
     found = [top] if isinstance(top, dict) else []
-    return found + [r for r in replies or [] if isinstance(r, dict)]
+    return found + [r for r in replies.get("comments") or [] if isinstance(r, dict)]
 
 
 def _latest(thread: dict[str, Any]) -> datetime:

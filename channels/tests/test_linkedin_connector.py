@@ -25,8 +25,9 @@ MEMBER = "urn:li:person:A1b2C3d4"
 
 @pytest.fixture
 def channel(defence, platform_sandbox) -> Channel:
-    channel = ChannelFactory(institution=defence, platform="linkedin", name="Selor",
-                             handle="2414183")  # fmt: skip
+    channel = ChannelFactory(
+        institution=defence, platform="linkedin", name="Selor", handle="2414183"
+    )
     channel.access_token = "li-token"
     channel.save()
     return channel
@@ -39,17 +40,32 @@ def control(sandbox, path: str, **data) -> dict:
 
 
 def comment_state(sandbox, urn: str) -> dict:
-    return requests.get(f"{sandbox.url}/_sandbox/linkedin/comments", params={"urn": urn},
-                        timeout=5).json()  # fmt: skip
+    return requests.get(
+        f"{sandbox.url}/_sandbox/linkedin/comments", params={"urn": urn}, timeout=5
+    ).json()
 
 
-def test_comments_and_replies_on_the_organisations_posts_are_polled(channel, platform_sandbox) -> None:
+def test_comments_and_replies_on_the_organisations_posts_are_polled(
+    channel, platform_sandbox
+) -> None:
     post = control(platform_sandbox, "posts", organization=ORG)
-    asked = control(platform_sandbox, "comments", post=post["id"], actor=MEMBER,
-                    text="Quand ouvrent les inscriptions ?", time=1_767_000_000_000)  # fmt: skip
-    answered = control(platform_sandbox, "comments", post=post["id"], actor=ORG,
-                       text="Le 3 mars.", parentComment=asked["commentUrn"],
-                       time=1_767_000_100_000)  # fmt: skip
+    asked = control(
+        platform_sandbox,
+        "comments",
+        post=post["id"],
+        actor=MEMBER,
+        text="Quand ouvrent les inscriptions ?",
+        time=1_767_000_000_000,
+    )
+    answered = control(
+        platform_sandbox,
+        "comments",
+        post=post["id"],
+        actor=ORG,
+        text="Le 3 mars.",
+        parentComment=asked["commentUrn"],
+        time=1_767_000_100_000,
+    )
 
     assert channel_poll(channel.pk) == 2
     for pk in InboundDelivery.objects.filter(status="received").values_list("pk", flat=True):
@@ -71,20 +87,29 @@ def test_comments_and_replies_on_the_organisations_posts_are_polled(channel, pla
 def test_reply_as_the_organisation_goes_under_the_top_comment(channel, platform_sandbox) -> None:
     post = control(platform_sandbox, "posts", organization=ORG)
     top = control(platform_sandbox, "comments", post=post["id"], actor=MEMBER, text="Question")
-    nested = control(platform_sandbox, "comments", post=post["id"], actor=MEMBER, text="+1",
-                     parentComment=top["commentUrn"])  # fmt: skip
+    nested = control(
+        platform_sandbox,
+        "comments",
+        post=post["id"],
+        actor=MEMBER,
+        text="+1",
+        parentComment=top["commentUrn"],
+    )
     request = ActionRequest(ActionKind.REPLY, nested["commentUrn"], key="k", text="Réponse")
 
     done = CONNECTOR.perform(channel, request)
 
     sent = json.loads(platform_sandbox.calls_to("POST", "/linkedin/socialActions")[-1]["body"])
-    assert sent["actor"] == ORG and sent["parentComment"] == top["commentUrn"]
+    assert sent["actor"] == ORG
+    assert sent["parentComment"] == top["commentUrn"]
     assert sent["message"] == {"text": "Réponse"}
     assert CONNECTOR.observe(channel, ActionKind.REPLY, done.object_id) == Observed.VISIBLE
     assert CONNECTOR.find_done(channel, request) == done
 
 
-def test_delete_a_members_comment_on_our_post_and_read_it_back_gone(channel, platform_sandbox) -> None:
+def test_delete_a_members_comment_on_our_post_and_read_it_back_gone(
+    channel, platform_sandbox
+) -> None:
     post = control(platform_sandbox, "posts", organization=ORG)
     comment = control(platform_sandbox, "comments", post=post["id"], actor=MEMBER, text="Spam")
 
@@ -124,7 +149,8 @@ def test_an_invalid_token_is_refused_without_showing_it(channel, platform_sandbo
     urn = "urn:li:comment:(urn:li:activity:1,2)"
     with pytest.raises(ActionRejected) as refusal:
         CONNECTOR.perform(channel, ActionRequest(ActionKind.DELETE, urn, key="d"))
-    assert "Invalid access token" in str(refusal.value) and "li-token" not in str(refusal.value)
+    assert "Invalid access token" in str(refusal.value)
+    assert "li-token" not in str(refusal.value)
 
 
 def test_the_handle_takes_the_organisation_id_or_urn(defence) -> None:

@@ -31,9 +31,11 @@ TOKEN = "x-user-token"
 @pytest.fixture
 def sandbox(platform_sandbox):
     for account, name, token in ((ACCOUNT, "BelgiumMFA", TOKEN), ("42", "jan", "jan-token")):
-        requests.post(f"{platform_sandbox.url}/_sandbox/x/accounts", timeout=5,
-                      json={"id": account, "username": name, "name": name.title(),
-                            "token": token}).raise_for_status()  # fmt: skip
+        requests.post(
+            f"{platform_sandbox.url}/_sandbox/x/accounts",
+            timeout=5,
+            json={"id": account, "username": name, "name": name.title(), "token": token},
+        ).raise_for_status()
     return platform_sandbox
 
 
@@ -46,8 +48,11 @@ def channel(defence, sandbox) -> Channel:
 
 
 def post(sandbox, author: str, text: str, **extra) -> dict:
-    response = requests.post(f"{sandbox.url}/_sandbox/x/posts", timeout=5,
-                             json={"author_id": author, "text": text, **extra})  # fmt: skip
+    response = requests.post(
+        f"{sandbox.url}/_sandbox/x/posts",
+        timeout=5,
+        json={"author_id": author, "text": text, **extra},
+    )
     response.raise_for_status()
     return response.json()
 
@@ -73,8 +78,13 @@ def test_mentions_and_replies_are_polled_and_the_accounts_own_posts_flagged(
 ) -> None:
     ours = post(sandbox, ACCOUNT, "Nos bureaux sont fermés lundi.")
     reply = post(sandbox, "42", "Et mardi ?", in_reply_to_tweet_id=ours["id"])
-    own_reply = post(sandbox, ACCOUNT, "@jan ouverts mardi.", in_reply_to_tweet_id=reply["id"],
-                     mentions=[ACCOUNT])  # fmt: skip
+    own_reply = post(
+        sandbox,
+        ACCOUNT,
+        "@jan ouverts mardi.",
+        in_reply_to_tweet_id=reply["id"],
+        mentions=[ACCOUNT],
+    )
     mention = post(sandbox, "42", "@BelgiumMFA bonjour", mentions=[ACCOUNT])
 
     assert channel_poll(channel.pk) == 3
@@ -92,7 +102,9 @@ def test_mentions_and_replies_are_polled_and_the_accounts_own_posts_flagged(
     assert PollState.objects.get(channel=channel).cursor == mention["id"]
 
 
-def test_the_next_poll_asks_since_the_newest_and_follows_pages(channel, sandbox, monkeypatch) -> None:
+def test_the_next_poll_asks_since_the_newest_and_follows_pages(
+    channel, sandbox, monkeypatch
+) -> None:
     first = post(sandbox, "42", "@BelgiumMFA un", mentions=[ACCOUNT])
     assert channel_poll(channel.pk) == 1
     monkeypatch.setattr("channels.connectors.x.PAGE_SIZE", 2)
@@ -121,11 +133,15 @@ def test_reply_posts_in_reply_to_the_target_and_reads_back(channel, sandbox) -> 
     assert shown(sandbox, done.object_id)["author_id"] == ACCOUNT
     assert CONNECTOR.observe(channel, ActionKind.REPLY, done.object_id) == Observed.VISIBLE
     assert CONNECTOR.find_done(channel, request) == ActionDone_of(done)
-    assert CONNECTOR.find_done(channel, ActionRequest(ActionKind.REPLY, mention["id"], key="o",
-                                                      text="Autre")) is None  # fmt: skip
+    assert (
+        CONNECTOR.find_done(
+            channel, ActionRequest(ActionKind.REPLY, mention["id"], key="o", text="Autre")
+        )
+        is None
+    )
 
 
-def ActionDone_of(done):  # noqa: N802 - find_done returns the id only (no URL)
+def ActionDone_of(done):
     from channels.connectors.actions import ActionDone
 
     return ActionDone(object_id=done.object_id)
@@ -165,10 +181,14 @@ def test_delete_our_own_post_reads_back_gone_and_others_are_refused(channel, san
 
 def test_a_reply_deleted_on_x_reads_back_gone(channel, sandbox) -> None:
     mention = post(sandbox, "42", "@BelgiumMFA ?", mentions=[ACCOUNT])
-    done = CONNECTOR.perform(channel, ActionRequest(ActionKind.REPLY, mention["id"], key="k",
-                                                    text="Réponse"))  # fmt: skip
-    requests.delete(f"{sandbox.url}/x/tweets/{done.object_id}", timeout=5,
-                    headers={"Authorization": f"Bearer {TOKEN}"})  # fmt: skip
+    done = CONNECTOR.perform(
+        channel, ActionRequest(ActionKind.REPLY, mention["id"], key="k", text="Réponse")
+    )
+    requests.delete(
+        f"{sandbox.url}/x/tweets/{done.object_id}",
+        timeout=5,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert CONNECTOR.observe(channel, ActionKind.REPLY, done.object_id) == Observed.GONE
 
 
@@ -197,7 +217,8 @@ def test_a_poll_refused_for_credentials_backs_off(channel, sandbox) -> None:
     assert channel_poll(channel.pk) == 0
     state = PollState.objects.get(channel=channel)
     assert state.consecutive_failures == 1
-    assert "401" in state.last_error and "revoked-token" not in state.last_error
+    assert "401" in state.last_error
+    assert "revoked-token" not in state.last_error
 
 
 # -- Account Activity webhook -------------------------------------------------------------
@@ -227,13 +248,23 @@ def test_a_signed_delivery_is_stored_and_becomes_items(channel, sandbox) -> None
     own = post(sandbox, ACCOUNT, "Avec plaisir", in_reply_to_tweet_id=reply["id"])
     deliveries = []
     for tweet in (reply, own):
-        built = requests.post(f"{sandbox.url}/_sandbox/x/webhook", timeout=5, json={
-            "for_user_id": ACCOUNT, "tweet_id": tweet["id"], "consumer_secret": TEST_SECRET,
-        }).json()  # fmt: skip
-        deliveries.append(Client().post(
-            hook_url(channel), built["body"], content_type="application/json",
-            headers={"x-twitter-webhooks-signature": built["signature"]},
-        ))  # fmt: skip
+        built = requests.post(
+            f"{sandbox.url}/_sandbox/x/webhook",
+            timeout=5,
+            json={
+                "for_user_id": ACCOUNT,
+                "tweet_id": tweet["id"],
+                "consumer_secret": TEST_SECRET,
+            },
+        ).json()
+        deliveries.append(
+            Client().post(
+                hook_url(channel),
+                built["body"],
+                content_type="application/json",
+                headers={"x-twitter-webhooks-signature": built["signature"]},
+            )
+        )
 
     assert [d.status_code for d in deliveries] == [200, 200]
     process_all()
@@ -246,22 +277,36 @@ def test_a_signed_delivery_is_stored_and_becomes_items(channel, sandbox) -> None
 
 
 def test_a_delivery_with_a_bad_signature_stores_nothing(channel, sandbox) -> None:
-    built = requests.post(f"{sandbox.url}/_sandbox/x/webhook", timeout=5, json={
-        "for_user_id": ACCOUNT, "tweet_id": post(sandbox, "42", "x")["id"],
-        "consumer_secret": "someone-elses-secret",
-    }).json()  # fmt: skip
+    built = requests.post(
+        f"{sandbox.url}/_sandbox/x/webhook",
+        timeout=5,
+        json={
+            "for_user_id": ACCOUNT,
+            "tweet_id": post(sandbox, "42", "x")["id"],
+            "consumer_secret": "someone-elses-secret",
+        },
+    ).json()
 
-    response = Client().post(hook_url(channel), built["body"], content_type="application/json",
-                             headers={"x-twitter-webhooks-signature": built["signature"]})  # fmt: skip
+    response = Client().post(
+        hook_url(channel),
+        built["body"],
+        content_type="application/json",
+        headers={"x-twitter-webhooks-signature": built["signature"]},
+    )
 
     assert response.status_code == 403
     assert not InboundDelivery.objects.filter(channel=channel).exists()
 
 
 def test_a_deletion_event_removes_the_item(channel) -> None:
-    parsed = CONNECTOR.parse({"for_user_id": ACCOUNT, "tweet_delete_events": [
-        {"status": {"id": "123", "user_id": "42"}, "timestamp_ms": "1700000000000"}
-    ]})  # fmt: skip
+    parsed = CONNECTOR.parse(
+        {
+            "for_user_id": ACCOUNT,
+            "tweet_delete_events": [
+                {"status": {"id": "123", "user_id": "42"}, "timestamp_ms": "1700000000000"}
+            ],
+        }
+    )
     assert [(e.external_id, e.verb) for e in parsed] == [("123", "remove")]
 
 

@@ -64,10 +64,16 @@ def stored_events(channel: Channel) -> list:
 def test_a_poll_stores_comments_and_replies_and_flags_the_channels_own(
     channel, platform_sandbox
 ) -> None:
-    question = add(platform_sandbox, "Quand a lieu la journée portes ouvertes ?",
-                   author="Marie Dubois")  # fmt: skip
-    add(platform_sandbox, "Le 21 juillet.", parentId=question["id"], author="Canal Défense",
-        authorChannelId=CHANNEL_ID)  # fmt: skip
+    question = add(
+        platform_sandbox, "Quand a lieu la journée portes ouvertes ?", author="Marie Dubois"
+    )
+    add(
+        platform_sandbox,
+        "Le 21 juillet.",
+        parentId=question["id"],
+        author="Canal Défense",
+        authorChannelId=CHANNEL_ID,
+    )
 
     assert channel_poll(channel.pk) == 1  # one thread
     process_all()
@@ -91,8 +97,10 @@ def test_the_next_poll_reads_only_newer_threads_across_pages(channel, platform_s
 
     first = CONNECTOR.fetch(channel, cursor)  # the sandbox pages by 20: all three fit
     assert [t["snippet"]["topLevelComment"]["snippet"]["textOriginal"] for t in first.records] == [
-        "new 0", "new 1", "new 2"
-    ]  # fmt: skip
+        "new 0",
+        "new 1",
+        "new 2",
+    ]
     assert first.more is False
     assert first.cursor.startswith("2026-01-02T10:00:02")
 
@@ -104,7 +112,8 @@ def test_a_backlog_is_read_page_by_page(channel, platform_sandbox, monkeypatch) 
         add(platform_sandbox, f"new {n}", publishedAt=f"2026-01-02T10:00:0{n}Z")
 
     page = CONNECTOR.fetch(channel, "2026-01-01T10:00:00+00:00")
-    assert page.more is True and len(page.records) == 2
+    assert page.more is True
+    assert len(page.records) == 2
     rest = CONNECTOR.fetch(channel, page.cursor)
     assert rest.more is False
     assert [t["snippet"]["topLevelComment"]["snippet"]["textOriginal"] for t in rest.records] == [
@@ -153,7 +162,9 @@ def test_delete_rejects_others_comments_and_deletes_our_own(channel, platform_sa
 
     assert status_of(platform_sandbox, theirs["id"]) == "rejected"
     assert status_of(platform_sandbox, ours["id"]) == "deleted"
-    assert platform_sandbox.calls_to("DELETE", "/youtube/comments")[0]["query"]["id"] == [ours["id"]]
+    assert platform_sandbox.calls_to("DELETE", "/youtube/comments")[0]["query"]["id"] == [
+        ours["id"]
+    ]
     assert CONNECTOR.observe(channel, ActionKind.DELETE, theirs["id"]) == Observed.GONE
     # Sent again (outcome unknown): already gone, the deletion holds.
     done = CONNECTOR.perform(channel, ActionRequest(ActionKind.DELETE, theirs["id"], key="d1"))
@@ -218,7 +229,8 @@ def test_polling_a_rate_limited_channel_waits(channel, platform_sandbox) -> None
     assert channel_poll(channel.pk) == 0
 
     state = PollState.objects.get(channel=channel)
-    assert state.consecutive_failures == 0 and state.next_poll_at > state.last_polled_at
+    assert state.consecutive_failures == 0
+    assert state.next_poll_at > state.last_polled_at
 
 
 def test_only_channels_with_a_channel_id_and_token_are_configured(defence) -> None:

@@ -32,8 +32,11 @@ def error(status: int, code: int, message: str) -> Response:
 
 
 def throttled() -> Response:
-    return error(429, 101, "Resource level throttle APPLICATION DAY limit for calls to this "
-                 "resource is reached.")  # fmt: skip
+    return error(
+        429,
+        101,
+        "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
+    )
 
 
 def setup(sandbox: Sandbox) -> None:
@@ -50,27 +53,37 @@ def _refused(request: Request) -> Response | None:
     if request.headers.get("x-restli-protocol-version") != "2.0.0" or not re.fullmatch(
         r"\d{6}", request.headers.get("linkedin-version", "")
     ):
-        return error(426, 0, "A LinkedIn-Version header (YYYYMM) and X-Restli-Protocol-Version "
-                     "2.0.0 are required.")  # fmt: skip
+        return error(
+            426,
+            0,
+            "A LinkedIn-Version header (YYYYMM) and X-Restli-Protocol-Version 2.0.0 are required.",
+        )
     return None
 
 
 def _collection(elements: list[dict[str, Any]], start: int, count: int) -> dict[str, Any]:
-    return {"paging": {"start": start, "count": count, "total": len(elements), "links": []},
-            "elements": elements[start : start + count]}  # fmt: skip
+    return {
+        "paging": {"start": start, "count": count, "total": len(elements), "links": []},
+        "elements": elements[start : start + count],
+    }
 
 
 def _public(comment: dict[str, Any]) -> dict[str, Any]:
     replies = [c for c in _children(comment["_sandbox"], comment["commentUrn"])]
     public = {k: v for k, v in comment.items() if not k.startswith("_")}
-    public["commentsSummary"] = {"aggregatedTotalComments": len(replies),
-                                 "totalFirstLevelComments": len(replies)}  # fmt: skip
+    public["commentsSummary"] = {
+        "aggregatedTotalComments": len(replies),
+        "totalFirstLevelComments": len(replies),
+    }
     return public
 
 
 def _children(state: dict[str, Any], parent: str) -> list[dict[str, Any]]:
-    return [c for c in state["comments"].values()
-            if not c["_deleted"] and c.get("parentComment") == parent]  # fmt: skip
+    return [
+        c
+        for c in state["comments"].values()
+        if not c["_deleted"] and c.get("parentComment") == parent
+    ]
 
 
 # -- API --------------------------------------------------------------------------------------
@@ -92,8 +105,11 @@ def comments(sandbox: Sandbox, request: Request, target: str) -> Response:
         found = _children(state, urn)
     else:
         activity = state["posts"].get(urn, {}).get("activity", urn)
-        found = [c for c in state["comments"].values() if not c["_deleted"]
-                 and c["object"] == activity and not c.get("parentComment")]  # fmt: skip
+        found = [
+            c
+            for c in state["comments"].values()
+            if not c["_deleted"] and c["object"] == activity and not c.get("parentComment")
+        ]
     start, count = int(request.arg("start", "0")), int(request.arg("count", "10"))
     return Response(200, _collection([_public(c) for c in found], start, count))
 
@@ -110,8 +126,13 @@ def create_comment(sandbox: Sandbox, request: Request, target: str) -> Response:
         return error(404, 0, f"Comment {parent} not found")
     if parent and state["comments"][parent].get("parentComment"):
         return error(400, 0, "Nested comments are supported one level deep only")
-    comment = _add(sandbox, activity=data.get("object") or "", actor=data["actor"],
-                   text=data["message"]["text"], parent=parent)  # fmt: skip
+    comment = _add(
+        sandbox,
+        activity=data.get("object") or "",
+        actor=data["actor"],
+        text=data["message"]["text"],
+        parent=parent,
+    )
     return Response(201, _public(comment), {"x-restli-id": comment["commentUrn"]})
 
 
@@ -131,8 +152,9 @@ def delete_comment(sandbox: Sandbox, request: Request, target: str, comment_id: 
     if comment is None:
         return error(404, 0, f"Comment {comment_id} not found")
     actor = request.arg("actor")
-    post = next((p for p in _state(sandbox)["posts"].values()
-                 if p["activity"] == comment["object"]), None)  # fmt: skip
+    post = next(
+        (p for p in _state(sandbox)["posts"].values() if p["activity"] == comment["object"]), None
+    )
     if actor != comment["actor"] and (post is None or post["author"] != actor):
         return error(403, 100, f"Not enough permissions to delete comment {comment_id}")
     comment["_deleted"] = True
@@ -149,18 +171,30 @@ def _find(sandbox: Sandbox, activity: str, comment_id: str) -> dict[str, Any] | 
 
 
 def _add(
-    sandbox: Sandbox, *, activity: str, actor: str, text: str, parent: str = "",
+    sandbox: Sandbox,
+    *,
+    activity: str,
+    actor: str,
+    text: str,
+    parent: str = "",
     moment: int | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     comment_id = str(next(_ids))
     urn = f"urn:li:comment:({activity},{comment_id})"
     stamp = {"actor": actor, "time": moment or int(time.time() * 1000)}
     comment: dict[str, Any] = {
-        "actor": actor, "commentUrn": urn, "$URN": urn, "id": comment_id, "object": activity,
-        "message": {"text": text, "attributes": []}, "created": stamp, "lastModified": stamp,
+        "actor": actor,
+        "commentUrn": urn,
+        "$URN": urn,
+        "id": comment_id,
+        "object": activity,
+        "message": {"text": text, "attributes": []},
+        "created": stamp,
+        "lastModified": stamp,
         "likesSummary": {"totalLikes": 0, "likedByCurrentUser": False},
-        "_deleted": False, "_sandbox": _state(sandbox),
-    }  # fmt: skip
+        "_deleted": False,
+        "_sandbox": _state(sandbox),
+    }
     if parent:
         comment["parentComment"] = parent
     with sandbox.lock:
@@ -170,8 +204,11 @@ def _add(
 
 def control_post(sandbox: Sandbox, request: Request) -> Response:
     number = next(_ids)
-    post = {"id": f"urn:li:share:{number}", "author": (request.json() or {})["organization"],
-            "activity": f"urn:li:activity:{number}"}  # fmt: skip
+    post = {
+        "id": f"urn:li:share:{number}",
+        "author": (request.json() or {})["organization"],
+        "activity": f"urn:li:activity:{number}",
+    }
     _state(sandbox)["posts"][post["id"]] = post
     return Response(201, post)
 
@@ -179,8 +216,14 @@ def control_post(sandbox: Sandbox, request: Request) -> Response:
 def control_comment(sandbox: Sandbox, request: Request) -> Response:
     data = request.json() or {}
     post = _state(sandbox)["posts"][data["post"]]
-    comment = _add(sandbox, activity=post["activity"], actor=data["actor"], text=data["text"],
-                   parent=data.get("parentComment", ""), moment=data.get("time"))  # fmt: skip
+    comment = _add(
+        sandbox,
+        activity=post["activity"],
+        actor=data["actor"],
+        text=data["text"],
+        parent=data.get("parentComment", ""),
+        moment=data.get("time"),
+    )
     return Response(201, _public(comment))
 
 
@@ -199,10 +242,16 @@ ROUTES = [
     Route("GET", r"/linkedin/posts", posts),
     Route("GET", r"/linkedin/socialActions/(?P<target>[^/]+)/comments", comments),
     Route("POST", r"/linkedin/socialActions/(?P<target>[^/]+)/comments", create_comment),
-    Route("GET", r"/linkedin/socialActions/(?P<target>[^/]+)/comments/(?P<comment_id>\d+)",
-          one_comment),  # fmt: skip
-    Route("DELETE", r"/linkedin/socialActions/(?P<target>[^/]+)/comments/(?P<comment_id>\d+)",
-          delete_comment),  # fmt: skip
+    Route(
+        "GET",
+        r"/linkedin/socialActions/(?P<target>[^/]+)/comments/(?P<comment_id>\d+)",
+        one_comment,
+    ),
+    Route(
+        "DELETE",
+        r"/linkedin/socialActions/(?P<target>[^/]+)/comments/(?P<comment_id>\d+)",
+        delete_comment,
+    ),
     Route("POST", r"/_sandbox/linkedin/posts", control_post),
     Route("POST", r"/_sandbox/linkedin/comments", control_comment),
     Route("GET", r"/_sandbox/linkedin/comments", control_show),

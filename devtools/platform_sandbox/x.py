@@ -38,8 +38,9 @@ NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 
 
 def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> Response:
-    return Response(status, {"title": title, "detail": detail, "type": kind, "status": status},
-                    _limits())  # fmt: skip
+    return Response(
+        status, {"title": title, "detail": detail, "type": kind, "status": status}, _limits()
+    )
 
 
 def too_many_requests(reset_in: int = 900) -> Response:
@@ -126,15 +127,32 @@ def create_tweet(sandbox: Sandbox, request: Request) -> Response:
         return _unauthorized()
     data = request.json() or {}
     if not str(data.get("text") or "").strip():
-        return problem(400, "Invalid Request", "One or more parameters to your request was invalid.",
-                       "https://api.twitter.com/2/problems/invalid-request")  # fmt: skip
+        return problem(
+            400,
+            "Invalid Request",
+            "One or more parameters to your request was invalid.",
+            "https://api.twitter.com/2/problems/invalid-request",
+        )
     target = str((data.get("reply") or {}).get("in_reply_to_tweet_id") or "")
-    if target and (target not in _state(sandbox)["tweets"] or _state(sandbox)["tweets"][target]["_deleted"]):
-        return problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or "
-                       "not visible to you.")  # fmt: skip
+    if target and (
+        target not in _state(sandbox)["tweets"] or _state(sandbox)["tweets"][target]["_deleted"]
+    ):
+        return problem(
+            403,
+            "Forbidden",
+            "You attempted to reply to a Tweet that is deleted or not visible to you.",
+        )
     tweet = _publish(sandbox, author=me, text=data["text"], reply_to=target)
-    return _ok({"data": {"id": tweet["id"], "text": tweet["text"],
-                         "edit_history_tweet_ids": [tweet["id"]]}}, 201)  # fmt: skip
+    return _ok(
+        {
+            "data": {
+                "id": tweet["id"],
+                "text": tweet["text"],
+                "edit_history_tweet_ids": [tweet["id"]],
+            }
+        },
+        201,
+    )
 
 
 def hide_reply(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
@@ -143,11 +161,14 @@ def hide_reply(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
         return _unauthorized()
     tweet = _state(sandbox)["tweets"].get(tweet_id)
     if tweet is None or tweet["_deleted"]:
-        return problem(404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].", NOT_FOUND)
+        return problem(
+            404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].", NOT_FOUND
+        )
     root = _state(sandbox)["tweets"].get(tweet["conversation_id"])
     if root is None or root["author_id"] != me or tweet["id"] == root["id"]:
-        return problem(403, "Forbidden", "You can only hide or unhide replies to conversations "
-                       "you authored.")  # fmt: skip
+        return problem(
+            403, "Forbidden", "You can only hide or unhide replies to conversations you authored."
+        )
     hidden = bool((request.json() or {}).get("hidden"))
     tweet["_hidden"] = hidden
     return _ok({"data": {"hidden": hidden}})
@@ -159,7 +180,9 @@ def delete_tweet(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
         return _unauthorized()
     tweet = _state(sandbox)["tweets"].get(tweet_id)
     if tweet is None or tweet["_deleted"]:
-        return problem(404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].", NOT_FOUND)
+        return problem(
+            404, "Not Found Error", f"Could not find tweet with id: [{tweet_id}].", NOT_FOUND
+        )
     if tweet["author_id"] != me:
         return problem(403, "Forbidden", "You are not allowed to delete this Tweet.")
     tweet["_deleted"] = True
@@ -171,11 +194,21 @@ def lookup(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
         return _unauthorized()
     tweet = _state(sandbox)["tweets"].get(tweet_id)
     if tweet is None or tweet["_deleted"]:
-        return _ok({"errors": [{
-            "value": tweet_id, "detail": f"Could not find tweet with id: [{tweet_id}].",
-            "title": "Not Found Error", "resource_type": "tweet", "parameter": "id",
-            "resource_id": tweet_id, "type": NOT_FOUND,
-        }]})  # fmt: skip
+        return _ok(
+            {
+                "errors": [
+                    {
+                        "value": tweet_id,
+                        "detail": f"Could not find tweet with id: [{tweet_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "tweet",
+                        "parameter": "id",
+                        "resource_id": tweet_id,
+                        "type": NOT_FOUND,
+                    }
+                ]
+            }
+        )
     return _ok({"data": _public(tweet)})
 
 
@@ -183,9 +216,14 @@ def lookup(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
 
 
 def _publish(
-    sandbox: Sandbox, *, author: str, text: str, reply_to: str = "", mentions: list[str] = (),
+    sandbox: Sandbox,
+    *,
+    author: str,
+    text: str,
+    reply_to: str = "",
+    mentions: tuple[str, ...] = (),
     created_at: str = "",
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     tweets = _state(sandbox)["tweets"]
     tweet_id = str(next(_ids))
     parent = tweets.get(reply_to) if reply_to else None
@@ -221,11 +259,13 @@ def control_account(sandbox: Sandbox, request: Request) -> Response:
 def control_post(sandbox: Sandbox, request: Request) -> Response:
     data = request.json() or {}
     tweet = _publish(
-        sandbox, author=str(data["author_id"]), text=data["text"],
+        sandbox,
+        author=str(data["author_id"]),
+        text=data["text"],
         reply_to=str(data.get("in_reply_to_tweet_id") or ""),
-        mentions=[str(m) for m in data.get("mentions") or []],
+        mentions=tuple(str(m) for m in data.get("mentions") or []),
         created_at=data.get("created_at", ""),
-    )  # fmt: skip
+    )
     return Response(201, _public(tweet))
 
 
@@ -233,22 +273,27 @@ def control_show(sandbox: Sandbox, request: Request, tweet_id: str) -> Response:
     tweet = _state(sandbox)["tweets"].get(tweet_id)
     if tweet is None:
         return Response(404, {"error": "unknown post"})
-    return Response(200, {**_public(tweet), "hidden": tweet["_hidden"], "deleted": tweet["_deleted"]})
+    return Response(
+        200, {**_public(tweet), "hidden": tweet["_hidden"], "deleted": tweet["_deleted"]}
+    )
 
 
 def control_webhook(sandbox: Sandbox, request: Request) -> Response:
     data = request.json() or {}
     tweet = _state(sandbox)["tweets"][str(data["tweet_id"])]
-    body = json.dumps({"for_user_id": str(data["for_user_id"]),
-                       "tweet_create_events": [_v1(sandbox, tweet)]}).encode()  # fmt: skip
+    body = json.dumps(
+        {"for_user_id": str(data["for_user_id"]), "tweet_create_events": [_v1(sandbox, tweet)]}
+    ).encode()
     digest = hmac.new(str(data["consumer_secret"]).encode(), body, hashlib.sha256).digest()
     signature = "sha256=" + base64.b64encode(digest).decode()
     if not data.get("url"):
         return Response(200, {"body": body.decode(), "signature": signature})
     sent = requests.post(
-        data["url"], data=body, timeout=10,
+        data["url"],
+        data=body,
+        timeout=10,
         headers={"Content-Type": "application/json", "x-twitter-webhooks-signature": signature},
-    )  # fmt: skip
+    )
     return Response(200, {"status": sent.status_code})
 
 
@@ -264,10 +309,14 @@ def _v1(sandbox: Sandbox, tweet: dict[str, Any]) -> dict[str, Any]:
         "text": tweet["text"],
         "in_reply_to_status_id_str": replied,
         "in_reply_to_user_id_str": tweet.get("in_reply_to_user_id"),
-        "user": {"id": int(tweet["author_id"]), "id_str": tweet["author_id"],
-                 "name": account.get("name", ""), "screen_name": account.get("username", "")},
+        "user": {
+            "id": int(tweet["author_id"]),
+            "id_str": tweet["author_id"],
+            "name": account.get("name", ""),
+            "screen_name": account.get("username", ""),
+        },
         "lang": tweet["lang"],
-    }  # fmt: skip
+    }
 
 
 ROUTES = [

@@ -34,9 +34,11 @@ def error(code: int, reason: str, message: str, domain: str = "youtube.comment")
 
 def quota_exceeded() -> Response:
     return error(
-        403, "quotaExceeded", "The request cannot be completed because you have exceeded your "
-        "quota.", domain="youtube.quota",
-    )  # fmt: skip
+        403,
+        "quotaExceeded",
+        "The request cannot be completed because you have exceeded your quota.",
+        domain="youtube.quota",
+    )
 
 
 def setup(sandbox: Sandbox) -> None:
@@ -57,8 +59,12 @@ def _public(comment: dict[str, Any], *, with_status: bool) -> dict[str, Any]:
     snippet = {k: v for k, v in comment["snippet"].items() if k != "moderationStatus"}
     if with_status and comment["snippet"]["moderationStatus"] != "published":
         snippet["moderationStatus"] = comment["snippet"]["moderationStatus"]
-    return {"kind": "youtube#comment", "etag": f"etag-{comment['id']}", "id": comment["id"],
-            "snippet": snippet}  # fmt: skip
+    return {
+        "kind": "youtube#comment",
+        "etag": f"etag-{comment['id']}",
+        "id": comment["id"],
+        "snippet": snippet,
+    }
 
 
 def _listed(comment: dict[str, Any]) -> bool:
@@ -85,8 +91,9 @@ def comment_threads(sandbox: Sandbox, request: Request) -> Response:
         if status == "published":
             wanted = [r for r in replies if r["snippet"]["moderationStatus"] == "published"]
         threads.append(_thread(top, wanted, with_status=status != "published"))
-    threads.sort(key=lambda t: t["snippet"]["topLevelComment"]["snippet"]["publishedAt"],
-                 reverse=True)  # fmt: skip
+    threads.sort(
+        key=lambda t: t["snippet"]["topLevelComment"]["snippet"]["publishedAt"], reverse=True
+    )
     size = int(request.arg("maxResults", str(PAGE_DEFAULT)))
     start = int(request.arg("pageToken", "0") or 0)
     body: dict[str, Any] = {
@@ -129,12 +136,19 @@ def comments_list(sandbox: Sandbox, request: Request) -> Response:
     else:
         parent = request.arg("parentId")
         items = [
-            _public(c, with_status=False) for c in comments.values()
+            _public(c, with_status=False)
+            for c in comments.values()
             if c["snippet"].get("parentId") == parent
             and c["snippet"]["moderationStatus"] == "published"
-        ]  # fmt: skip
-    return Response(200, {"kind": "youtube#commentListResponse", "items": items,
-                          "pageInfo": {"totalResults": len(items), "resultsPerPage": 20}})  # fmt: skip
+        ]
+    return Response(
+        200,
+        {
+            "kind": "youtube#commentListResponse",
+            "items": items,
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": 20},
+        },
+    )
 
 
 def comments_insert(sandbox: Sandbox, request: Request) -> Response:
@@ -151,9 +165,15 @@ def comments_insert(sandbox: Sandbox, request: Request) -> Response:
     if parent["snippet"].get("parentId"):
         return error(400, "operationNotSupported", "Replies go under a top-level comment.")
     channel = parent["snippet"]["channelId"]
-    comment = _add(sandbox, channel=channel, video=parent["snippet"]["videoId"],
-                   text=snippet["textOriginal"], author="Channel owner", author_id=channel,
-                   parent=parent["id"])  # fmt: skip
+    comment = _add(
+        sandbox,
+        channel=channel,
+        video=parent["snippet"]["videoId"],
+        text=snippet["textOriginal"],
+        author="Channel owner",
+        author_id=channel,
+        parent=parent["id"],
+    )
     return Response(200, _public(comment, with_status=False))
 
 
@@ -164,11 +184,11 @@ def set_moderation_status(sandbox: Sandbox, request: Request) -> Response:
     if status not in ("heldForReview", "published", "rejected"):
         return error(400, "invalidModerationStatus", "Unknown moderation status.")
     comments = _state(sandbox)
-    targets = [comments.get(i) for i in request.arg("id").split(",")]
-    if any(c is None or c["snippet"]["moderationStatus"] == "deleted" for c in targets):
+    found = [comments.get(i) for i in request.arg("id").split(",")]
+    targets = [c for c in found if c is not None and c["snippet"]["moderationStatus"] != "deleted"]
+    if len(targets) != len(found):
         return error(404, "commentNotFound", "One or more comments could not be found.")
     for comment in targets:
-        assert comment is not None
         if comment["snippet"]["moderationStatus"] == "rejected" and status == "published":
             return error(400, "processingFailure", "A rejected comment cannot be published.")
         comment["snippet"]["moderationStatus"] = status
@@ -191,9 +211,16 @@ def comments_delete(sandbox: Sandbox, request: Request) -> Response:
 
 
 def _add(
-    sandbox: Sandbox, *, channel: str, video: str, text: str, author: str, author_id: str,
-    parent: str = "", published: str = "",
-) -> dict[str, Any]:  # fmt: skip
+    sandbox: Sandbox,
+    *,
+    channel: str,
+    video: str,
+    text: str,
+    author: str,
+    author_id: str,
+    parent: str = "",
+    published: str = "",
+) -> dict[str, Any]:
     comment_id = f"Ug{next(_ids):06d}sandboxcomment"
     moment = published or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     snippet: dict[str, Any] = {
@@ -225,11 +252,15 @@ def control_add(sandbox: Sandbox, request: Request) -> Response:
     if not data.get("channelId") or not data.get("text"):
         return Response(400, {"error": "channelId and text are required"})
     comment = _add(
-        sandbox, channel=data["channelId"], video=data.get("videoId", "sandboxVid1"),
-        text=data["text"], author=data.get("author", "Viewer"),
+        sandbox,
+        channel=data["channelId"],
+        video=data.get("videoId", "sandboxVid1"),
+        text=data["text"],
+        author=data.get("author", "Viewer"),
         author_id=data.get("authorChannelId", "UCviewer0000000000000000"),
-        parent=data.get("parentId", ""), published=data.get("publishedAt", ""),
-    )  # fmt: skip
+        parent=data.get("parentId", ""),
+        published=data.get("publishedAt", ""),
+    )
     return Response(201, comment)
 
 
