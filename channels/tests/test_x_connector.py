@@ -242,6 +242,13 @@ def test_a_crc_check_without_a_token_is_refused(channel) -> None:
     assert Client().get(hook_url(channel)).status_code == 403
 
 
+def test_the_crc_check_never_signs_a_json_body(channel) -> None:
+    """Its answer is the HMAC a delivery's signature is checked against: signing a forged
+    body through it must be impossible."""
+    forged = '{"for_user_id":"1","tweet_create_events":[{"id_str":"9","text":"x"}]}'
+    assert Client().get(hook_url(channel), {"crc_token": forged}).status_code == 403
+
+
 def test_a_signed_delivery_is_stored_and_becomes_items(channel, sandbox) -> None:
     ours = post(sandbox, ACCOUNT, "Annonce")
     reply = post(sandbox, "42", "Merci !", in_reply_to_tweet_id=ours["id"])

@@ -4,9 +4,16 @@ X sends ``GET ?crc_token=...`` when the webhook is registered and then regularly
 proves we hold the app's consumer secret (the channel's signing secret). Each delivery is a
 ``POST`` signed in ``x-twitter-webhooks-signature`` with the same HMAC of the raw body; a bad
 signature stores nothing (403). See channels.connectors.x for the documented shapes.
+
+The check answers the HMAC of whatever token it is given, under the same secret that signs
+deliveries: answering it for a token that is itself a JSON body would hand out a valid
+signature for that body. X's tokens are short base64/UUID-like strings, so only those are
+answered (no braces or quotes, hence never a JSON document).
 """
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -25,6 +32,8 @@ from channels.views.hooks import (
     security_log,
 )
 
+CRC_TOKEN = re.compile(rf"[A-Za-z0-9_+/=-]{{1,{CHALLENGE_MAX}}}")
+
 
 @login_not_required
 @csrf_exempt
@@ -33,7 +42,7 @@ def x_webhook(request: HttpRequest, channel_id: str) -> HttpResponse:
     secret = channel.signing_secret
     if request.method == "GET":
         token = request.GET.get("crc_token", "")
-        if not secret or not token or len(token) > CHALLENGE_MAX or not token.isascii():
+        if not secret or not CRC_TOKEN.fullmatch(token):
             security_log.warning("webhook.bad_crc channel=%s", channel.pk)
             return _refuse(403, "A crc_token is required, and the channel needs its secret.")
         return JsonResponse({"response_token": crc_response(secret, token)})
