@@ -232,6 +232,9 @@ class InboundDelivery(models.Model):
         META = "meta", "Meta"
         GENERIC = "generic", _("Generic webhook")
         MASTODON = "mastodon", _("Mastodon polling")
+        YOUTUBE = "youtube", _("YouTube polling")
+        X = "x", _("X (polling and webhook)")
+        LINKEDIN = "linkedin", _("LinkedIn polling")
 
     class Status(models.TextChoices):
         # Context: in French the labels agree with "livraison" (a column "Received" does not).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels.views import channels, hooks, imports, watch
+from channels.views import channels, hooks, hooks_x, imports, watch
 
 app_name = "channels"
 
@@ -9,6 +9,7 @@ tenant = "i/<slug:institution_slug>/channels/"
 urlpatterns = [
     path("hooks/meta/<uuid:channel_id>/", hooks.meta_webhook, name="hook-meta"),
     path("hooks/generic/<uuid:channel_id>/", hooks.generic_webhook, name="hook-generic"),
+    path("hooks/x/<uuid:channel_id>/", hooks_x.x_webhook, name="hook-x"),
     path(tenant, channels.channel_list, name="channel-list"),
     path(f"{tenant}new/", channels.channel_create, name="channel-create"),
     path(f"{tenant}<int:channel_id>/", channels.channel_edit, name="channel-edit"),

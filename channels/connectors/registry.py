@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from channels.connectors import mastodon
+from channels.connectors import linkedin, mastodon, x, youtube
 from channels.connectors.actions import ActionKind, Capability, PlatformConnector
 from channels.connectors.meta import facebook, instagram
 from channels.connectors.polling import PollingConnector
@@ -17,11 +17,17 @@ from channels.connectors.polling import PollingConnector
 CONNECTORS: dict[str, PlatformConnector] = {
     "facebook": facebook.CONNECTOR,
     "instagram": instagram.CONNECTOR,
+    "linkedin": linkedin.CONNECTOR,
     "mastodon": mastodon.CONNECTOR,
+    "x": x.CONNECTOR,
+    "youtube": youtube.CONNECTOR,
 }
 
 POLLING_CONNECTORS: dict[str, PollingConnector] = {
+    "linkedin": linkedin.CONNECTOR,
     "mastodon": mastodon.CONNECTOR,
+    "x": x.CONNECTOR,
+    "youtube": youtube.CONNECTOR,
 }
 
 

@@ -105,6 +105,7 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "charter:public-detail": Public(),
     "channels:hook-meta": Public(status=403),  # a GET without the handshake parameters
     "channels:hook-generic": Public(status=405),
+    "channels:hook-x": Public(status=403),  # a GET without a crc_token
     "channels:channel-list": tenant(ANY_MEMBER),
     "channels:channel-create": tenant(ADMIN),
     "channels:channel-edit": tenant(ADMIN),
@@ -166,6 +167,7 @@ KWARG_OVERRIDES = {
     "charter:acknowledgement-list": {"charter_slug": "staff-charter"},
     "channels:hook-meta": {"channel_id": "webhook_id"},
     "channels:hook-generic": {"channel_id": "webhook_id"},
+    "channels:hook-x": {"channel_id": "webhook_id"},
 }
 
 # Third-party URL groups, each covered by its own tests (allauth's flows in accounts/tests).

@@ -43,6 +43,7 @@ NOT_PAGES: dict[str, str] = {
     "healthz": "JSON status for monitors",
     "channels:hook-meta": "platform webhook (GET is Meta's handshake, answered in text/plain)",
     "channels:hook-generic": "platform webhook (POST)",
+    "channels:hook-x": "platform webhook (GET is X's challenge-response check, JSON)",
     "reports:statements": "JSON Lines download (statements of reasons)",
     "complaints:attachment-download": "download of an uploaded file",
     "moderation:item-evidence": "JSON download of an evidence snapshot",
