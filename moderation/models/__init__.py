@@ -3,6 +3,7 @@
 from moderation.models.actions import PlatformAction
 from moderation.models.items import (
     ANSWERING_ACTIONS,
+    SLA_ANSWERS_WHEN_DECIDED,
     STATUS_AFTER,
     Action,
     Decision,
@@ -25,6 +26,7 @@ from moderation.models.replies import ReplyDelivery
 
 __all__ = [
     "ANSWERING_ACTIONS",
+    "SLA_ANSWERS_WHEN_DECIDED",
     "STATUS_AFTER",
     "Action",
     "Decision",
