@@ -46,6 +46,8 @@ def to_do_list(request: InstitutionRequest, institution_slug: str) -> HttpRespon
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for action in page:
         action.instruction = INSTRUCTIONS.get(action.kind, action.get_kind_display())
+        action.item = action.decision.item if action.decision else None
+        action.copy_text = action.text or (action.decision.reply_text if action.decision else "")
     return render(
         request,
         "moderation/platform_to_do.html",
