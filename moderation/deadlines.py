@@ -12,9 +12,11 @@ count only while they moderate here). Breach: the same people and the institutio
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MODERATOR_ROLES, Institution, Role, User
@@ -22,6 +24,8 @@ from accounts.recipients import people_by_institution, unique
 from channels.models import Channel
 from deadlines.sources import Subject, Texts, Threshold
 from moderation.models import DutyStatus, Item, PlatformAction
+
+Kind = PlatformAction.Kind
 
 
 class ItemDeadlines:
@@ -201,13 +205,19 @@ class ToDoDeadlines:
         teams = _channel_teams({action.channel_id for action in actions})
         subjects = []
         for action in actions:
+            if action.due_at is None:  # not claimable (no deadline): never reached here
+                continue
             staff = moderators.get(action.institution_id, [])
             first_line = _to_do_first_line(action, staff, teams.get(action.channel_id, []))
             subjects.append(
                 Subject(
                     pk=action.pk,
                     institution=action.institution,
-                    label=f"{action.get_kind_display()} · {action.channel.name}",
+                    # lazy: rendered in each recipient's language by the engine
+                    label=cast(
+                        str,
+                        format_lazy("{} · {}", Kind(action.kind).label, action.channel.name),
+                    ),
                     url=reverse(
                         "moderation:platform-to-do",
                         kwargs={"institution_slug": action.institution.slug},
@@ -222,7 +232,10 @@ class ToDoDeadlines:
 
 def _to_do_first_line(action: PlatformAction, staff: list[User], team: list[User]) -> list[User]:
     moderating = {user.pk for user in staff}
-    owner = action.decision.actor if action.decision_id else action.post.approved_by
+    if action.decision is not None:
+        owner = action.decision.actor
+    else:
+        owner = action.post.approved_by if action.post is not None else None
     if owner is not None and owner.pk in moderating:
         return [owner]
     return [user for user in team if user.pk in moderating] or staff

@@ -115,10 +115,9 @@ class ItemFilter(django_filters.FilterSet):
         (waiting, failed, to do by hand, changed back): one EXISTS condition, no query per row."""
         if not value:
             return queryset
-        pending = (
-            PlatformAction.objects.filter(decision__item=OuterRef("pk"), kind__in=DECIDED_KINDS)
-            .exclude(state__in=PlatformAction.CARRIED_OUT)
-        )
+        pending = PlatformAction.objects.filter(
+            decision__item=OuterRef("pk"), kind__in=DECIDED_KINDS
+        ).exclude(state__in=PlatformAction.CARRIED_OUT)
         return queryset.filter(Exists(pending))
 
 

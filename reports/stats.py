@@ -138,8 +138,7 @@ def sla_by(
         # typed but not posted, or an escalation without its public answer, is unanswered.
         "unanswered_late": Count(
             "pk",
-            filter=Q(sla_answered_at__isnull=True, due_at__lt=now)
-            & ~Q(status__in=NO_ANSWER_OWED),
+            filter=Q(sla_answered_at__isnull=True, due_at__lt=now) & ~Q(status__in=NO_ANSWER_OWED),
         ),
     }
     postgres = connection.vendor == "postgresql"

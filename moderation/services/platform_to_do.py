@@ -80,9 +80,9 @@ def action_to_do_deadline(action: PlatformAction, now: datetime) -> tuple[dateti
 
 
 def _arose_at(action: PlatformAction) -> datetime | None:
-    if action.decision_id is not None:
+    if action.decision is not None:
         return action.decision.created_at
-    return action.post.planned_at if action.post_id is not None else None
+    return action.post.planned_at if action.post is not None else None
 
 
 def action_put_on_list(
@@ -131,7 +131,9 @@ def action_mark_done(*, action: PlatformAction, actor: User, url: str = "") -> P
     with transaction.atomic():
         changed = PlatformAction.objects.filter(
             pk=action.pk, state__in=PlatformAction.TO_DO_BY_HAND
-        ).update(state=State.DONE_BY_HAND, done_by=actor, done_at=now, url=url, next_attempt_at=None)
+        ).update(
+            state=State.DONE_BY_HAND, done_by=actor, done_at=now, url=url, next_attempt_at=None
+        )
         if not changed:
             raise ToDoRefused(_already_done(action))
         done = PlatformAction.objects.select_related("decision", "post").get(pk=action.pk)
@@ -160,7 +162,7 @@ def item_reply_posted(action: PlatformAction) -> None:
 
     The executor calls it too when a reply action is carried out (wired at the merge)."""
     at = action.executed_at or action.done_at
-    if at is None or action.decision_id is None:
+    if at is None or action.decision is None:
         return
     moment = Value(at, output_field=DateTimeField())
     # PostgreSQL's LEAST skips NULL; SQLite's returns it: hence the Coalesce.

@@ -89,7 +89,8 @@ def _create(post: Post, now: datetime) -> PlatformAction:
         with translation.override(post.institution.default_language):
             action.manual_reason = _(
                 "GovSocial cannot publish on this channel through the platform's API (no "
-                "connector allows it, or the channel's credentials are missing): publish it by hand."
+                "connector allows it, or the channel's credentials are missing): publish it by "
+                "hand."
             )
     action.save()
     return action

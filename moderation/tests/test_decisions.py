@@ -43,9 +43,7 @@ def rule(number: int) -> CharterRule:
     return CharterRule.objects.get(version__status="published", number=number)
 
 
-def test_a_reply_answers_the_item_and_meets_the_sla_once_posted(
-    item, defence_communicator
-) -> None:
+def test_a_reply_answers_the_item_and_meets_the_sla_once_posted(item, defence_communicator) -> None:
     outcome = decisions.item_reply(item=item, actor=defence_communicator, text="Merci !")
     assert outcome.item.status == "answered"
     assert outcome.item.first_response_at == outcome.decision.created_at

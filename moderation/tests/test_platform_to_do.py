@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Notification, Role
+from accounts.models import Notification, Role, User
 from accounts.tests.factories import member
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
@@ -43,21 +43,28 @@ def arrive(channel, external_id: str = "c-1", **fields) -> Item:  # type: ignore
     return item_apply_event(
         channel=channel,
         event=ItemEvent(
-            external_id=external_id, verb=Verb.CREATE, author_name="Citoyen", text="Question ?",
-            permalink=f"https://www.facebook.com/{external_id}", **fields,
-        ),  # fmt: skip
+            external_id=external_id,
+            verb=Verb.CREATE,
+            author_name="Citoyen",
+            text="Question ?",
+            permalink=f"https://www.facebook.com/{external_id}",
+            **fields,
+        ),
     )
 
 
-def replied(item: Item, actor, text: str = "Merci pour votre question.") -> Decision:  # type: ignore[no-untyped-def]
+def replied(item: Item, actor: User, text: str = "Merci pour votre question.") -> Decision:
     return decisions.item_reply(item=item, actor=actor, text=text).decision
 
 
-def on_list(decision: Decision, *, kind: str = "reply", state: str = State.MANUAL, **fields) -> PlatformAction:  # type: ignore[no-untyped-def]  # noqa: E501
+def on_list(
+    decision: Decision, *, kind: str = "reply", state: str = State.MANUAL, **fields: object
+) -> PlatformAction:
     channel = decision.item.channel
+    deadline: dict[str, object] = {**platform_to_do_fields(channel, timezone.now()), **fields}
     return PlatformAction.objects.create(
         institution_id=decision.institution_id, channel=channel, kind=kind, decision=decision,
-        state=state, text=decision.reply_text, **{**platform_to_do_fields(channel, timezone.now()), **fields},
+        state=state, text=decision.reply_text, **deadline,
     )  # fmt: skip
 
 
@@ -168,15 +175,20 @@ def test_a_waiting_action_warns_then_notifies_its_miss_exactly_once(
     with time_machine.travel(NOW, tick=False):
         action = on_list(replied(arrive(channel), defence_communicator))
     before = Notification.objects.count()
-    assert action.warn_at is not None and action.due_at is not None
+    assert action.warn_at is not None
+    assert action.due_at is not None
     deadlines_check(action.warn_at + timedelta(seconds=1))
     deadlines_check(action.warn_at + timedelta(seconds=2))
-    warnings = Notification.objects.filter(kind="deadline.warning", dedupe_key__contains="platform-to-do")
+    warnings = Notification.objects.filter(
+        kind="deadline.warning", dedupe_key__contains="platform-to-do"
+    )
     assert [n.recipient for n in warnings] == [defence_communicator]
     assert "/i/defence/platform-to-do/" in warnings[0].url
     deadlines_check(action.due_at + timedelta(seconds=1))
     deadlines_check(action.due_at + timedelta(minutes=5))
-    breaches = Notification.objects.filter(kind="deadline.breach", dedupe_key__contains="platform-to-do")
+    breaches = Notification.objects.filter(
+        kind="deadline.breach", dedupe_key__contains="platform-to-do"
+    )
     assert {n.recipient for n in breaches} == {defence_communicator, defence_admin}
     assert Notification.objects.count() - before == 3
 
@@ -191,7 +203,9 @@ def test_an_action_done_in_time_is_never_notified(channel, defence_communicator)
 def test_the_missed_deadlines_page_lists_the_missed_actions(
     client: Client, channel, defence_communicator, defence_admin
 ) -> None:
-    on_list(replied(arrive(channel), defence_communicator), due_at=timezone.now() - timedelta(hours=1))
+    on_list(
+        replied(arrive(channel), defence_communicator), due_at=timezone.now() - timedelta(hours=1)
+    )
     client.force_login(defence_admin)
     page = client.get("/i/defence/deadlines/missed/").content.decode()
     assert "1 action to do on the platform" in page
@@ -213,8 +227,8 @@ def test_the_list_shows_what_to_do_oldest_deadline_first(
     page = client.get("/i/defence/platform-to-do/").content.decode()
     assert "2 actions wait." in page
     assert page.index("Réponse deux") < page.index("Réponse un")
-    assert 'readonly>Réponse deux</textarea>' in page  # the text to copy without JavaScript
-    assert 'data-copy="to-do-%d-text"' % second.pk in page
+    assert "readonly>Réponse deux</textarea>" in page  # the text to copy without JavaScript
+    assert f'data-copy="to-do-{second.pk}-text"' in page
     assert "https://www.facebook.com/c-1" in page  # the original
     assert "Post this reply under the original" in page
 
@@ -232,7 +246,8 @@ def test_the_list_filters_by_channel_and_kind_and_pages(
     client.force_login(defence_communicator)
     assert "28 actions wait." in client.get("/i/defence/platform-to-do/").content.decode()
     page = client.get(f"/i/defence/platform-to-do/?channel={other.pk}").content.decode()
-    assert "1 action waits." in page and "Hide the original" in page
+    assert "1 action waits." in page
+    assert "Hide the original" in page
     assert "1 action waits." in client.get("/i/defence/platform-to-do/?kind=hide").content.decode()
     second = client.get("/i/defence/platform-to-do/?kind=reply&page=2").content.decode()
     assert "Page 2 of 2" in second
@@ -253,11 +268,15 @@ def test_the_done_form_records_it_and_comes_back_to_the_same_filters(
     assert PlatformAction.objects.get(pk=action.pk).state == State.DONE_BY_HAND
     again = client.post(f"/i/defence/platform-to-do/{action.pk}/done/", follow=True)
     assert "already marked this done" in again.content.decode()
-    refused = client.post(f"/i/defence/platform-to-do/{action.pk}/done/", {"url": "nope"}, follow=True)
+    refused = client.post(
+        f"/i/defence/platform-to-do/{action.pk}/done/", {"url": "nope"}, follow=True
+    )
     assert "starting with https://" in refused.content.decode()
 
 
-def test_a_bad_permalink_is_refused_with_a_message(client: Client, channel, defence_communicator) -> None:
+def test_a_bad_permalink_is_refused_with_a_message(
+    client: Client, channel, defence_communicator
+) -> None:
     action = on_list(replied(arrive(channel), defence_communicator))
     client.force_login(defence_communicator)
     page = client.post(
@@ -403,7 +422,8 @@ def test_an_escalated_item_still_takes_its_public_reply_once(
     )
     client.force_login(defence_communicator)
     page = client.get(f"/i/defence/queue/items/{item.pk}/").content.decode()
-    assert 'id="reply-text"' in page and "still owes its public answer" in page
+    assert 'id="reply-text"' in page
+    assert "still owes its public answer" in page
     answer = client.post(
         f"/i/defence/queue/items/{item.pk}/reply/", {"text": "Votre plainte est transmise."}
     )
@@ -411,7 +431,9 @@ def test_an_escalated_item_still_takes_its_public_reply_once(
     item.refresh_from_db()
     assert item.status == "escalated"
     assert Decision.objects.filter(item=item, action="reply").count() == 1
-    assert 'id="reply-text"' not in client.get(f"/i/defence/queue/items/{item.pk}/").content.decode()
+    assert (
+        'id="reply-text"' not in client.get(f"/i/defence/queue/items/{item.pk}/").content.decode()
+    )
     with pytest.raises(DecisionRefused, match="already recorded"):
         decisions.item_reply(item=item, actor=defence_communicator, text="Encore")
 
@@ -420,7 +442,9 @@ def test_a_closed_item_takes_no_reply(channel, defence_communicator) -> None:
     item = arrive(channel)
     decisions.item_no_action(item=item, actor=defence_communicator)
     with pytest.raises(DecisionRefused, match="already handled"):
-        decisions.item_reply(item=Item.objects.get(pk=item.pk), actor=defence_communicator, text="x")
+        decisions.item_reply(
+            item=Item.objects.get(pk=item.pk), actor=defence_communicator, text="x"
+        )
 
 
 def test_a_publish_marked_done_publishes_the_post(channel, defence, defence_communicator) -> None:

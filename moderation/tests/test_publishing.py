@@ -51,10 +51,15 @@ def test_nothing_before_the_planned_time_then_one_manual_action_at_it(
     assert posts_publish_due(PLANNED) == 1
     assert posts_publish_due(PLANNED + timedelta(minutes=1)) == 0  # the next tick
     action = PlatformAction.objects.get(post=post)
-    assert (action.kind, action.state, action.text) == ("publish", State.MANUAL, "Bienvenue\n\nWelkom")
+    assert (action.kind, action.state, action.text) == (
+        "publish",
+        State.MANUAL,
+        "Bienvenue\n\nWelkom",
+    )
     assert action.manual_reason
     assert action.due_at == PLANNED + timedelta(hours=channel.response_hours)
-    assert action.warn_at is not None and PLANNED < action.warn_at < action.due_at
+    assert action.warn_at is not None
+    assert PLANNED < action.warn_at < action.due_at
 
 
 def test_a_channel_whose_connector_publishes_gets_a_queued_action(

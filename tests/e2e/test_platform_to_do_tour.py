@@ -24,7 +24,9 @@ REPLY = "Merci pour votre message : nos horaires sont sur https://www.defence.ex
 def test_the_list_fits_320_px_passes_axe_and_marks_done(
     watched_page: Page, live_server, defence, defence_communicator
 ) -> None:
-    channel = ChannelFactory(institution=defence, platform="facebook", name="Défense – page Facebook officielle")
+    channel = ChannelFactory(
+        institution=defence, platform="facebook", name="Défense - page Facebook officielle"
+    )
     item = item_apply_event(
         channel=channel,
         event=ItemEvent(external_id="c-1", verb=Verb.CREATE, author_name="Citoyen",
