@@ -463,3 +463,24 @@ def test_a_publish_marked_done_publishes_the_post(channel, defence, defence_comm
     )  # fmt: skip
     last = post.transitions.order_by("-created_at", "-pk").first()
     assert (last.kind, last.actor) == ("published", defence_communicator)
+
+
+def test_the_migration_gives_answered_items_their_sla_time(
+    channel, defence, defence_communicator
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("moderation.migrations.0015_platform_to_do_sla_h5")
+    with time_machine.travel(NOW, tick=False):
+        hidden = arrive(channel, "hidden")
+        decisions.item_no_action(item=hidden, actor=defence_communicator)
+        posted = arrive(channel, "posted")
+        on_list(replied(posted, defence_communicator), state=State.DONE_BY_HAND, done_at=NOW)
+        typed = arrive(channel, "typed")
+        on_list(replied(typed, defence_communicator))
+    Item.objects.update(sla_answered_at=None)
+    migration.backfill_sla_answered_at(apps, None)
+    answered = dict(Item.objects.values_list("external_id", "sla_answered_at"))
+    assert answered == {"hidden": NOW, "posted": NOW, "typed": None}
