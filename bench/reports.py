@@ -124,7 +124,7 @@ def _insert(items: int, cases: int) -> None:
                 institution_id, channel_id, external_id, kind, author_name, author_handle,
                 author_url, text, language, permalink, parent_external_id, posted_at,
                 received_at, due_at, warn_at, status, keyword_hits, priority, raw_payload,
-                first_response_at)
+                first_response_at, sla_answered_at)
             SELECT c.institution_id, c.id, 'b-' || g,
                    (ARRAY['comment','reply','mention'])[1 + g %% 3],
                    'Author', '', '', 'Bench message', (ARRAY['fr','nl','en'])[1 + g %% 3], '', '',
@@ -133,6 +133,9 @@ def _insert(items: int, cases: int) -> None:
                    now() - (g %% {minutes}) * interval '1 minute' + interval '24 hours',
                    now() - (g %% {minutes}) * interval '1 minute' + interval '18 hours',
                    s.status, '[]'::jsonb, 0, '{{}}'::jsonb,
+                   CASE WHEN s.status = 'open' THEN NULL
+                        ELSE now() - (g %% {minutes}) * interval '1 minute'
+                             + (g %% 1700) * interval '1 minute' END,
                    CASE WHEN s.status = 'open' THEN NULL
                         ELSE now() - (g %% {minutes}) * interval '1 minute'
                              + (g %% 1700) * interval '1 minute' END

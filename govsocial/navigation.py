@@ -55,6 +55,7 @@ NAVIGATION: tuple[Group, ...] = (
         _("Moderation"),
         (
             Entry("moderation:queue", _("Queue"), "inbox"),
+            Entry("moderation:platform-to-do", _("To do on the platform"), "check2-square"),
             Entry("moderation:post-list", _("Outgoing posts"), "send"),
             Entry("moderation:post-calendar", _("Editorial calendar"), "calendar3"),
             Entry("moderation:duty", _("On duty"), "person-check"),

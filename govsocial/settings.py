@@ -400,6 +400,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # approved posts whose planned time has come get their publish action (once: a constraint).
+    "posts-publish-due": {
+        "task": "moderation.tasks.posts_publish_due",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "email-outbox-sweep": {
         "task": "accounts.tasks.email_outbox_sweep",
         "schedule": 120.0,
@@ -409,7 +415,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The rows the deadline check watches (deadlines/sources.py).
-DEADLINE_SOURCES = ["moderation.deadlines.ITEMS", "complaints.deadlines.CASES"]
+DEADLINE_SOURCES = [
+    "moderation.deadlines.ITEMS",
+    "moderation.deadlines.TO_DO",
+    "complaints.deadlines.CASES",
+]
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,4 +1,5 @@
-"""Moderation items as a source for the deadline check (see deadlines/engine.py).
+"""Moderation items, and the "to do on the platform" list, as sources for the deadline check
+(see deadlines/engine.py).
 
 An item owes its first answer by ``due_at``; once answered (``first_response_at``) or handled
 otherwise it leaves the check, even if reopened later. Warning: the assignee while they are on
@@ -11,16 +12,20 @@ count only while they moderate here). Breach: the same people and the institutio
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MODERATOR_ROLES, Institution, Role, User
 from accounts.recipients import people_by_institution, unique
 from channels.models import Channel
 from deadlines.sources import Subject, Texts, Threshold
-from moderation.models import DutyStatus, Item
+from moderation.models import DutyStatus, Item, PlatformAction
+
+Kind = PlatformAction.Kind
 
 
 class ItemDeadlines:
@@ -138,3 +143,102 @@ def _channel_teams(channel_ids: set[int]) -> dict[int, list[User]]:
 
 
 ITEMS = ItemDeadlines()
+
+
+class ToDoDeadlines:
+    """Actions to carry out on the platform by hand (MANUAL or FAILED) as a deadline source.
+
+    An action owes its doing by ``due_at`` (``moderation.services.platform_to_do``); once done
+    by hand, re-queued or carried out it leaves the check. Warning: the person whose decision
+    it carries out (or who approved the post) while they still moderate in the institution,
+    else the channel's moderation team, else every moderator of the institution. Breach: the
+    same people and the institution's admins. Notices name the channel and what to do, never
+    the text or the author.
+    """
+
+    name = "platform-to-do"
+    texts = Texts(
+        warning_subject=_("To do on the platform soon: %(label)s"),
+        warning_body=_(
+            "%(label)s must be done on the platform by %(due)s (%(left)s left). The warning "
+            "threshold was crossed at %(crossed)s."
+        ),
+        breach_subject=_("Missed: to do on the platform: %(label)s"),
+        breach_body=_(
+            "%(label)s had to be done on the platform by %(due)s and is still waiting: late by "
+            "%(late)s."
+        ),
+    )
+    missed_template = "moderation/_missed_platform_to_do.html"
+
+    def to_warn(self, now: datetime) -> QuerySet[PlatformAction]:
+        return PlatformAction.objects.filter(
+            state__in=PlatformAction.TO_DO_BY_HAND, warned_at__isnull=True, warn_at__lte=now
+        )
+
+    def to_breach(self, now: datetime) -> QuerySet[PlatformAction]:
+        return PlatformAction.objects.filter(
+            state__in=PlatformAction.TO_DO_BY_HAND, breached_at__isnull=True, due_at__lt=now
+        )
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[PlatformAction]:
+        return (
+            PlatformAction.objects.for_institution(institution)
+            .filter(state__in=PlatformAction.TO_DO_BY_HAND, due_at__lt=now)
+            .select_related("channel")
+            .order_by("due_at", "pk")
+        )
+
+    def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
+        actions = list(
+            PlatformAction.objects.filter(pk__in=ids).select_related(
+                "institution", "channel", "decision__actor", "post__approved_by"
+            )
+        )
+        institutions = {action.institution_id: action.institution for action in actions}
+        moderators = people_by_institution(institutions, MODERATOR_ROLES)
+        admins = (
+            people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
+            if threshold is Threshold.BREACH
+            else {}
+        )
+        teams = _channel_teams({action.channel_id for action in actions})
+        subjects = []
+        for action in actions:
+            if action.due_at is None:  # not claimable (no deadline): never reached here
+                continue
+            staff = moderators.get(action.institution_id, [])
+            first_line = _to_do_first_line(action, staff, teams.get(action.channel_id, []))
+            subjects.append(
+                Subject(
+                    pk=action.pk,
+                    institution=action.institution,
+                    # lazy: rendered in each recipient's language by the engine
+                    label=cast(
+                        str,
+                        format_lazy("{} · {}", Kind(action.kind).label, action.channel.name),
+                    ),
+                    url=reverse(
+                        "moderation:platform-to-do",
+                        kwargs={"institution_slug": action.institution.slug},
+                    ),
+                    warn_at=action.warn_at or action.due_at,
+                    due_at=action.due_at,
+                    recipients=unique(first_line, admins.get(action.institution_id, [])),
+                )
+            )
+        return subjects
+
+
+def _to_do_first_line(action: PlatformAction, staff: list[User], team: list[User]) -> list[User]:
+    moderating = {user.pk for user in staff}
+    if action.decision is not None:
+        owner = action.decision.actor
+    else:
+        owner = action.post.approved_by if action.post is not None else None
+    if owner is not None and owner.pk in moderating:
+        return [owner]
+    return [user for user in team if user.pk in moderating] or staff
+
+
+TO_DO = ToDoDeadlines()

@@ -7,13 +7,21 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SpokenLanguage
 from channels.models import Channel, Platform
-from moderation.models import Item, ItemStatus
+from moderation.models import Item, ItemStatus, PlatformAction
+
+DECIDED_KINDS = (
+    PlatformAction.Kind.HIDE,
+    PlatformAction.Kind.DELETE,
+    PlatformAction.Kind.REPLY,
+    PlatformAction.Kind.PRIVATE_REPLY,
+)
+"""What hide, remove and reply decisions become on the platform."""
 
 ASSIGNED_CHOICES = (("me", _("Assigned to me")), ("unassigned", _("Unassigned")))
 
@@ -46,6 +54,11 @@ class ItemFilter(django_filters.FilterSet):
     )
     breached = django_filters.BooleanFilter(
         label=_("Only past their deadline"), method="filter_breached", widget=forms.CheckboxInput
+    )
+    not_executed = django_filters.BooleanFilter(
+        label=_("Only decisions not carried out on the platform"),
+        method="filter_not_executed",
+        widget=forms.CheckboxInput,
     )
 
     class Meta:
@@ -96,3 +109,34 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_breached(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
         return queryset.filter(due_at__lt=timezone.now()) if value else queryset
+
+    def filter_not_executed(
+        self, queryset: QuerySet[Item], name: str, value: bool
+    ) -> QuerySet[Item]:
+        """Items with a hide, removal or reply whose platform action is not carried out
+        (waiting, failed, to do by hand, changed back): one EXISTS condition, no query per row."""
+        if not value:
+            return queryset
+        pending = PlatformAction.objects.filter(
+            decision__item=OuterRef("pk"), kind__in=DECIDED_KINDS
+        ).exclude(state__in=PlatformAction.CARRIED_OUT)
+        return queryset.filter(Exists(pending))
+
+
+class PlatformActionFilter(django_filters.FilterSet):
+    """The "to do on the platform" list's filters."""
+
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=(), empty_label=_("All channels")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("What to do"), choices=PlatformAction.Kind.choices, empty_label=_("Everything")
+    )
+
+    class Meta:
+        model = PlatformAction
+        fields = ("channel", "kind")
+
+    def __init__(self, *args: Any, channels: list[Channel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["channel"].extra["choices"] = [(str(c.pk), c.name) for c in channels]

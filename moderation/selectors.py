@@ -24,7 +24,7 @@ from enum import IntEnum
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import IntegerField, Q, QuerySet, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
@@ -32,7 +32,7 @@ from accounts.models import Institution
 from channels.models import Channel
 from complaints.selectors import complaint_marker_annotations
 from moderation.filters import ItemFilter
-from moderation.models import Item, ItemStatus
+from moderation.models import Item, ItemStatus, PlatformAction
 
 PRIORITY_GROUPS = (("priority >= %s", 2), ("priority = %s", 1), ("priority = %s", 0))
 """Urgent (2; anything higher too), watched (1), none (0): see services.watch."""
@@ -281,4 +281,25 @@ def new_items_count(institution: Institution, since: datetime) -> int:
         Item.objects.for_institution(institution)
         .filter(received_at__gt=since, status=ItemStatus.OPEN)[:NEW_ITEMS_LIMIT]
         .count()
+    )
+
+
+def platform_to_do(institution: Institution) -> QuerySet[PlatformAction]:
+    """The institution's "to do on the platform" list: manual and failed actions, oldest
+    deadline first (the ``platform_action_to_do`` partial index), with what the page shows."""
+    return (
+        PlatformAction.objects.for_institution(institution)
+        .filter(state__in=PlatformAction.TO_DO_BY_HAND)
+        .select_related("channel", "decision__item", "decision__actor", "post")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def item_platform_actions(item: Item) -> QuerySet[PlatformAction]:
+    """What was carried out (or is to be) on the platform for ``item``'s decisions, oldest
+    first, with who decided."""
+    return (
+        PlatformAction.objects.filter(institution_id=item.institution_id, decision__item=item)
+        .select_related("decision__actor", "done_by", "channel")
+        .order_by("created_at", "pk")
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from moderation.services import platform_actions, retention
+from moderation.services import platform_actions, publishing, retention
 
 
 @shared_task(name="moderation.tasks.action_execute", acks_late=True)
@@ -25,3 +25,8 @@ def actions_sweep_task() -> int:
 @shared_task(name="moderation.tasks.items_anonymise_expired", acks_late=True)
 def items_anonymise_expired_task() -> int:
     return retention.items_anonymise_expired()
+
+
+@shared_task(name="moderation.tasks.posts_publish_due", acks_late=True)
+def posts_publish_due_task() -> int:
+    return publishing.posts_publish_due()

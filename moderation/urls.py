@@ -1,11 +1,12 @@
 from django.urls import path
 
-from moderation.views import items, posts, queue, team
+from moderation.views import items, platform_to_do, posts, queue, team
 
 app_name = "moderation"
 
 tenant = "i/<slug:institution_slug>/queue/"
 outgoing = "i/<slug:institution_slug>/posts/"
+to_do = "i/<slug:institution_slug>/platform-to-do/"
 
 urlpatterns = [
     path(tenant, queue.queue, name="queue"),
@@ -21,6 +22,8 @@ urlpatterns = [
         items.item_evidence,
         name="item-evidence",
     ),
+    path(to_do, platform_to_do.to_do_list, name="platform-to-do"),
+    path(f"{to_do}<int:action_id>/done/", platform_to_do.to_do_done, name="platform-to-do-done"),
     path(outgoing, posts.post_list, name="post-list"),
     path(f"{outgoing}new/", posts.post_create, name="post-create"),
     path(f"{outgoing}calendar/", posts.post_calendar, name="post-calendar"),

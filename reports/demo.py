@@ -89,6 +89,7 @@ def _months(institution, channels, actor_id, rules, randomness) -> int:  # type:
                     warn_at=received + timedelta(hours=channel.response_hours * 0.75),
                     warned_at=received, breached_at=received,
                     status=_STATUS[action], first_response_at=received + answer,
+                    sla_answered_at=received + answer,
                 )
             )  # fmt: skip
             outcomes.append((action, rule, received + answer))

@@ -6,10 +6,14 @@ institution's time zone) on indexed time columns: ``item_received (institution, 
 No personal data leaves these functions: counts, durations and codes only.
 
 SLA of a social media item (the 24-hour promise, or the channel's response time): an item
-received in the month *met* it when its first answer came at or before ``due_at`` (exactly at
-``due_at`` counts as met), *missed* it when the answer came later or has not come and
-``due_at`` has passed; items still within their time are not counted yet. First-response time is
-measured from the start of the SLA clock (the platform's posting time, else receipt).
+received in the month *met* it when its first answer reached the platform at or before
+``due_at`` (exactly at ``due_at`` counts as met), *missed* it when the answer came later or has
+not come and ``due_at`` has passed; items still within their time are not counted yet. The time
+of the answer is ``Item.sla_answered_at``: a hide, removal or no-action decision when taken, a
+reply when it was posted (carried out through the API, or marked done by hand), never when it
+was typed; an escalation is not the public answer. An item deleted on the platform or imported
+as already handled owed no answer. First-response time is measured from the start of the SLA
+clock (the platform's posting time, else receipt) to that answer.
 
 Percentiles use PostgreSQL's ``percentile_cont``; on SQLite (the demo) they are computed in
 Python from the durations, which is fine at demo sizes.
@@ -40,6 +44,8 @@ from charter.models import CharterRule
 from reports.periods import Month
 
 MonthKey = tuple[int, int]
+NO_ANSWER_OWED = ("deleted", "historic")
+"""Item statuses that leave the SLA figures when unanswered."""
 RESPONSE_BUCKETS: list[tuple[str, timedelta | None]] = [
     ("1h", timedelta(hours=1)),
     ("4h", timedelta(hours=4)),
@@ -64,7 +70,7 @@ class Percentile(Aggregate):
 
 def response_time() -> ExpressionWrapper:
     return ExpressionWrapper(
-        F("first_response_at") - Coalesce("posted_at", "received_at"),
+        F("sla_answered_at") - Coalesce("posted_at", "received_at"),
         output_field=DurationField(),
     )
 
@@ -123,14 +129,16 @@ def sla_by(
     items: QuerySet[Any], now: datetime, group: str, *, with_buckets: bool = False
 ) -> dict[Any, Sla]:
     """SLA figures of ``items`` grouped by ``group`` (an annotation or a field)."""
-    answered = Q(first_response_at__isnull=False)
+    answered = Q(sla_answered_at__isnull=False)
     aggregates: dict[str, Any] = {
         "received": Count("pk"),
-        "met": Count("pk", filter=answered & Q(first_response_at__lte=F("due_at"))),
-        "answered_late": Count("pk", filter=answered & Q(first_response_at__gt=F("due_at"))),
-        # Open only: an item deleted on the platform or imported as history owed no answer.
+        "met": Count("pk", filter=answered & Q(sla_answered_at__lte=F("due_at"))),
+        "answered_late": Count("pk", filter=answered & Q(sla_answered_at__gt=F("due_at"))),
+        # An item deleted on the platform or imported as history owed no answer; a reply
+        # typed but not posted, or an escalation without its public answer, is unanswered.
         "unanswered_late": Count(
-            "pk", filter=Q(status="open", first_response_at__isnull=True, due_at__lt=now)
+            "pk",
+            filter=Q(sla_answered_at__isnull=True, due_at__lt=now) & ~Q(status__in=NO_ANSWER_OWED),
         ),
     }
     postgres = connection.vendor == "postgresql"
@@ -169,7 +177,7 @@ def sla_by(
 
 def _python_percentiles(items: QuerySet[Any], group: str, result: dict[Any, Sla]) -> None:
     durations: dict[Any, list[timedelta]] = defaultdict(list)
-    answered = items.filter(first_response_at__isnull=False).annotate(response_span=response_time())
+    answered = items.filter(sla_answered_at__isnull=False).annotate(response_span=response_time())
     for key, span in answered.values_list(group, "response_span"):
         durations[key].append(span)
     for key, spans in durations.items():

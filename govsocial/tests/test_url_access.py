@@ -28,6 +28,7 @@ from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from deadlines.engine import deadlines_check
+from moderation.models import PlatformAction, Post
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
 from moderation.social_items import social_item
@@ -125,6 +126,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "moderation:item-detail": tenant(Role.COMMUNICATOR),
     "moderation:item-action": tenant(Role.COMMUNICATOR, status=405),
     "moderation:item-evidence": tenant(Role.COMMUNICATOR),
+    "moderation:platform-to-do": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:platform-to-do-done": tenant(Role.COMMUNICATOR, ADMIN, status=405),
     "moderation:post-list": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:post-create": tenant(Role.COMMUNICATOR),
     "moderation:post-calendar": tenant(Role.COMMUNICATOR, ADMIN),
@@ -246,6 +249,22 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
             ).pk
         ),
         "item_id": str(item.pk),
+        "action_id": str(
+            PlatformAction.objects.create(
+                institution=defence,
+                channel=channel,
+                kind=PlatformAction.Kind.PUBLISH,
+                post=Post.objects.create(
+                    institution=defence,
+                    channel=channel,
+                    title="Published by hand",
+                    planned_at=timezone.now(),
+                    author=defence_communicator,
+                    state="approved",
+                ),
+                state=PlatformAction.State.MANUAL,
+            ).pk
+        ),
         "snapshot_id": str(snapshot_take(item=social_item(item), actor=defence_admin).pk),
         "post_id": str(
             post_create(

@@ -3,6 +3,7 @@
 from moderation.models.actions import PlatformAction
 from moderation.models.items import (
     ANSWERING_ACTIONS,
+    SLA_ANSWERS_WHEN_DECIDED,
     STATUS_AFTER,
     Action,
     Decision,
@@ -24,6 +25,7 @@ from moderation.models.posts import (
 
 __all__ = [
     "ANSWERING_ACTIONS",
+    "SLA_ANSWERS_WHEN_DECIDED",
     "STATUS_AFTER",
     "Action",
     "Decision",

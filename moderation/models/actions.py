@@ -94,6 +94,15 @@ class PlatformAction(models.Model):
     due_at = models.DateTimeField(
         null=True, blank=True, help_text="When it must be done by hand at the latest."
     )
+    warn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the people who act on it are warned (by hand)."
+    )
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check sent (or superseded) the warning."
+    )
+    breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline check notified the missed deadline."
+    )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -109,6 +118,10 @@ class PlatformAction(models.Model):
                 condition=Q(decision__isnull=False, post__isnull=True)
                 | Q(decision__isnull=True, post__isnull=False),
                 name="platform_action_for_decision_or_post",
+            ),
+            # an approved post is published once: two publishing runs at once insert one row.
+            models.UniqueConstraint(
+                fields=("post",), condition=Q(kind="publish"), name="platform_action_publish_once"
             ),
         )
         indexes = (
@@ -129,6 +142,17 @@ class PlatformAction(models.Model):
                 fields=("institution", "due_at"),
                 name="platform_action_to_do",
                 condition=Q(state__in=("manual", "failed")),
+            ),
+            # the deadline check (moderation.deadlines.TO_DO): only rows still to warn or breach.
+            models.Index(
+                fields=("warn_at",),
+                name="platform_action_to_warn",
+                condition=Q(state__in=("manual", "failed"), warned_at__isnull=True),
+            ),
+            models.Index(
+                fields=("due_at",),
+                name="platform_action_to_breach",
+                condition=Q(state__in=("manual", "failed"), breached_at__isnull=True),
             ),
         )
 

@@ -86,6 +86,14 @@ class Item(models.Model):
     first_response_at = models.DateTimeField(
         null=True, blank=True, help_text="When the first answering decision was taken."
     )
+    sla_answered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the first answer reached the platform, for the SLA figures: a hide, removal "
+            "or no-action decision when taken, a reply when posted (by API or by hand)."
+        ),
+    )
     warned_at = models.DateTimeField(
         null=True, blank=True, help_text="When the deadline check sent (or superseded) the warning."
     )
@@ -198,6 +206,11 @@ ANSWERING_ACTIONS = frozenset(
     {Action.REPLY, Action.HIDE, Action.REMOVE, Action.NO_ACTION, Action.ESCALATE}
 )
 """The decisions that answer an item: the first one sets its first-response time."""
+
+SLA_ANSWERS_WHEN_DECIDED = frozenset({Action.HIDE, Action.REMOVE, Action.NO_ACTION})
+"""Answering decisions that count for the SLA figures when taken (``Item.sla_answered_at``). A
+reply counts when it is posted on the platform (``moderation.services.platform_to_do``); an
+escalation is not the public answer, which the item still owes (docs/reports.md)."""
 
 STATUS_AFTER = {
     Action.REPLY: ItemStatus.ANSWERED,

@@ -5,8 +5,12 @@ Invariants:
 - an answering decision (``ANSWERING_ACTIONS``) is taken only on an open item, by one
   conditional update of the item's status in the decision's transaction: of two moderators
   acting at once, one wins and the other is told who acted first; nothing is recorded twice;
-- the first answering decision sets ``first_response_at``; the SLA is met when it is before
-  ``due_at``;
+- the first answering decision sets ``first_response_at`` (the item leaves the queue's clock);
+  the SLA figures read ``sla_answered_at``: a hide, removal or no-action decision sets it when
+  taken, a reply only once posted on the platform (``services.platform_to_do``), and an
+  escalation never (the item still owes its public answer);
+- an escalated item still takes one public reply (``reply_allowed``): its status stays
+  escalated, the reply is recorded and goes to the platform like any other;
 - a hide or a removal cites a rule of the public house rules in force that justifies that
   action, and states its reasons; without one it is refused with a message;
 - marking harassment preserves the item (evidence snapshot with its SHA-256) and records the
@@ -21,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models.functions import Coalesce
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +43,7 @@ from complaints.services.evidence import (
 )
 from moderation.models import (
     ANSWERING_ACTIONS,
+    SLA_ANSWERS_WHEN_DECIDED,
     STATUS_AFTER,
     Action,
     Decision,
@@ -63,7 +69,39 @@ def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome
     connector where it can, else on the manual list for the moderator to post by hand."""
     if not text.strip():
         raise DecisionRefused(_("Write the reply first."))
+    if Item.objects.filter(pk=item.pk, status=ItemStatus.ESCALATED).exists():
+        return _reply_after_escalation(item, actor, text.strip(), note)
     return _answer(item, actor, Action.REPLY, note=note, reply_text=text.strip(), then=actions_plan)
+
+
+def reply_allowed(item: Item) -> bool:
+    """An open item takes a reply; an escalated one its public answer, once."""
+    if item.status == ItemStatus.OPEN:
+        return True
+    if item.status != ItemStatus.ESCALATED:
+        return False
+    last = (
+        Decision.objects.filter(item=item, action__in=(Action.ESCALATE, Action.REPLY))
+        .order_by("-created_at", "-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last != Action.REPLY
+
+
+def _reply_after_escalation(item: Item, actor: User, text: str, note: str) -> Outcome:
+    """Under the item's row lock, so two moderators never both record the public answer."""
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        if not reply_allowed(locked):
+            raise DecisionRefused(
+                _already_handled(item)
+                if locked.status != ItemStatus.ESCALATED
+                else _("The public answer to this escalated item is already recorded.")
+            )
+        decision = _record(item, actor, Action.REPLY, note=note, reply_text=text)
+        actions_plan(decision)
+    return Outcome(decision, Item.objects.get(pk=item.pk))
 
 
 def item_hide(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:
@@ -158,10 +196,11 @@ def item_reopen(*, item: Item, actor: User, reason: str) -> Outcome:
 
 
 def sla_met(item: Item) -> bool | None:
-    """True/False once answered; None while it waits."""
-    if item.first_response_at is None:
+    """True/False once its answer reached the platform (as the SLA figures count it); None
+    while it waits (a reply recorded but not yet posted waits)."""
+    if item.sla_answered_at is None:
         return None
-    return item.first_response_at <= item.due_at
+    return item.sla_answered_at <= item.due_at
 
 
 def _moderate(
@@ -188,10 +227,15 @@ def _answer(
     **fields: object,
 ) -> Outcome:
     now = timezone.now()
+    answered: dict[str, object] = {}
+    if action in SLA_ANSWERS_WHEN_DECIDED:
+        moment = Value(now, output_field=DateTimeField())
+        answered["sla_answered_at"] = Coalesce(Least("sla_answered_at", moment), moment)
     with transaction.atomic():
         won = Item.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
             status=STATUS_AFTER[Action(action)],
             first_response_at=Coalesce("first_response_at", now),
+            **answered,
         )
         if not won:
             raise DecisionRefused(_already_handled(item))

@@ -48,6 +48,12 @@ from channels.connectors.registry import CONNECTORS
 from channels.models import Channel
 from govsocial.queueing import enqueue_on_commit
 from moderation.models import ANSWERING_ACTIONS, Action, Decision, ItemKind, PlatformAction
+from moderation.services.platform_to_do import (
+    action_to_do_deadline,
+    item_reply_posted,
+    platform_to_do_fields,
+)
+from moderation.services.posts import post_record_published
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +81,6 @@ OBSERVED_LABELS = {
     Observed.HIDDEN: gettext_lazy("hidden"),
     Observed.GONE: gettext_lazy("gone"),
 }
-
-
-class ActionRefused(ValueError):
-    """Shown to the person."""
 
 
 # --- planning --------------------------------------------------------------------------------
@@ -118,6 +120,7 @@ def _was_hidden(reopen: Decision) -> bool:
 def _plan_one(decision: Decision, kind: ActionKind) -> PlatformAction:
     item = decision.item
     reason = manual_reason(item.channel, kind)
+    now = timezone.now()
     action = PlatformAction.objects.create(
         institution_id=decision.institution_id,
         channel_id=item.channel_id,
@@ -127,7 +130,8 @@ def _plan_one(decision: Decision, kind: ActionKind) -> PlatformAction:
         text=decision.reply_text if kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY) else "",
         state=State.MANUAL if reason else State.QUEUED,
         manual_reason=reason,
-        next_attempt_at=None if reason else timezone.now(),
+        next_attempt_at=None if reason else now,
+        **(platform_to_do_fields(item.channel, now) if reason else {}),
     )
     if not reason:
         _enqueue_execute(action.pk)
@@ -189,9 +193,20 @@ def _applied(action: PlatformAction, fields: dict[str, Any]) -> str:
     """Set the recorded fields on ``action``; alert after commit when it became a mismatch."""
     for name, value in fields.items():
         setattr(action, name, value)
+    if fields.get("executed_at"):
+        _carried_out(action)
     if fields.get("state") == State.MISMATCH:
         transaction.on_commit(lambda: _alert_mismatch(action))
     return action.state
+
+
+def _carried_out(action: PlatformAction) -> None:
+    """What follows from reaching the platform: a reply answers its item for the SLA figures,
+    a published post is recorded as published with its link."""
+    if action.kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY):
+        item_reply_posted(action)
+    elif action.kind == ActionKind.PUBLISH and action.post_id is not None:
+        post_record_published(action)
 
 
 def _claim(action_id: int, now: datetime) -> _Claim | None:
@@ -221,19 +236,21 @@ def _attempt(action: PlatformAction, unknown: bool, now: datetime) -> dict[str, 
     channel = action.channel
     connector = CONNECTORS.get(channel.platform)
     if connector is None or not channel.is_active or not connector.configured(channel):
-        return _failed(_("The channel can no longer act on the platform through its API."))
+        return _failed(
+            action, _("The channel can no longer act on the platform through its API."), now
+        )
     request = _request(action)
     try:
         done = connector.find_done(channel, request) if unknown else None
         if done is None:
             done = connector.perform(channel, request)
     except ActionRejected as refusal:
-        return _failed(str(refusal))
+        return _failed(action, str(refusal), now)
     except RateLimited as limited:
         return _requeue(action, str(limited), max(limited.retry_at, now), counted=False)
     except ConnectorError as error:
         if action.attempts >= MAX_ATTEMPTS:
-            return _failed(str(error))
+            return _failed(action, str(error), now)
         pause = FIRST_PAUSE * 2 ** (action.attempts - 1)
         return _requeue(action, str(error), now + pause, counted=True)
     return _executed(done, now)
@@ -270,8 +287,18 @@ def _requeue(action: PlatformAction, error: str, at: datetime, *, counted: bool)
     }
 
 
-def _failed(error: str) -> dict[str, Any]:
-    return {"state": State.FAILED, "next_attempt_at": None, "last_error": error[:2000]}
+def _failed(action: PlatformAction, error: str, now: datetime) -> dict[str, Any]:
+    """Refused for good: on the to-do list, with its deadline (``platform_to_do``)."""
+    due, warning = action_to_do_deadline(action, now)
+    return {
+        "state": State.FAILED,
+        "next_attempt_at": None,
+        "last_error": error[:2000],
+        "due_at": due,
+        "warn_at": warning,
+        "warned_at": None,
+        "breached_at": None,
+    }
 
 
 def _save_attempt(action: PlatformAction, fields: dict[str, Any]) -> bool:
@@ -423,22 +450,6 @@ def actions_sweep(now: datetime | None = None) -> int:
     for action_id in checks:
         _enqueue_check(action_id)
     return len(attempts) + len(checks)
-
-
-def action_mark_done(*, action: PlatformAction, actor: User, url: str = "") -> PlatformAction:
-    """A person carried the action out on the platform by hand."""
-    changed = PlatformAction.objects.filter(
-        pk=action.pk, state__in=PlatformAction.TO_DO_BY_HAND
-    ).update(
-        state=State.DONE_BY_HAND,
-        done_by=actor,
-        done_at=timezone.now(),
-        url=url or action.url,
-        next_attempt_at=None,
-    )
-    if not changed:
-        raise ActionRefused(_("This action does not wait to be done by hand."))
-    return PlatformAction.objects.get(pk=action.pk)
 
 
 def _enqueue_execute(action_id: int) -> None:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Institution, Role, SpokenLanguage, User
 from accounts.tenancy import has_role
 from channels.models import Channel
-from moderation.models import Post, PostState, PostText, PostTransition
+from moderation.models import PlatformAction, Post, PostState, PostText, PostTransition
 
 Kind = PostTransition.Kind
 EDITABLE = (PostState.DRAFT, PostState.CHANGES_REQUESTED)
@@ -148,6 +148,34 @@ def post_publish(*, post: Post, actor: User, url: str) -> Post:
         post, actor, Kind.PUBLISHED, (PostState.APPROVED,), PostState.PUBLISHED, note=url,
         published_url=url, published_at=timezone.now(),
     )  # fmt: skip
+
+
+def post_record_published(action: PlatformAction, actor: User | None = None) -> Post:
+    """The post of a PUBLISH ``action`` is on the platform: PUBLISHED with the action's link and
+    time, and a transition by ``actor`` (who marked it done by hand) or, published through the
+    API, by the post's approver (the person whose approval sent it out; its author if none)."""
+    post = action.post
+    if post is None:
+        raise ValueError("Not the action of a post.")
+    at = action.executed_at or action.done_at or timezone.now()
+    by = actor or post.approved_by or post.author
+    return _move(
+        post, by, Kind.PUBLISHED, (PostState.APPROVED,), PostState.PUBLISHED,
+        note=action.url, published_url=action.url,
+        published_at=at,
+    )  # fmt: skip
+
+
+def post_text_for_channel(post: Post) -> str:
+    """What is published: the post's text in the channel's language; with several languages,
+    one post holding the texts in the channel's language order (then any other language of the
+    post), separated by a blank line, as the bilingual institutions post."""
+    texts = {text.language: text.text.strip() for text in post.texts.all() if text.text.strip()}
+    order = [*post.channel.languages, *sorted(texts)]
+    chosen = [lang for lang in dict.fromkeys(order) if lang in texts]
+    if len(post.channel.languages) == 1 and post.channel.languages[0] in texts:
+        chosen = post.channel.languages[:1]
+    return "\n\n".join(texts[lang] for lang in chosen)
 
 
 def post_withdraw(*, post: Post, actor: User, reason: str) -> Post:

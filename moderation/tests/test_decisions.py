@@ -14,10 +14,11 @@ from channels.tests.factories import ChannelFactory
 from charter.models import CharterRule
 from charter.tests.factories import published_charter
 from complaints.tests.factories import builtin
-from moderation.models import Decision, DecisionImmutableError, Item
+from moderation.models import Decision, DecisionImmutableError, Item, PlatformAction
 from moderation.services import decisions
 from moderation.services.decisions import DecisionRefused
 from moderation.services.ingest import item_apply_event
+from moderation.services.platform_to_do import action_mark_done
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,17 @@ def rule(number: int) -> CharterRule:
     return CharterRule.objects.get(version__status="published", number=number)
 
 
-def test_a_reply_answers_the_item_and_meets_the_sla(item, defence_communicator) -> None:
+def test_a_reply_answers_the_item_and_meets_the_sla_once_posted(item, defence_communicator) -> None:
     outcome = decisions.item_reply(item=item, actor=defence_communicator, text="Merci !")
     assert outcome.item.status == "answered"
     assert outcome.item.first_response_at == outcome.decision.created_at
-    assert decisions.sla_met(outcome.item) is True
+    assert decisions.sla_met(outcome.item) is None  # typed, not yet on the platform
+    action = PlatformAction.objects.create(
+        institution=item.institution, channel=item.channel, kind="reply",
+        decision=outcome.decision, state="manual",
+    )  # fmt: skip
+    action_mark_done(action=action, actor=defence_communicator)
+    assert decisions.sla_met(Item.objects.get(pk=item.pk)) is True
     assert (outcome.decision.reply_text, outcome.decision.delivery.state) == ("Merci !", "to_post")
     with pytest.raises(DecisionRefused, match="Write the reply"):
         decisions.item_reply(item=item, actor=defence_communicator, text=" ")

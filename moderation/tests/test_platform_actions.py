@@ -31,12 +31,11 @@ from moderation.services.ingest import item_apply_event
 from moderation.services.platform_actions import (
     LEASE,
     MAX_ATTEMPTS,
-    ActionRefused,
     action_check,
     action_execute,
-    action_mark_done,
     actions_sweep,
 )
+from moderation.services.platform_to_do import ToDoRefused, action_mark_done
 
 pytestmark = pytest.mark.django_db
 State = PlatformAction.State
@@ -356,7 +355,7 @@ def test_a_manual_reply_is_marked_done_once(defence, defence_communicator) -> No
     done = action_mark_done(action=action, actor=defence_communicator)
     assert (done.state, done.done_by) == ("done_by_hand", defence_communicator)
     assert done.done_at is not None
-    with pytest.raises(ActionRefused):
+    with pytest.raises(ToDoRefused):
         action_mark_done(action=action, actor=defence_communicator)
 
 

@@ -34,11 +34,17 @@ from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from moderation.messaging import messaging_window
 from moderation.models import Item, ItemStatus, PlatformAction, SavedReply
-from moderation.selectors import item_page_items, item_thread, queue_next, queue_params
+from moderation.selectors import (
+    item_page_items,
+    item_platform_actions,
+    item_thread,
+    queue_next,
+    queue_params,
+)
 from moderation.services import decisions
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
-from moderation.services.platform_actions import ActionRefused, action_mark_done
+from moderation.services.platform_to_do import ToDoRefused, action_mark_done
 from moderation.services.replies import saved_replies_for, saved_reply_render
 from moderation.views import workspace
 
@@ -99,7 +105,7 @@ def _page(
     context = {
         **context,
         **workspace.messages_context(request),
-        "active_action": _first_form(item, refused),
+        "active_action": _first_form(item, refused, can_reply=bool(context["can_reply"])),
         "kept": kept,
         "kept_advice": request.POST.getlist("advice") if refused else [],
         "moved_on": moved_on or _moved_on(request),
@@ -112,14 +118,16 @@ def _page(
 FORMS_OF_OPEN_ITEMS = {"reply", "hide", "remove", "no-action", "escalate"}
 
 
-def _first_form(item: Item, refused: str) -> str:
+def _first_form(item: Item, refused: str, *, can_reply: bool) -> str:
     """The form the action bar opens on: the refused one, else the reply (reopen once
-    answered)."""
+    answered; an escalated item's reply while its public answer is owed)."""
     answering = item.status == ItemStatus.OPEN
     form = {"assign-me": "assign", "posted": ""}.get(refused, refused)
+    if form == "reply" and can_reply:
+        return form
     if (form in FORMS_OF_OPEN_ITEMS and not answering) or (form == "reopen" and answering):
         form = ""
-    return form or ("reply" if answering else "reopen")
+    return form or ("reply" if can_reply else "reopen")
 
 
 def _moved_on(request: InstitutionRequest) -> bool:
@@ -147,6 +155,9 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "remove_rules": rules.remove,
         "categories": Category.objects.available_to(request.institution),
         "sla_met": decisions.sla_met(item),
+        "platform_actions": item_platform_actions(item),
+        "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
+        "can_reply": decisions.reply_allowed(item),
         "complaint": complaint_marker_of(item),
         "saved_replies": saved_replies_for(item),
         "saved_reply": request.GET.get("saved", ""),
@@ -179,7 +190,7 @@ def item_action(
     item = _item(request, item_id)
     try:
         done = handler(request, item)
-    except (DecisionRefused, ActionRefused) as refused:
+    except (DecisionRefused, ToDoRefused) as refused:
         messages.error(request, str(refused))
         return _page(request, _context(request, item), status=400, refused=action)
     moving_on = request.POST.get("then") == "next"
@@ -327,7 +338,7 @@ def _posted(request: InstitutionRequest, item: Item) -> str:
         else None
     )
     if action is None:
-        raise ActionRefused(_("This action does not wait to be done by hand."))
+        raise ToDoRefused(_("This action does not wait to be done by hand."))
     action_mark_done(action=action, actor=request.user)
     if action.kind in (PlatformAction.Kind.REPLY, PlatformAction.Kind.PRIVATE_REPLY):
         return _("Recorded: the reply is posted on the platform.")

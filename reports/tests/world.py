@@ -14,9 +14,10 @@ from charter.selectors import rules_justifying
 from charter.tests.factories import published_charter
 from complaints.services.cases import case_answer, case_close
 from complaints.tests.factories import register
-from moderation.models import Item
+from moderation.models import Item, PlatformAction
 from moderation.services import decisions
 from moderation.services.ingest import item_apply_event
+from moderation.services.platform_to_do import action_mark_done
 from reports.periods import Month
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -43,6 +44,17 @@ def act(at: datetime, decide, **kwargs):  # type: ignore[no-untyped-def]
         return decide(**kwargs)
 
 
+def reply_posted(at: datetime, outcome, actor) -> None:  # type: ignore[no-untyped-def]
+    """The reply of ``outcome`` posted on the platform at ``at`` (marked done by hand): the SLA
+    figures count a reply then, not when it was typed."""
+    action = PlatformAction.objects.create(
+        institution_id=outcome.item.institution_id, channel=outcome.item.channel,
+        kind="reply", decision=outcome.decision, state="manual",
+    )  # fmt: skip
+    with time_machine.travel(at, tick=False):
+        action_mark_done(action=action, actor=actor)
+
+
 def build_world(defence, defence_admin, defence_communicator, defence_officer):  # type: ignore[no-untyped-def]
     with time_machine.travel(local(2025, 10, 1, 9, 0), tick=False):
         published_charter(defence, defence_admin)
@@ -53,9 +65,10 @@ def build_world(defence, defence_admin, defence_communicator, defence_officer): 
     hide_rule = rules_justifying(defence, "hide", at=local(2026, 11, 20)).get(number=2)
 
     a = arrive(fb, "A", local(2026, 11, 1, 0, 30), "nl")
-    act(a.due_at, decisions.item_reply, item=a, actor=me, text="Dag A")
+    reply_posted(a.due_at, act(a.due_at, decisions.item_reply, item=a, actor=me, text="Dag A"), me)
     b = arrive(fb, "B", local(2026, 11, 10, 10, 0), "fr")
-    act(b.due_at + timedelta(seconds=1), decisions.item_reply, item=b, actor=me, text="Bonjour")
+    late = b.due_at + timedelta(seconds=1)
+    reply_posted(late, act(late, decisions.item_reply, item=b, actor=me, text="Bonjour"), me)
     c = arrive(x, "C", local(2026, 11, 12, 9, 0), "fr", kind="mention")
     act(local(2026, 11, 12, 9, 30), decisions.item_remove, item=c, actor=me, rule=remove_rule,
         reasons="Publicité")  # fmt: skip
@@ -66,7 +79,8 @@ def build_world(defence, defence_admin, defence_communicator, defence_officer): 
     f = arrive(fb, "F", local(2026, 10, 31, 23, 30), "fr")
     act(local(2026, 11, 1, 4, 30), decisions.item_no_action, item=f, actor=me)
     g = arrive(fb, "G", local(2025, 11, 15, 10, 0), "nl")
-    act(local(2025, 11, 15, 11, 0), decisions.item_reply, item=g, actor=me, text="Dag G")
+    g_at = local(2025, 11, 15, 11, 0)
+    reply_posted(g_at, act(g_at, decisions.item_reply, item=g, actor=me, text="Dag G"), me)
     arrive(fb, "H", NOW - timedelta(hours=2), "fr")
     arrive(fb, "I", NOW - timedelta(hours=22), "fr")
 
