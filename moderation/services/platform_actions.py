@@ -11,7 +11,7 @@
 - A rate limit puts it back in the queue until the platform's reset time (not counted as an
   attempt); a transient error retries after 1, 2, 4… minutes, ``MAX_ATTEMPTS`` at most; a
   final refusal leaves it *failed*, on the manual list with the platform's answer.
-- Once executed it is read back at once, then again ``RECHECKS`` after execution: as expected
+- Once executed it is read back at once (same write), then ``RECHECKS`` after execution: as expected
   -> *verified*; otherwise *mismatch*, and the institution's admins, the item's assignee and the
   decision's author get an alert. A platform offering no read-back leaves it *executed*.
 
