@@ -53,9 +53,7 @@ class Execution(StrEnum):
         return self in CONFIRMED
 
 
-CONFIRMED = frozenset(
-    {Execution.VERIFIED, Execution.EXECUTED_UNVERIFIABLE, Execution.DONE_BY_HAND}
-)
+CONFIRMED = frozenset({Execution.VERIFIED, Execution.EXECUTED_UNVERIFIABLE, Execution.DONE_BY_HAND})
 
 
 def unverifiable() -> set[tuple[str, str]]:

@@ -42,8 +42,7 @@ WHY_NOT = {
     "by reading it back",
     Execution.WAITING: "not carried out on the platform yet (waiting to be sent)",
     Execution.TO_DO_BY_HAND: "not carried out on the platform: to be done there by hand",
-    Execution.CHANGED_BACK: "carried out on the platform on {done}, then found changed back "
-    "there",
+    Execution.CHANGED_BACK: "carried out on the platform on {done}, then found changed back there",
     Execution.NOT_STARTED: "not carried out on the platform",
 }
 

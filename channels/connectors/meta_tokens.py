@@ -60,7 +60,7 @@ class MetaTokenChecker:
         valid = data.get("is_valid") is True
         error = ""
         if not valid:
-            details = data.get("error") if isinstance(data.get("error"), dict) else {}
+            details = _object(data.get("error"))
             error = scrub(
                 str(details.get("message") or "The token is not valid."), token, app_token
             )[:1000]
@@ -89,10 +89,14 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 def _graph_error(status: int, body: dict[str, Any]) -> str:
     """Graph's error object (``{"error": {"message", "type", "code"}}``) as one line."""
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    error = _object(body.get("error"))
     code = error.get("code", "?")
     message = str(error.get("message") or "no message")[:500]
     return f"Meta answered {status} (code {code}): {message}"
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _earliest(*epochs: object) -> datetime | None:

@@ -60,9 +60,13 @@ def test_a_valid_page_token_that_never_expires_is_stored_and_warns_nobody(
     channel = facebook_channel(defence)
     status = channel_token_check(channel=channel)
     channel.refresh_from_db()
-    assert status is not None and status.valid and status.expires_at is None
-    assert channel.token_valid is True and channel.token_checked_at is not None
-    assert channel.token_expires_at is None and channel.token_missing_scopes == []
+    assert status is not None
+    assert status.valid
+    assert status.expires_at is None
+    assert channel.token_valid is True
+    assert channel.token_checked_at is not None
+    assert channel.token_expires_at is None
+    assert channel.token_missing_scopes == []
     assert notices(defence_admin) == []
     (call,) = platform_sandbox.calls_to("GET", "/facebook/debug_token")
     assert call["query"]["input_token"] == [PAGE_TOKEN]
@@ -83,9 +87,11 @@ def test_expiry_within_two_weeks_warns_the_admins_once_per_expiry(
         channel_token_check(channel=channel, now=now + timedelta(days=day))
     channel.refresh_from_db()
     assert channel.token_expires_at == datetime.fromtimestamp(expires, UTC)
-    assert len(notices(defence_admin)) == 1 and len(notices(other_admin)) == 1
+    assert len(notices(defence_admin)) == 1
+    assert len(notices(other_admin)) == 1
     assert "expires on" in notices(defence_admin)[0].subject
-    assert notices(police_admin) == [] and notices(communicator) == []
+    assert notices(police_admin) == []
+    assert notices(communicator) == []
     # A renewed token that expires again later is warned about again.
     meta_tokens.set_token(platform_sandbox, PAGE_TOKEN, expires_at=expires + 5 * 86400)
     channel_token_check(channel=channel, now=now + timedelta(days=9))
@@ -106,7 +112,8 @@ def test_data_access_expiry_counts_when_it_comes_first(
     soon = int(time.time()) + 3 * 86400
     meta_tokens.set_token(platform_sandbox, PAGE_TOKEN, expires_at=0, data_access_expires_at=soon)
     status = channel_token_check(channel=channel)
-    assert status is not None and status.expires_at == datetime.fromtimestamp(soon, UTC)
+    assert status is not None
+    assert status.expires_at == datetime.fromtimestamp(soon, UTC)
     assert len(notices(defence_admin)) == 1
 
 
@@ -173,7 +180,8 @@ def test_a_check_the_platform_cannot_answer_is_no_verdict_and_never_stores_the_t
     channel.refresh_from_db()
     assert channel.token_valid is None
     assert "Meta answered 500 (code 1)" in channel.token_error
-    assert PAGE_TOKEN not in channel.token_error and APP_SECRET not in channel.token_error
+    assert PAGE_TOKEN not in channel.token_error
+    assert APP_SECRET not in channel.token_error
     assert notices(defence_admin) == []
 
 
@@ -196,24 +204,30 @@ def test_an_unreachable_platform_leaves_no_token_in_the_stored_error(
     assert channel_token_check(channel=channel) is None
     channel.refresh_from_db()
     assert channel.token_error.startswith("Meta could not be reached")
-    assert PAGE_TOKEN not in channel.token_error and APP_SECRET not in channel.token_error
+    assert PAGE_TOKEN not in channel.token_error
+    assert APP_SECRET not in channel.token_error
 
 
 def test_mastodon_token_valid_invalid_and_scopes(platform_sandbox, defence, defence_admin) -> None:
     channel = mastodon_channel(defence, platform_sandbox)
     status = channel_token_check(channel=channel)
-    assert status is not None and status.valid and status.expires_at is None
+    assert status is not None
+    assert status.valid
+    assert status.expires_at is None
     assert status.missing == frozenset()  # "read" and "write" cover the narrower scopes
     mastodon_accounts.set_token(platform_sandbox, MASTODON_TOKEN, scopes=["read"])
     status = channel_token_check(channel=channel)
-    assert status is not None and status.missing == {"write:statuses"}
+    assert status is not None
+    assert status.missing == {"write:statuses"}
     mastodon_accounts.set_token(platform_sandbox, MASTODON_TOKEN, valid=False)
     status = channel_token_check(channel=channel)
     channel.refresh_from_db()
-    assert status is not None and not status.valid
-    assert channel.token_valid is False and channel.token_error == "The access token is invalid"
+    assert status is not None
+    assert not status.valid
+    assert channel.token_valid is False
+    assert channel.token_error == "The access token is invalid"
     assert {n.subject.split(" ")[-1] for n in notices(defence_admin)} == {"permissions", "works"}
-    (call, *_rest) = platform_sandbox.calls_to("GET", "/api/v1/apps/verify_credentials")
+    (_call, *_rest) = platform_sandbox.calls_to("GET", "/api/v1/apps/verify_credentials")
 
 
 def test_the_sandbox_control_endpoints_describe_tokens(platform_sandbox, meta_app, defence) -> None:
@@ -231,8 +245,10 @@ def test_the_sandbox_control_endpoints_describe_tokens(platform_sandbox, meta_ap
     ).raise_for_status()
     facebook = channel_token_check(channel=facebook_channel(defence))
     mastodon = channel_token_check(channel=mastodon_channel(defence, platform_sandbox))
-    assert facebook is not None and "pages_manage_posts" in facebook.missing
-    assert mastodon is not None and not mastodon.valid
+    assert facebook is not None
+    assert "pages_manage_posts" in facebook.missing
+    assert mastodon is not None
+    assert not mastodon.valid
 
 
 def test_graph_refuses_debug_token_without_an_app_token(platform_sandbox) -> None:
@@ -241,7 +257,8 @@ def test_graph_refuses_debug_token_without_an_app_token(platform_sandbox) -> Non
     answer = requests.get(
         f"{platform_sandbox.url}/facebook/debug_token", params={"input_token": "x"}, timeout=5
     )
-    assert answer.status_code == 400 and answer.json()["error"]["code"] == 104
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == 104
 
 
 def test_no_token_appears_in_the_logs(platform_sandbox, meta_app, defence, caplog) -> None:
@@ -285,7 +302,8 @@ def test_the_daily_check_covers_active_channels_with_a_token(
 
 def test_the_daily_check_is_a_catch_up_job() -> None:
     job = django_settings.CATCH_UP_JOBS["channel-tokens-check"]
-    assert isinstance(job, CatchUpJob) and job.weekday is None
+    assert isinstance(job, CatchUpJob)
+    assert job.weekday is None
     assert job.function == "channels.tasks.channel_tokens_check_task"
 
 
@@ -296,7 +314,10 @@ def test_scopes_and_redaction_helpers() -> None:
         "pages_messaging", "pages_manage_posts",
     }  # fmt: skip
     line = 'GET /debug_token?input_token=abc&access_token=1|s HTTP/1.1" 200'
-    assert redact(line) == 'GET /debug_token?input_token=[redacted]&access_token=[redacted] HTTP/1.1" 200'
+    assert (
+        redact(line)
+        == 'GET /debug_token?input_token=[redacted]&access_token=[redacted] HTTP/1.1" 200'
+    )
 
 
 def test_admins_see_the_token_state_and_check_now(
@@ -309,12 +330,14 @@ def test_admins_see_the_token_state_and_check_now(
     )  # fmt: skip
     client.force_login(defence_admin)
     page = client.get(f"/i/defence/channels/{channel.pk}/").content.decode()
-    assert "Not checked yet" in page and "Check now" in page
+    assert "Not checked yet" in page
+    assert "Check now" in page
     response = client.post(f"/i/defence/channels/{channel.pk}/token-check/")
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "The token needs attention" in page
-    assert "<code>pages_manage_posts</code>" in page and "Expires on" in page
+    assert "<code>pages_manage_posts</code>" in page
+    assert "Expires on" in page
     assert PAGE_TOKEN not in page
 
 

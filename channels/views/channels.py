@@ -122,13 +122,14 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
 def channel_token_check_view(
     request: InstitutionRequest, institution_slug: str, channel_id: int
 ) -> HttpResponse:
-    """"Check now": ask the platform about the channel's token at once (one API call)."""
+    """ "Check now": ask the platform about the channel's token at once (one API call)."""
     channel = get_object_or_404(Channel.objects.for_institution(request.institution), pk=channel_id)
     if not checkable(channel):
         messages.error(request, _("This channel has no token GovSocial can check."))
     elif channel_token_check(channel=channel) is None:
         messages.warning(
-            request, _("The platform could not be asked: %(reason)s") % {"reason": channel.token_error}
+            request,
+            _("The platform could not be asked: %(reason)s") % {"reason": channel.token_error},
         )
     elif channel.token_valid and not channel.token_missing_scopes:
         messages.success(request, _("The token works and has every permission needed."))
