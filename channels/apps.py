@@ -11,7 +11,10 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.services.institutions import RESPONSE_TIMES_HOOKS
         from accounts.services.members import roles_withdrawn
+        from channels.connectors import redaction
         from channels.services.channels import channels_apply_institution_times, on_roles_withdrawn
+
+        redaction.install()
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="channels.roles_withdrawn")
 

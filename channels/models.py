@@ -92,6 +92,16 @@ class Channel(models.Model):
     access_token_encrypted = models.TextField(blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # What the platform said of the access token at the last check (channels.services.tokens).
+    token_checked_at = models.DateTimeField(null=True, blank=True)
+    token_valid = models.BooleanField(
+        null=True, blank=True, help_text="None: never checked, or the last check could not run."
+    )
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_missing_scopes = models.JSONField(default=list, blank=True)
+    token_error = models.TextField(
+        blank=True, help_text="Why the token is invalid, or why the check could not run."
+    )
 
     objects = ChannelQuerySet.as_manager()
     history = HistoricalRecords(
@@ -99,6 +109,13 @@ class Channel(models.Model):
             "signing_secret_encrypted",
             "verify_token_encrypted",
             "access_token_encrypted",
+            # observations of the daily check, not changes anybody made; the warnings they
+            # cause are notifications.
+            "token_checked_at",
+            "token_valid",
+            "token_expires_at",
+            "token_missing_scopes",
+            "token_error",
         ]
     )
 

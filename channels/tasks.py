@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from channels.services import deliveries, imports, polling
+from channels.services import deliveries, imports, polling, tokens
 
 
 @shared_task(name="channels.tasks.deliveries_drain", acks_late=True)
@@ -39,3 +39,9 @@ def import_run_task(job_id: int) -> None:
 @shared_task(name="channels.tasks.imports_resume", acks_late=True)
 def imports_resume_task() -> int:
     return imports.imports_resume()
+
+
+@shared_task(name="channels.tasks.channel_tokens_check", acks_late=True)
+def channel_tokens_check_task() -> int:
+    """Daily (settings.CATCH_UP_JOBS): every active channel's token, admins warned."""
+    return tokens.channel_tokens_check_all()

@@ -14,6 +14,11 @@ urlpatterns = [
     path(f"{tenant}new/", channels.channel_create, name="channel-create"),
     path(f"{tenant}<int:channel_id>/", channels.channel_edit, name="channel-edit"),
     path(f"{tenant}<int:channel_id>/crisis/", channels.channel_crisis, name="channel-crisis"),
+    path(
+        f"{tenant}<int:channel_id>/token-check/",
+        channels.channel_token_check_view,
+        name="channel-token-check",
+    ),
     path(f"{tenant}deliveries/", channels.delivery_list, name="delivery-list"),
     path(f"{tenant}imports/", imports.import_list, name="import-list"),
     path(f"{tenant}imports/<int:job_id>/", imports.import_detail, name="import-detail"),

@@ -359,6 +359,8 @@ CATCH_UP_JOBS = {
     "items-anonymise": daily("moderation.tasks.items_anonymise_expired_task"),
     # Sent and failed e-mails older than EMAIL_RETENTION_DAYS leave the outbox.
     "email-outbox-purge": daily("accounts.tasks.email_outbox_purge_task"),
+    # Channels' API tokens: still valid, expiring, permissions missing (admins are warned).
+    "channel-tokens-check": daily("channels.tasks.channel_tokens_check_task", hour=5),
 }
 CELERY_BEAT_SCHEDULE = {
     # Every minute; "expires" below the interval: a tick missed while down is not replayed, the
@@ -449,6 +451,10 @@ PLATFORM_API_URLS = {
     "x": "https://api.x.com/2",
     "linkedin": "https://api.linkedin.com/rest",
 }
+# The Meta app GovSocial's page tokens belong to: its app token (``id|secret``) asks Graph's
+# debug_token about them (channels/connectors/meta_tokens.py). Unset: Meta tokens are not checked.
+META_APP_ID = env_str("META_APP_ID")
+META_APP_SECRET = env_str("META_APP_SECRET")
 if PLATFORM_SANDBOX_URL:
     PLATFORM_API_URLS = {
         platform: f"{PLATFORM_SANDBOX_URL}/{platform}" for platform in PLATFORM_API_URLS

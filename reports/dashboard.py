@@ -11,7 +11,7 @@ from accounts.models import Institution, Membership
 from channels.models import Channel, KeywordHit
 from charter.models import Acknowledgement, Charter
 from complaints.models import Case, Status
-from moderation.models import Item
+from moderation.models import Item, PlatformAction
 from reports.periods import Month
 from reports.stats import Sla, sla_by
 
@@ -48,6 +48,19 @@ class CharterRate:
 
 
 @dataclass
+class ChannelActions:
+    """A channel's platform actions not finished: waiting to be sent (queued, sending), to do
+    by hand (not allowed by the platform or the token, or refused), and carried out without
+    confirmation (executed, not verified; or verified, then found changed back)."""
+
+    channel_id: int
+    name: str
+    waiting: int
+    by_hand: int
+    unverified: int
+
+
+@dataclass
 class Dashboard:
     month: Month
     items: ItemsNow
@@ -58,6 +71,7 @@ class Dashboard:
     charters: list[CharterRate]
     hits: list[tuple[str, int]] = field(default_factory=list)
     week_start: datetime | None = None
+    actions: list[ChannelActions] = field(default_factory=list)
 
 
 def dashboard(institution: Institution, now: datetime) -> Dashboard:
@@ -73,7 +87,33 @@ def dashboard(institution: Institution, now: datetime) -> Dashboard:
         charters=_charter_rates(institution),
         hits=_hits_this_week(institution, now),
         week_start=_week_start(institution, now),
+        actions=_actions_by_channel(institution),
     )
+
+
+UNVERIFIED = (PlatformAction.State.EXECUTED, PlatformAction.State.MISMATCH)
+
+
+def _actions_by_channel(institution: Institution) -> list[ChannelActions]:
+    """One aggregate query over the institution's unfinished actions, per channel."""
+    State = PlatformAction.State
+    rows = (
+        PlatformAction.objects.for_institution(institution)
+        .filter(state__in=(*PlatformAction.WAITING, *PlatformAction.TO_DO_BY_HAND, *UNVERIFIED))
+        .order_by()
+        .values("channel_id", "channel__name")
+        .annotate(
+            waiting=Count("pk", filter=Q(state__in=(State.QUEUED, State.SENDING))),
+            by_hand=Count("pk", filter=Q(state__in=(State.MANUAL, State.FAILED))),
+            unverified=Count("pk", filter=Q(state__in=UNVERIFIED)),
+        )
+        .order_by("channel__name", "channel_id")
+    )
+    return [
+        ChannelActions(row["channel_id"], row["channel__name"], row["waiting"],
+                       row["by_hand"], row["unverified"])
+        for row in rows
+    ]  # fmt: skip
 
 
 def _items_now(institution: Institution, now: datetime) -> ItemsNow:

@@ -2,8 +2,9 @@
 
 Per month (local calendar): items handled (received that month and answered, hidden, removed,
 escalated or closed without action), hides and removals by the house rule they cited (linked to
-the rule's public wording), the share answered within the response time, complaints received
-and the share answered within 30 days.
+the rule's public wording), each as decided and as carried out on the platform (confirmed by the
+platform or done by hand, see ``reports.execution``), the share answered within the response
+time, complaints received and the share answered within 30 days.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
@@ -19,6 +20,7 @@ from accounts.models import Institution
 from charter.selectors import rule_label
 from complaints.models import Case
 from moderation.models import Decision, Item
+from reports.execution import carried_out_exists
 from reports.monthly import active_language
 from reports.periods import Month
 from reports.stats import (
@@ -39,6 +41,9 @@ class RuleCount:
     url: str
     hidden: int = 0
     removed: int = 0
+    hidden_done: int = 0
+    """Of the hides decided, those carried out on the platform."""
+    removed_done: int = 0
 
 
 @dataclass
@@ -57,6 +62,14 @@ class PublicMonth:
     @property
     def removed(self) -> int:
         return sum(rule.removed for rule in self.rules)
+
+    @property
+    def hidden_done(self) -> int:
+        return sum(rule.hidden_done for rule in self.rules)
+
+    @property
+    def removed_done(self) -> int:
+        return sum(rule.removed_done for rule in self.rules)
 
 
 def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
@@ -92,6 +105,7 @@ def _rules(
     decisions = Decision.objects.for_institution(institution)
     language = active_language()
     per_month: dict[MonthKey, dict[str, RuleCount]] = {}
+    done = _carried_out(decisions, months)
     for key, rule, action, count in moderation_by_rule(decisions, months):
         url = reverse(
             "charter:public-detail",
@@ -103,10 +117,26 @@ def _rules(
         entry = counts.setdefault(f"{label}|{url}", RuleCount(label, url))
         if action == "hide":
             entry.hidden += count
+            entry.hidden_done += done.get((key, rule.pk, action), 0)
         else:
             entry.removed += count
+            entry.removed_done += done.get((key, rule.pk, action), 0)
     for key, counts in per_month.items():
         if key in result:
             result[key].rules = sorted(
                 counts.values(), key=lambda r: (-(r.hidden + r.removed), r.label)
             )
+
+
+def _carried_out(
+    decisions: QuerySet[Decision], months: list[Month]
+) -> dict[tuple[MonthKey, int, str], int]:
+    """Hides and removals carried out, per (month decided, rule, action): one query."""
+    rows = (
+        decisions.filter(in_months("created_at", months), action__in=("hide", "remove"))
+        .annotate(month=TruncMonth("created_at", tzinfo=months[0].zone))
+        .order_by()
+        .values("month", "rule_id", "action")
+        .annotate(n=Count("pk", filter=Q(carried_out_exists())))
+    )
+    return {(month_key(row["month"]), row["rule_id"], row["action"]): row["n"] for row in rows}

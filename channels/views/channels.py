@@ -17,6 +17,7 @@ from channels.forms import ChannelForm
 from channels.models import Channel, InboundDelivery, PollState
 from channels.services.channels import channel_crisis_set, channel_save, secret_summary
 from channels.services.deliveries import delivery_reprocess
+from channels.services.tokens import channel_token_check, checkable
 
 
 @requires_role(ANY_MEMBER)
@@ -104,6 +105,7 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
     if channel.pk:
         context["secrets"] = secret_summary(channel)
         context["poll_state"] = PollState.objects.filter(channel=channel).first()
+        context["token_checkable"] = checkable(channel)
         context["hook_urls"] = {
             "meta": request.build_absolute_uri(
                 reverse("channels:hook-meta", kwargs={"channel_id": channel.webhook_id})
@@ -113,6 +115,29 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
             ),
         }
     return render(request, "channels/channel_form.html", context)
+
+
+@require_POST
+@requires_role(Role.INSTITUTION_ADMIN)
+def channel_token_check_view(
+    request: InstitutionRequest, institution_slug: str, channel_id: int
+) -> HttpResponse:
+    """ "Check now": ask the platform about the channel's token at once (one API call)."""
+    channel = get_object_or_404(Channel.objects.for_institution(request.institution), pk=channel_id)
+    if not checkable(channel):
+        messages.error(request, _("This channel has no token GovSocial can check."))
+    elif channel_token_check(channel=channel) is None:
+        messages.warning(
+            request,
+            _("The platform could not be asked: %(reason)s") % {"reason": channel.token_error},
+        )
+    elif channel.token_valid and not channel.token_missing_scopes:
+        messages.success(request, _("The token works and has every permission needed."))
+    else:
+        messages.warning(request, _("The token needs attention: see below."))
+    return redirect(
+        "channels:channel-edit", institution_slug=request.institution.slug, channel_id=channel.pk
+    )
 
 
 @requires_role(Role.INSTITUTION_ADMIN)

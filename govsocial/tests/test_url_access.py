@@ -72,6 +72,7 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "reports:statements": tenant(ADMIN),
     "reports:transparency": Public(),
     "channels:channel-crisis": tenant(ADMIN, Role.SPOKESPERSON, status=405),
+    "channels:channel-token-check": tenant(ADMIN, status=405),
     "accounts:institution-detail": tenant(ANY_MEMBER),
     "accounts:institution-settings": tenant(ADMIN),
     "accounts:member-list": tenant(ADMIN),

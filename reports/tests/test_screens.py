@@ -92,13 +92,27 @@ def test_the_csv_writes_fractions_with_the_decimal_separator_of_the_readers_lang
 
 @pytest.mark.usefixtures("at_now")
 def test_statements_of_reasons_without_personal_data(client: Client, world, defence_admin) -> None:
+    from moderation.models import Decision, PlatformAction
+
+    removal, hide = Decision.objects.filter(action__in=("hide", "remove")).order_by("created_at")
+    for decision, state in ((removal, "verified"), (hide, "queued")):
+        PlatformAction.objects.create(
+            institution=decision.institution, channel=decision.item.channel, decision=decision,
+            kind="delete" if decision.action == "remove" else "hide", state=state,
+            executed_at=decision.created_at if state == "verified" else None,
+        )  # fmt: skip
     client.force_login(defence_admin)
     response = client.get("/i/defence/reports/statements/?month=2026-11")
     lines = b"".join(response.streaming_content).decode().splitlines()
     statements = [json.loads(line) for line in lines]
+    # the removal is confirmed on the platform; the hide is decided, not carried out yet
     assert [s["decision_visibility"] for s in statements] == [
-        ["DECISION_VISIBILITY_CONTENT_REMOVED"], ["DECISION_VISIBILITY_CONTENT_DISABLED"],
+        ["DECISION_VISIBILITY_CONTENT_REMOVED"], ["DECISION_VISIBILITY_OTHER"],
     ]  # fmt: skip
+    assert statements[1]["decision_visibility_other"] == (
+        "Hiding decided on 2026-11-20, not carried out on the platform yet (waiting to be sent)."
+    )
+    assert [s["application_date"] for s in statements] == ["2026-11-12", None]
     first = statements[0]
     assert first["incompatible_content_ground"] == "R1 — Règle 1"
     assert first["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"
