@@ -14,7 +14,7 @@ from channels.tests.factories import ChannelFactory
 from charter.models import CharterRule
 from charter.tests.factories import published_charter
 from complaints.tests.factories import builtin
-from moderation.models import Decision, DecisionImmutableError, Item, PlatformAction
+from moderation.models import Decision, DecisionImmutableError, Item
 from moderation.services import decisions
 from moderation.services.decisions import DecisionRefused
 from moderation.services.ingest import item_apply_event
@@ -48,13 +48,11 @@ def test_a_reply_answers_the_item_and_meets_the_sla_once_posted(item, defence_co
     assert outcome.item.status == "answered"
     assert outcome.item.first_response_at == outcome.decision.created_at
     assert decisions.sla_met(outcome.item) is None  # typed, not yet on the platform
-    action = PlatformAction.objects.create(
-        institution=item.institution, channel=item.channel, kind="reply",
-        decision=outcome.decision, state="manual",
-    )  # fmt: skip
+    action = outcome.decision.platform_actions.get()  # planned in the decision's transaction
+    assert (action.kind, action.state, action.text) == ("reply", "manual", "Merci !")
+    assert action.due_at is not None  # on the to-do list with its own deadline
     action_mark_done(action=action, actor=defence_communicator)
     assert decisions.sla_met(Item.objects.get(pk=item.pk)) is True
-    assert (outcome.decision.reply_text, outcome.decision.delivery.state) == ("Merci !", "to_post")
     with pytest.raises(DecisionRefused, match="Write the reply"):
         decisions.item_reply(item=item, actor=defence_communicator, text=" ")
 
