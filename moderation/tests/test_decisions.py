@@ -47,7 +47,8 @@ def test_a_reply_answers_the_item_and_meets_the_sla(item, defence_communicator) 
     assert outcome.item.status == "answered"
     assert outcome.item.first_response_at == outcome.decision.created_at
     assert decisions.sla_met(outcome.item) is True
-    assert (outcome.decision.reply_text, outcome.decision.delivery.state) == ("Merci !", "to_post")
+    [action] = outcome.decision.platform_actions.all()
+    assert (outcome.decision.reply_text, action.state) == ("Merci !", "manual")
     with pytest.raises(DecisionRefused, match="Write the reply"):
         decisions.item_reply(item=item, actor=defence_communicator, text=" ")
 
