@@ -147,6 +147,8 @@ def build(modules: list[Any] | None = None) -> Sandbox:
         setup = getattr(module, "setup", None)
         if setup is not None:
             setup(sandbox)
+    # The most literal route wins: ``/facebook/debug_token`` before ``/facebook/{object-id}``.
+    sandbox.routes.sort(key=lambda route: re.compile(route.pattern).groups)
     return sandbox
 
 
