@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SANDBOX_PORT ?= 8765
+# make run SANDBOX=0: no platform sandbox, the connectors call the real platforms.
+SANDBOX ?= 1
 
 # The test suite runs against real PostgreSQL and Redis on 127.0.0.1.
 TEST_ENV := DEBUG=0 HTTPS=0 \
@@ -41,9 +43,9 @@ run: compilemessages
 	@echo ""
 	@mkdir -p var && cp Procfile var/Procfile.run
 	@# Development only: the platform sandbox plays Facebook, Instagram... (docs/platforms.md).
-	@if [ "$$DEBUG" = 1 ]; then echo "sandbox: python -m devtools.platform_sandbox --port $(SANDBOX_PORT)" >> var/Procfile.run; \
-	  echo "Platform sandbox on http://127.0.0.1:$(SANDBOX_PORT)/ (try: .venv/bin/python -m devtools.meta_demo comment 'Hello')"; fi
-	if [ "$$DEBUG" = 1 ]; then export PLATFORM_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) CONNECTORS_ALLOW_PRIVATE_HOSTS=1; fi; \
+	@if [ "$${DEBUG}:$(SANDBOX)" = 1:1 ]; then echo "sandbox: python -m devtools.platform_sandbox --port $(SANDBOX_PORT)" >> var/Procfile.run; \
+	  echo "Platform sandbox on http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/meta/state (try: .venv/bin/python -m devtools.meta_demo comment 'Hello')"; fi
+	if [ "$${DEBUG}:$(SANDBOX)" = 1:1 ]; then export PLATFORM_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) CONNECTORS_ALLOW_PRIVATE_HOSTS=1; fi; \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f var/Procfile.run -d . -p $(PORT)
 
 ## test: install what the tests need and run them against PostgreSQL and Redis.
