@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -143,14 +142,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "thread": thread.around,
         "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
-        "decisions": item.decisions.select_related(
-            "actor", "rule", "assignee", "case", "evidence"
-        ).prefetch_related(
-            Prefetch(
-                "platform_actions",
-                queryset=PlatformAction.objects.select_related("done_by", "channel").order_by("pk"),
-            )
-        ),
+        "decisions": item.decisions.select_related("actor", "rule", "assignee", "case", "evidence"),
         "hide_rules": rules.hide,
         "remove_rules": rules.remove,
         "categories": Category.objects.available_to(request.institution),
