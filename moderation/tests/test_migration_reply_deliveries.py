@@ -21,6 +21,15 @@ def migrate(targets):  # type: ignore[no-untyped-def]
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards():  # type: ignore[no-untyped-def]
+    """The tests after this one need every migration applied, whatever happened here."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_each_delivery_becomes_an_action_in_the_new_words(defence, defence_communicator) -> None:
     old = migrate(BEFORE)
