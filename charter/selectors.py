@@ -344,6 +344,30 @@ def localised_title(charter: Charter, language: str) -> str:
     return texts[language].title if language in texts else charter.title
 
 
+RULES_TTL = 600
+
+
+def _rules_generation_key(institution_id: int) -> str:
+    return f"charter:rules:generation:{institution_id}"
+
+
+def rule_choices_cached(institution: Institution, language: str) -> RuleChoices:
+    """``rule_choices_in_force`` now, from the cache: the item page offers them on every visit
+    and they change only when a version is published (``rule_choices_changed``), which is also
+    when a version comes into force."""
+    generation_now = generation(_rules_generation_key(institution.pk))
+    key = f"charter:rules:{institution.pk}:{generation_now}:{language}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = rule_choices_in_force(institution, language)
+        cache.set(key, choices, RULES_TTL)
+    return choices
+
+
+def rule_choices_changed(institution_id: int) -> None:
+    generations_bump([_rules_generation_key(institution_id)])
+
+
 PENDING_TTL = 300
 _PENDING_GENERATION = "charter:pending:generation"
 

@@ -40,7 +40,11 @@ from charter.models import (
     CharterVersion,
 )
 from charter.rendering import render_markdown
-from charter.selectors import pending_acknowledgements_changed, rule_changes
+from charter.selectors import (
+    pending_acknowledgements_changed,
+    rule_changes,
+    rule_choices_changed,
+)
 
 REMINDER_AFTER = timedelta(days=7)
 
@@ -375,6 +379,7 @@ def version_publish(
         locked.published_at = timezone.now()
         locked.published_by = actor
         locked.save()
+        rule_choices_changed(locked.institution_id)
         if locked.charter.audience == Audience.STAFF:
             pending_acknowledgements_changed()
             transaction.on_commit(lambda: _announce_staff_version(locked))

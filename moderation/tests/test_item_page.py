@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
-from charter.tests.factories import published_charter
+from charter.tests.factories import publish_new_version, published_charter
 from complaints.tests.factories import builtin
 from moderation.models import Item, SavedReply
 from moderation.selectors import item_thread
@@ -157,3 +157,19 @@ def test_the_item_page_runs_at_most_12_queries_whatever_the_size_of_its_channel(
     with django_assert_max_num_queries(12) as large:
         client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_the_rules_offered_follow_a_newly_published_version_at_once(
+    client: Client, defence, defence_admin, defence_communicator
+) -> None:
+    """The rules in force are cached for the item page (issue 21); publishing renews them."""
+    charter = published_charter(defence, defence_admin, rule_numbers=(1, 2))
+    channel = ChannelFactory(institution=defence)
+    item = post(channel, "p")
+    client.force_login(defence_communicator)
+    url = f"/i/defence/queue/items/{item.pk}/"
+    page = client.get(url).content.decode()
+    assert ">R2 " in page
+    assert ">R3 " not in page
+    publish_new_version(charter, defence_admin, (1, 2, 3))
+    assert ">R3 " in client.get(url).content.decode()

@@ -27,7 +27,7 @@ from django_htmx.http import push_url
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from charter.models import CharterRule
-from charter.selectors import rule_choices_in_force
+from charter.selectors import rule_choices_cached
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
@@ -136,7 +136,7 @@ def _moved_on(request: InstitutionRequest) -> bool:
 def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     thread = item_thread(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
-    rules = rule_choices_in_force(request.institution, language)
+    rules = rule_choices_cached(request.institution, language)
     return {
         "item": item,
         "thread": thread.around,
