@@ -110,7 +110,7 @@ def _setup(sandbox, n: int) -> list[int]:  # type: ignore[no-untyped-def]
             due_at=now + timedelta(hours=24),
             warn_at=now + timedelta(hours=18),
             status="answered",
-        )  # fmt: skip
+        )
         for g in range(n)
     )
     for item in items:
@@ -123,7 +123,7 @@ def _setup(sandbox, n: int) -> list[int]:  # type: ignore[no-untyped-def]
             action="reply",
             created_at=now,
             reply_text=f"Antwoord op vraag {item.external_id}.",
-        )  # fmt: skip
+        )
         for item in items
     )
     actions = PlatformAction.objects.bulk_create(
@@ -136,7 +136,7 @@ def _setup(sandbox, n: int) -> list[int]:  # type: ignore[no-untyped-def]
             text=decision.reply_text,
             state="queued",
             next_attempt_at=now,
-        )  # fmt: skip
+        )
         for decision in decisions
     )
     return [action.pk for action in actions]

@@ -76,7 +76,8 @@ def test_an_approved_post_is_published_at_its_planned_time_exactly_once(
     assert len(published_on(platform_sandbox, channel)) == 1
     action.refresh_from_db()
     post.refresh_from_db()
-    assert action.url and action.object_id
+    assert action.url
+    assert action.object_id
     assert (post.state, post.published_url, post.published_at) == (
         PostState.PUBLISHED, action.url, PLANNED,
     )  # fmt: skip
