@@ -61,6 +61,8 @@ def on_list(
     decision: Decision, *, kind: str = "reply", state: str = State.MANUAL, **fields: object
 ) -> PlatformAction:
     channel = decision.item.channel
+    # The test's own action in place of the one of this kind the decision planned.
+    PlatformAction.objects.filter(decision=decision, kind=kind).delete()
     deadline: dict[str, object] = {**platform_to_do_fields(channel, timezone.now()), **fields}
     return PlatformAction.objects.create(
         institution_id=decision.institution_id, channel=channel, kind=kind, decision=decision,
@@ -472,7 +474,7 @@ def test_the_migration_gives_answered_items_their_sla_time(
 
     from django.apps import apps
 
-    migration = import_module("moderation.migrations.0015_platform_to_do_sla_h5")
+    migration = import_module("moderation.migrations.0018_platform_to_do_sla_h5")
     with time_machine.travel(NOW, tick=False):
         hidden = arrive(channel, "hidden")
         decisions.item_no_action(item=hidden, actor=defence_communicator)
