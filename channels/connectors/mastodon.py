@@ -5,7 +5,8 @@ What the API allows (https://docs.joinmastodon.org/methods/statuses/): posting a
 (``POST /api/v1/statuses`` with ``in_reply_to_id``; an ``Idempotency-Key`` header makes the
 server publish it once however often it is sent, for an hour), a private answer (the same with
 ``visibility=direct``: only the accounts the status names see it, so it starts with the
-author's handle), deleting the account's *own* statuses (``DELETE /api/v1/statuses/:id``) and
+author's handle), publishing an approved post (the same without ``in_reply_to_id``, with
+``visibility=public``), deleting the account's *own* statuses (``DELETE /api/v1/statuses/:id``) and
 reading a status back (``GET /api/v1/statuses/:id``, 404 once it is gone; entity shape:
 https://docs.joinmastodon.org/entities/Status/). What it does not allow: hiding or deleting
 other people's replies or mentions. An account can only report them to the server's moderators,
@@ -20,7 +21,10 @@ back then: a worker never sleeps waiting for a platform.
 
 The instance is the scheme and host of the channel's address (``https://social.example/@x``
 reads ``https://social.example``); the access token needs the ``read:notifications`` scope,
-``write:statuses`` to answer and delete, ``read:statuses`` to read back.
+``write:statuses`` to answer, publish and delete, ``read:statuses`` to read back, and
+``read:accounts`` to find a post already published after an attempt was cut off
+(``GET /api/v1/accounts/verify_credentials``, then the account's statuses
+``GET /api/v1/accounts/:id/statuses``, https://docs.joinmastodon.org/methods/accounts/).
 """
 
 from __future__ import annotations
@@ -95,6 +99,12 @@ CAPABILITIES: dict[ActionKind, Capability] = {
         ),
         own_only=True,
     ),
+    ActionKind.PUBLISH: Capability(
+        call="POST /api/v1/statuses visibility=public (Idempotency-Key header)",
+        verify="GET /api/v1/statuses/:id",
+        note="An attempt cut off is looked for among the account's statuses "
+        "(GET /api/v1/accounts/:id/statuses) before it is sent again.",
+    ),
 }
 
 
@@ -140,7 +150,10 @@ class MastodonConnector:
                 if not _gone(channel, request.target_id):
                     raise  # not ours: Mastodon answers 404 for someone else's status
             return ActionDone(object_id=request.target_id)  # gone, now or by an earlier try
-        fields = {"status": _addressed(request), "in_reply_to_id": request.target_id}
+        if request.kind == ActionKind.PUBLISH:
+            fields = {"status": request.text, "visibility": "public"}
+        else:
+            fields = {"status": _addressed(request), "in_reply_to_id": request.target_id}
         if request.kind == ActionKind.PRIVATE_REPLY:
             fields["visibility"] = "direct"
         status = _call(channel, "POST", "/api/v1/statuses", data=fields, key=request.key)
@@ -148,9 +161,11 @@ class MastodonConnector:
 
     def find_done(self, channel: Channel, request: ActionRequest) -> ActionDone | None:
         """Our answer under the target (same text, by the channel's account when its address
-        names one); None for a delete, which is idempotent."""
+        names one), or our post with the same text; None for a delete, which is idempotent."""
         if request.kind == ActionKind.DELETE:
             return None
+        if request.kind == ActionKind.PUBLISH:
+            return _find_post(channel, request.text)
         context = _call(channel, "GET", f"/api/v1/statuses/{_id(request.target_id)}/context")
         wanted = _words(_addressed(request))
         for status in context.get("descendants") or []:
@@ -162,6 +177,22 @@ class MastodonConnector:
 
     def observe(self, channel: Channel, kind: ActionKind, object_id: str) -> Observed:
         return Observed.GONE if _gone(channel, object_id) else Observed.VISIBLE
+
+
+def _find_post(channel: Channel, text: str) -> ActionDone | None:
+    """A post (not a reply) with this text among the newest statuses of the token's account."""
+    account = _call(channel, "GET", "/api/v1/accounts/verify_credentials")
+    account_id = _id(str(account.get("id") or "") if isinstance(account, dict) else "")
+    statuses = _call(
+        channel,
+        "GET",
+        f"/api/v1/accounts/{account_id}/statuses?exclude_replies=true&limit={PAGE_SIZE}",
+    )
+    wanted = _words(text)
+    for status in statuses if isinstance(statuses, list) else []:
+        if status.get("in_reply_to_id") is None and _words(status_text(status)) == wanted:
+            return ActionDone(object_id=str(status["id"]), url=clean_url(status.get("url")))
+    return None
 
 
 def _addressed(request: ActionRequest) -> str:

@@ -41,7 +41,9 @@ def answer(text: str = "Morgen om 9 uur.", key: str = "k-1") -> ActionRequest:
 def test_the_registry_holds_mastodon_without_hide_or_unhide() -> None:
     assert CONNECTORS["mastodon"] is CONNECTOR
     kinds = set(capability_matrix()["mastodon"])
-    assert kinds == {ActionKind.REPLY, ActionKind.PRIVATE_REPLY, ActionKind.DELETE}
+    assert kinds == {
+        ActionKind.REPLY, ActionKind.PRIVATE_REPLY, ActionKind.DELETE, ActionKind.PUBLISH,
+    }  # fmt: skip
     assert capability_matrix()["mastodon"][ActionKind.DELETE].own_only
 
 

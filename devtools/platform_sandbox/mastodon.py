@@ -8,6 +8,8 @@ Endpoints (https://docs.joinmastodon.org/methods/):
 - ``POST /api/v1/statuses`` (form or JSON): publishes once per ``Idempotency-Key`` (the same
   status comes back for a key already used), 404 when ``in_reply_to_id`` is unknown, 422 for an
   empty text (methods/statuses);
+- ``GET /api/v1/accounts/:id/statuses`` with ``exclude_replies``, ``limit`` (40 at most):
+  the account's statuses, newest first (methods/accounts/#statuses); 404 for an unknown account;
 - ``GET /api/v1/statuses/:id`` and ``GET /api/v1/statuses/:id/context``; ``DELETE
   /api/v1/statuses/:id`` of the account's own statuses only (someone else's: 404, as Mastodon
   scopes the lookup to the account), answering the deleted status with its ``text``.
@@ -280,10 +282,27 @@ def status_delete(sandbox: Sandbox, request: Request, status_id: str) -> Respons
     return Response(200, deleted)
 
 
+def account_statuses(sandbox: Sandbox, request: Request, account_id: str) -> Response:
+    if not _authorised(request):
+        return _unauthorised()
+    statuses = sorted(
+        (s for s in state(sandbox)["statuses"].values() if s["account"]["id"] == account_id),
+        key=lambda s: (len(s["id"]), s["id"]),
+        reverse=True,
+    )
+    if not statuses and account_id != ACCOUNT["id"]:
+        return _error(404, "Record not found")
+    if request.arg("exclude_replies") in ("true", "1"):
+        statuses = [s for s in statuses if s["in_reply_to_id"] is None]
+    limit = min(int(request.arg("limit") or 20), 40) if request.arg("limit").isdigit() else 20
+    return Response(200, copy.deepcopy(statuses[:limit]))
+
+
 _ID = r"(?P<status_id>[0-9]+)"
 ROUTES = [
     Route("GET", r"/api/v1/notifications", notifications),
     Route("POST", r"/api/v1/statuses", status_post),
+    Route("GET", r"/api/v1/accounts/(?P<account_id>[0-9]+)/statuses", account_statuses),
     Route("GET", rf"/api/v1/statuses/{_ID}", status_get),
     Route("GET", rf"/api/v1/statuses/{_ID}/context", status_context),
     Route("DELETE", rf"/api/v1/statuses/{_ID}", status_delete),

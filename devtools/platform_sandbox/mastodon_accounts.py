@@ -13,6 +13,7 @@ Any token is valid with ``read`` and ``write`` unless described by
 
 from __future__ import annotations
 
+from devtools.platform_sandbox.mastodon import own_account
 from devtools.platform_sandbox.server import Request, Response, Route, Sandbox
 
 INVALID = Response(401, {"error": "The access token is invalid"})
@@ -60,26 +61,12 @@ def app_credentials(sandbox: Sandbox, request: Request) -> Response:
 
 
 def account_credentials(sandbox: Sandbox, request: Request) -> Response:
+    """The sandbox's own account (``mastodon.own_account``, the one that posts), with the
+    CredentialAccount's ``source``."""
     if _state(sandbox, request) is None:
         return INVALID
-    return Response(
-        200,
-        {
-            "id": "109000000000000001",
-            "username": "institution",
-            "acct": "institution",
-            "display_name": "Institution",
-            "locked": False,
-            "bot": False,
-            "created_at": "2024-01-01T00:00:00.000Z",
-            "note": "",
-            "url": f"{sandbox.url}/@institution",
-            "followers_count": 0,
-            "following_count": 0,
-            "statuses_count": 0,
-            "source": {"privacy": "public", "sensitive": False, "language": "", "note": ""},
-        },
-    )
+    source = {"privacy": "public", "sensitive": False, "language": "", "note": ""}
+    return Response(200, {**own_account(sandbox), "source": source})
 
 
 def control(sandbox: Sandbox, request: Request, token: str) -> Response:

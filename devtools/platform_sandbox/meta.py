@@ -16,6 +16,12 @@ payloads, error handling):
   "message": {"text"}}``: ``{"recipient_id", "message_id"}``; to a person only within 24 hours
   of their last message (else code 10, subcode 2018278), one private reply per comment (else
   code 10900);
+- ``POST /{page-id}/feed message=...`` (Facebook,
+  https://developers.facebook.com/docs/graph-api/reference/page/feed/): a post by the page,
+  ``{"id": "{page-id}_{post-id}"}``, delivered as a ``feed`` change (``item: status``) like
+  Meta does; it reads back with ``GET /{post-id}`` (``is_hidden``, ``message``) and is gone
+  once deleted; ``GET /{page-id}/feed?fields=...`` lists the page's posts, newest first;
+  an unknown page answers code 100, subcode 33;
 - a missing token answers code 190; a token other than the registered page's, code 190.
 
 Control (not Meta's API; ``/_sandbox/meta/...``):
@@ -53,7 +59,8 @@ from devtools.platform_sandbox.server import Request, Response, Route, Sandbox
 WINDOW_MS = 24 * 3600 * 1000
 PRIVATE_REPLY_DAYS_MS = 7 * 24 * 3600 * 1000
 PLATFORMS = "(?P<platform>facebook|instagram)"
-ID = r"(?P<object_id>[^/]+)"
+ID = r"(?P<object_id>(?!debug_token$)[^/]+)"
+"""An object id; ``debug_token`` is ``meta_tokens``'s route (modules are routed in name order)."""
 EDGES = {"facebook": "comments", "instagram": "replies"}
 TEXT = {"facebook": "message", "instagram": "text"}
 HIDDEN = {"facebook": "is_hidden", "instagram": "hidden"}
@@ -146,6 +153,8 @@ def _public(node: dict[str, Any], fields: str) -> dict[str, Any]:
     if node["kind"] == "comment":
         full[HIDDEN[platform]] = node["hidden"]
         full["parent_id"] = node["parent_id"]
+    if node["kind"] == "post":
+        full[HIDDEN[platform]] = node["hidden"]
     wanted = {"id", *(f.strip() for f in fields.split(",") if f.strip())} if fields else set(full)
     return {key: value for key, value in full.items() if key in wanted}
 
@@ -195,6 +204,52 @@ def replies(sandbox: Sandbox, request: Request, platform: str, object_id: str) -
     if request.arg("order") == "reverse_chronological":
         children.reverse()
     return Response(200, {"data": children})
+
+
+def publish(sandbox: Sandbox, request: Request, platform: str, object_id: str) -> Response:
+    """A post on the page's feed, by the page."""
+    denied = _guard(sandbox, request, object_id)
+    if denied:
+        return denied
+    page = _state(sandbox)["pages"].get(object_id)
+    if page is None:
+        return _gone(object_id)
+    text = _param(request, "message")
+    if not text:
+        return _error("(#100) The parameter message is required", "OAuthException", 100)
+    post_id = f"{object_id}_{_next_id(sandbox)}"
+    node = {
+        "id": post_id,
+        "platform": platform,
+        "kind": "post",
+        "page_id": object_id,
+        "from": _page_author(platform, object_id, page),
+        "text": text,
+        "hidden": False,
+        "deleted": False,
+        "post_id": post_id,
+        "parent_id": "",
+        "created_time": int(time.time()),
+    }
+    _state(sandbox)["objects"][post_id] = node
+    _deliver(sandbox, object_id, _post_webhook(node))
+    return Response(200, {"id": post_id})
+
+
+def feed(sandbox: Sandbox, request: Request, platform: str, object_id: str) -> Response:
+    """The page's posts, newest first (``{"data": [...]}``, the first page only)."""
+    denied = _guard(sandbox, request, object_id)
+    if denied:
+        return denied
+    if object_id not in _state(sandbox)["pages"]:
+        return _gone(object_id)
+    posts = [
+        _public(node, request.arg("fields"))
+        for node in reversed(_state(sandbox)["objects"].values())
+        if node["kind"] == "post" and node["page_id"] == object_id and not node["deleted"]
+    ]
+    limit = int(request.arg("limit") or 25) if request.arg("limit").isdigit() else 25
+    return Response(200, {"data": posts[:limit]})
 
 
 def hide(sandbox: Sandbox, request: Request, platform: str, object_id: str) -> Response:
@@ -374,6 +429,20 @@ def _comment_webhook(node: dict[str, Any]) -> dict[str, Any]:
     return {"object": "page", "entry": [_entry(page_id, {"field": "feed", "value": value})]}
 
 
+def _post_webhook(node: dict[str, Any]) -> dict[str, Any]:
+    """The ``feed`` change for a post of the page (``item: status``)."""
+    value = {
+        "from": node["from"],
+        "post_id": node["id"],
+        "created_time": node["created_time"],
+        "item": "status",
+        "verb": "add",
+        "published": 1,
+        "message": node["text"],
+    }
+    return {"object": "page", "entry": [_entry(node["page_id"], {"field": "feed", "value": value})]}
+
+
 def _entry(page_id: str, change: dict[str, Any]) -> dict[str, Any]:
     return {"id": page_id, "time": int(time.time()), "changes": [change]}
 
@@ -502,6 +571,8 @@ ROUTES = [
     Route("POST", f"/{PLATFORMS}/{ID}", hide),
     Route("DELETE", f"/{PLATFORMS}/{ID}", delete),
     Route("POST", f"/{PLATFORMS}/{ID}/messages", send),
+    Route("POST", f"/(?P<platform>facebook)/{ID}/feed", publish),
+    Route("GET", f"/(?P<platform>facebook)/{ID}/feed", feed),
     Route("POST", f"/(?P<platform>facebook)/{ID}/comments", reply),
     Route("POST", f"/(?P<platform>instagram)/{ID}/replies", reply),
     Route("GET", f"/(?P<platform>facebook)/{ID}/comments", replies),

@@ -65,6 +65,8 @@ def on_list(
     decision: Decision, *, kind: str = "reply", state: str = State.MANUAL, **fields: object
 ) -> PlatformAction:
     channel = decision.item.channel
+    # The test's own action in place of the one of this kind the decision planned.
+    PlatformAction.objects.filter(decision=decision, kind=kind).delete()
     deadline: dict[str, object] = {**platform_to_do_fields(channel, timezone.now()), **fields}
     return PlatformAction.objects.create(
         institution_id=decision.institution_id, channel=channel, kind=kind, decision=decision,

@@ -43,7 +43,7 @@ class BlindConnector:
     capabilities = {ActionKind.DELETE: Capability(call="DELETE /comments/{id}")}
 
     def configured(self, channel) -> bool:  # type: ignore[no-untyped-def]
-        return False  # the planner puts its actions on the list; the tests write their own
+        return True
 
 
 class SightedConnector:
@@ -54,7 +54,7 @@ class SightedConnector:
     }
 
     def configured(self, channel) -> bool:  # type: ignore[no-untyped-def]
-        return False
+        return True
 
 
 @pytest.fixture(autouse=True)
@@ -80,8 +80,8 @@ def decide(institution, actor, action: str = "remove", platform: str = "facebook
     rule = rules_justifying(institution, action).first()
     service = decisions.item_remove if action == "remove" else decisions.item_hide
     decision = service(item=item, actor=actor, rule=rule, reasons="Spam").decision
-    # The engine planned its own action; each test writes the exact rows it is about.
-    decision.platform_actions.all().delete()
+    # The tests give each decision the actions they need (``act``): not the planned ones.
+    PlatformAction.objects.filter(decision=decision).delete()
     return decision
 
 
@@ -332,3 +332,43 @@ def test_confirmed_actions_are_those_the_platform_or_a_person_confirmed() -> Non
     # executed counts only where the platform cannot read back (linkedin's blind delete here)
     assert "linkedin" in str(confirmed_q())
     assert "facebook" not in str(confirmed_q())
+
+
+def test_the_dashboards_unfinished_counts_link_to_the_queue_and_the_to_do_list(
+    client: Client, defence, defence_communicator, defence_admin, defence_officer, charter
+) -> None:  # type: ignore[no-untyped-def]
+    page = ChannelFactory(institution=defence, name="Alpha page", platform="facebook")
+    quiet = ChannelFactory(institution=defence, name="Beta page", platform="facebook")
+    waiting = act(decide(defence, defence_communicator, channel=page), "delete", State.QUEUED)
+    failed = act(decide(defence, defence_communicator, channel=page), "delete", State.FAILED)
+    act(decide(defence, defence_communicator, channel=quiet), "delete", State.EXECUTED)
+    queue_link = f'href="/i/defence/queue/?channel={page.pk}&amp;not_executed=on"'
+    to_do_link = f'href="/i/defence/platform-to-do/?channel={page.pk}"'
+
+    client.force_login(defence_communicator)
+    html = client.get("/i/defence/dashboard/").content.decode()
+    section = html[html.index('id="actions-heading"') : html.index('id="sla-heading"')]
+    assert queue_link in section
+    assert to_do_link in section
+    assert "on Alpha page: open the queue of items whose decision is not carried out" in section
+    assert "on Alpha page: open the list of what to do on the platform" in section
+    assert f"?channel={quiet.pk}" not in section  # nothing waiting nor by hand there
+    queue = client.get(f"/i/defence/queue/?channel={page.pk}&not_executed=on")
+    assert queue.status_code == 200
+    listed = {item.pk for item in queue.context["items"]}
+    assert waiting.decision.item_id in listed
+    assert failed.decision.item_id in listed
+    to_do = client.get(f"/i/defence/platform-to-do/?channel={page.pk}")
+    assert to_do.status_code == 200
+    assert failed in list(to_do.context["page"])
+    assert waiting not in list(to_do.context["page"])
+
+    client.force_login(defence_admin)  # the to-do list, not the queue
+    section = client.get("/i/defence/dashboard/").content.decode()
+    assert to_do_link in section
+    assert queue_link not in section
+
+    client.force_login(defence_officer)  # neither
+    section = client.get("/i/defence/dashboard/").content.decode()
+    assert to_do_link not in section
+    assert queue_link not in section

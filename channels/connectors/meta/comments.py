@@ -6,9 +6,14 @@ with ``is_hidden`` and ``message``; Instagram on ``/replies`` with ``hide``/``hi
 ``text``. The channel's ``handle`` is the page id (Facebook) or the Instagram professional
 account id; its access token is the page access token.
 
+Publishing (only where ``ActionKind.PUBLISH`` is in the capabilities, i.e. Facebook pages) is a
+post on the page's feed: ``POST /{page-id}/feed message=...`` answers ``{"id":
+"{page-id}_{post-id}"}``, read back like a comment (``is_hidden``, gone once deleted).
+
 Graph has no idempotency key: before an attempt whose outcome is unknown the engine calls
-``find_done``, which looks for our reply with the same text under the comment. Hide, unhide
-and delete are idempotent; a delete of what is already gone counts as done.
+``find_done``, which looks for our reply with the same text under the comment (or our post with
+the same text on the page's feed). Hide, unhide and delete are idempotent; a delete of what is
+already gone counts as done.
 """
 
 from __future__ import annotations
@@ -77,9 +82,15 @@ class MetaCommentsConnector:
             return self._done(target)
         if request.kind == ActionKind.DELETE:
             return self._delete(graph, target)
+        if request.kind == ActionKind.PUBLISH and ActionKind.PUBLISH in self.capabilities:
+            feed = f"{channel.handle.strip()}/feed"
+            created = graph.post(feed, {self.variant.text_field: request.text})
+            return self._done(str(created.get("id") or ""))
         raise ActionRejected(f"{self.platform}: {request.kind} is not available here.")
 
     def find_done(self, channel: Channel, request: ActionRequest) -> ActionDone | None:
+        if request.kind == ActionKind.PUBLISH:
+            return self._find_post(channel, request.text)
         if request.kind != ActionKind.REPLY or is_message_id(request.target_id):
             return None  # the Send API cannot be searched; the other kinds are idempotent
         graph = Graph(self.platform, channel.access_token)
@@ -94,6 +105,20 @@ class MetaCommentsConnector:
             ours = str(author.get("id", "")) == channel.handle.strip()
             if ours and reply.get(self.variant.text_field) == request.text:
                 return self._done(str(reply.get("id") or ""))
+        return None
+
+    def _find_post(self, channel: Channel, text: str) -> ActionDone | None:
+        """Our post with this text among the newest of the page's feed (which also holds
+        visitors' posts: the author must be the page)."""
+        graph = Graph(self.platform, channel.access_token)
+        page = channel.handle.strip()
+        listing = graph.get(
+            f"{page}/feed", fields=f"from,{self.variant.text_field},created_time", limit="100"
+        )
+        for post in _rows(listing):
+            ours = str(_object(post.get("from")).get("id", "")) == page
+            if ours and post.get(self.variant.text_field) == text:
+                return self._done(str(post.get("id") or ""))
         return None
 
     def observe(self, channel: Channel, kind: ActionKind, object_id: str) -> Observed:

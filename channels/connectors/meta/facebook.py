@@ -12,10 +12,17 @@ Documented calls:
 - Send API (https://developers.facebook.com/docs/messenger-platform/send-messages and
   https://developers.facebook.com/docs/graph-api/reference/page/messages):
   ``POST /{page-id}/messages {"recipient": {"id": PSID}, "messaging_type": "RESPONSE",
-  "message": {"text": ...}}`` within 24 hours of the person's last message.
+  "message": {"text": ...}}`` within 24 hours of the person's last message;
+- page feed (https://developers.facebook.com/docs/graph-api/reference/page/feed/ and
+  https://developers.facebook.com/docs/pages-api/getting-started): publish an approved post
+  ``POST /{page-id}/feed message=...``, answered ``{"id": "{page-id}_{post-id}"}``; read back
+  with the post node (https://developers.facebook.com/docs/graph-api/reference/post/)
+  ``GET /{post-id}?fields=is_hidden,message`` (code 100, subcode 33 once deleted); an attempt
+  cut off is looked for in ``GET /{page-id}/feed?fields=from,message,created_time``.
 
 Permissions: ``pages_manage_engagement`` (reply, hide, delete), ``pages_read_engagement``
-(read back), ``pages_messaging`` (private replies and Messenger), on a page access token.
+(read back), ``pages_messaging`` (private replies and Messenger), ``pages_manage_posts``
+(publishing, with the CREATE_CONTENT task on the page), on a page access token.
 """
 
 from __future__ import annotations
@@ -39,6 +46,12 @@ CAPABILITIES = {
     ActionKind.HIDE: Capability(call="POST /{comment-id} is_hidden=true", verify=READ_BACK),
     ActionKind.UNHIDE: Capability(call="POST /{comment-id} is_hidden=false", verify=READ_BACK),
     ActionKind.DELETE: Capability(call="DELETE /{comment-id}", verify=READ_BACK),
+    ActionKind.PUBLISH: Capability(
+        call="POST /{page-id}/feed message=...",
+        verify="GET /{post-id}?fields=is_hidden,message",
+        note="Needs pages_manage_posts. Graph takes no idempotency key: an attempt cut off is "
+        "looked for on the page's feed (GET /{page-id}/feed) before it is sent again.",
+    ),
 }
 
 CONNECTOR = MetaCommentsConnector(

@@ -14,6 +14,13 @@ Documented calls:
 Permissions: ``instagram_manage_comments`` (reply, hide, delete, read back),
 ``instagram_manage_messages`` (messages and private replies), ``instagram_basic`` and the
 linked page's ``pages_show_list``, on the page access token of the page linked to the account.
+
+No publishing (``ActionKind.PUBLISH`` is absent, so an approved post for Instagram goes to the
+"to do on the platform" list at its planned time): Instagram's content publishing
+(https://developers.facebook.com/docs/instagram-platform/content-publishing/) publishes media
+only, through a container made from a public image or video URL
+(``POST /{ig-user-id}/media image_url=...`` then ``POST /{ig-user-id}/media_publish``); a
+text-only post does not exist there, and GovSocial's outgoing posts are text.
 """
 
 from __future__ import annotations
