@@ -59,8 +59,9 @@ from devtools.platform_sandbox.server import Request, Response, Route, Sandbox
 WINDOW_MS = 24 * 3600 * 1000
 PRIVATE_REPLY_DAYS_MS = 7 * 24 * 3600 * 1000
 PLATFORMS = "(?P<platform>facebook|instagram)"
-ID = r"(?P<object_id>(?!debug_token$)[^/]+)"
-"""An object id; ``debug_token`` is ``meta_tokens``'s route (modules are routed in name order)."""
+ID = r"(?P<object_id>[^/]+)"
+"""An object id (``/facebook/debug_token`` is still ``meta_tokens``'s: the server tries the most
+literal routes first)."""
 EDGES = {"facebook": "comments", "instagram": "replies"}
 TEXT = {"facebook": "message", "instagram": "text"}
 HIDDEN = {"facebook": "is_hidden", "instagram": "hidden"}
