@@ -450,11 +450,19 @@ PLATFORM_API_URLS = {
     "youtube": "https://www.googleapis.com/youtube/v3",
     "x": "https://api.x.com/2",
     "linkedin": "https://api.linkedin.com/rest",
+    # Token checks on hosts other than the APIs' (channels/connectors/google_tokens.py,
+    # linkedin_tokens.py): Google's tokeninfo and LinkedIn's OAuth server.
+    "google_oauth": "https://oauth2.googleapis.com",
+    "linkedin_oauth": "https://www.linkedin.com/oauth/v2",
 }
 # The Meta app GovSocial's page tokens belong to: its app token (``id|secret``) asks Graph's
 # debug_token about them (channels/connectors/meta_tokens.py). Unset: Meta tokens are not checked.
 META_APP_ID = env_str("META_APP_ID")
 META_APP_SECRET = env_str("META_APP_SECRET")
+# The LinkedIn app GovSocial's tokens belong to: its client id and secret ask LinkedIn's token
+# introspection about them (channels/connectors/linkedin_tokens.py). Unset: not checked.
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET")
 if PLATFORM_SANDBOX_URL:
     PLATFORM_API_URLS = {
         platform: f"{PLATFORM_SANDBOX_URL}/{platform}" for platform in PLATFORM_API_URLS

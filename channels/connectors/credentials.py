@@ -40,8 +40,30 @@ REQUIRED_SCOPES: Mapping[str, frozenset[str]] = {
     ),
     # Mastodon OAuth scopes (https://docs.joinmastodon.org/api/oauth-scopes/).
     "mastodon": frozenset({"read:notifications", "write:statuses"}),
+    # Google OAuth scope of the YouTube Data API: read, reply to and moderate comments.
+    "youtube": frozenset({"https://www.googleapis.com/auth/youtube.force-ssl"}),
+    # X OAuth 2.0 scopes (https://docs.x.com/fundamentals/authentication/oauth-2-0); X cannot
+    # say which a token has (SCOPES_UNREADABLE): listed for the docs and the admins.
+    "x": frozenset({"tweet.read", "tweet.write", "users.read", "tweet.moderate.write"}),
+    # LinkedIn Community Management API: read and write the organisation's comments.
+    "linkedin": frozenset({"r_organization_social", "w_organization_social"}),
 }
 """The permissions a channel's token needs, per platform."""
+
+SCOPE_ALIASES: Mapping[str, frozenset[str]] = {
+    # Newer LinkedIn API versions grant these under a new name.
+    "r_organization_social": frozenset({"r_organization_social_feed"}),
+    "w_organization_social": frozenset({"w_organization_social_feed"}),
+}
+"""Other names under which a platform grants a required permission."""
+
+SCOPES_UNREADABLE = frozenset({"x"})
+"""Platforms whose API does not say which permissions a token has: none is ever reported
+missing, and the channel page says the permissions are unknown."""
+
+EXPIRY_UNREADABLE = frozenset({"x"})
+"""Platforms whose API does not say when a token expires: the channel page says so rather than
+"does not expire"."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +94,15 @@ class CredentialChecker(Protocol):
 
 def missing_scopes(platform: str, granted: frozenset[str]) -> frozenset[str]:
     """The required permissions not covered by ``granted``. A broad Mastodon scope covers its
-    narrower ones (``read`` covers ``read:notifications``)."""
+    narrower ones (``read`` covers ``read:notifications``); an alias (``SCOPE_ALIASES``) covers
+    the permission it renames."""
     required = REQUIRED_SCOPES.get(platform, frozenset())
     return frozenset(
-        scope for scope in required if scope not in granted and scope.split(":")[0] not in granted
+        scope
+        for scope in required
+        if scope not in granted
+        and scope.split(":")[0] not in granted
+        and not SCOPE_ALIASES.get(scope, frozenset()) & granted
     )
 
 

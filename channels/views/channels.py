@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.tenancy import ANY_MEMBER, InstitutionRequest, requires_role
+from channels.connectors.credentials import EXPIRY_UNREADABLE, SCOPES_UNREADABLE
 from channels.forms import ChannelForm
 from channels.models import Channel, InboundDelivery, PollState
 from channels.services.channels import channel_crisis_set, channel_save, secret_summary
@@ -106,6 +107,8 @@ def _edit(request: InstitutionRequest, channel: Channel) -> HttpResponse:
         context["secrets"] = secret_summary(channel)
         context["poll_state"] = PollState.objects.filter(channel=channel).first()
         context["token_checkable"] = checkable(channel)
+        context["token_scopes_unreadable"] = channel.platform in SCOPES_UNREADABLE
+        context["token_expiry_unreadable"] = channel.platform in EXPIRY_UNREADABLE
         context["hook_urls"] = {
             "meta": request.build_absolute_uri(
                 reverse("channels:hook-meta", kwargs={"channel_id": channel.webhook_id})
@@ -130,6 +133,10 @@ def channel_token_check_view(
         messages.warning(
             request,
             _("The platform could not be asked: %(reason)s") % {"reason": channel.token_error},
+        )
+    elif channel.token_valid and channel.platform in SCOPES_UNREADABLE:
+        messages.success(
+            request, _("The token works; the platform does not say which permissions it has.")
         )
     elif channel.token_valid and not channel.token_missing_scopes:
         messages.success(request, _("The token works and has every permission needed."))
