@@ -190,13 +190,16 @@ def _handler_class(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if response.delay:
                 time.sleep(response.delay)
             payload = response.encoded()
-            self.send_response(response.status)
-            headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(response.status)
+                headers = {"Content-Type": "application/json; charset=utf-8", **response.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client went away (a worker killed mid-call)
 
         do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
