@@ -298,8 +298,32 @@ def account_statuses(sandbox: Sandbox, request: Request, account_id: str) -> Res
     return Response(200, copy.deepcopy(statuses[:limit]))
 
 
+def control_mentions(sandbox: Sandbox, request: Request) -> Response:
+    """``{"mentions": [{"id", "text"?, "acct"?}, ...]}``: people mention the account (a sandbox
+    run in its own process is fed this way, e.g. by bench/actions.py)."""
+    body = request.json()
+    mentions = body.get("mentions") if isinstance(body, dict) else None
+    if not isinstance(mentions, list):
+        return _error(422, "Expected {'mentions': [...]}")
+    for mention in mentions:
+        add_mention(
+            sandbox,
+            str(mention["id"]),
+            text=str(mention.get("text", "Wanneer opent de kazerne?")),
+            acct=str(mention.get("acct", "lies@social.example")),
+        )
+    return Response(200, {"added": len(mentions)})
+
+
+def control_own_statuses(sandbox: Sandbox, request: Request) -> Response:
+    """How many statuses the account published (a duplicate shows as one too many)."""
+    return Response(200, {"count": len(own_statuses(sandbox))})
+
+
 _ID = r"(?P<status_id>[0-9]+)"
 ROUTES = [
+    Route("POST", r"/_sandbox/mastodon/mentions", control_mentions),
+    Route("GET", r"/_sandbox/mastodon/own-statuses", control_own_statuses),
     Route("GET", r"/api/v1/notifications", notifications),
     Route("POST", r"/api/v1/statuses", status_post),
     Route("GET", r"/api/v1/accounts/(?P<account_id>[0-9]+)/statuses", account_statuses),

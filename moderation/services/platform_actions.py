@@ -184,9 +184,10 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
         for name, value in fields.items():
             setattr(action, name, value)
         fields.update(_read_back(action, now))  # recorded with the execution: one write
-    if not _save_attempt(action, fields):
-        return "superseded"
-    return _applied(action, fields)
+    with transaction.atomic():  # the outcome and what follows from it (the SLA, a post) at once
+        if not _save_attempt(action, fields):
+            return "superseded"
+        return _applied(action, fields)
 
 
 def _applied(action: PlatformAction, fields: dict[str, Any]) -> str:
