@@ -155,7 +155,8 @@ def test_side_by_side_by_click_and_keys_then_decisions_with_focus(
     # Reload and Back work on the item's own URL (the whole item page, its list beside it).
     page.reload()
     expect(page.locator("#item-heading")).to_be_visible()
-    expect(page.locator(f"[data-item-id='{order[1]}']")).to_be_visible()
+    # The item itself (its row in the list beside it carries the same id).
+    expect(page.locator(f"[data-item-view][data-item-id='{order[1]}']")).to_be_visible()
     expect(page.locator(f"#queue-row-{order[1]} [data-item-link]")).to_have_attribute(
         "aria-current", "true"
     )
