@@ -13,6 +13,7 @@ from accounts.models import Institution, Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from channels.models import Channel
 from govsocial.csv_export import csv_download
+from moderation.views.platform_to_do import ROLES as TO_DO_ROLES
 from reports.charts import bar_chart
 from reports.dashboard import dashboard as dashboard_figures
 from reports.monthly import monthly_report
@@ -32,6 +33,7 @@ def dashboard(request: InstitutionRequest, institution_slug: str) -> HttpRespons
         {
             "figures": dashboard_figures(request.institution, timezone.now()),
             "can_queue": Role.COMMUNICATOR in roles,
+            "can_to_do": bool(roles & set(TO_DO_ROLES)),  # who the to-do list opens to
             "can_cases": Role.COMPLAINT_OFFICER in roles,
             "is_admin": Role.INSTITUTION_ADMIN in roles,
         },

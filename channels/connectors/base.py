@@ -46,6 +46,16 @@ def clean_text(value: Any, limit: int = 100_000) -> str:
     return str(value or "").replace("\x00", "")[:limit]
 
 
+LANGUAGES = frozenset({"fr", "nl", "de", "en"})
+"""The languages GovSocial works in; a platform's other language tags are left out."""
+
+
+def clean_language(value: Any) -> str:
+    """A platform's language tag (``nl``, ``nl-BE``, ``NL``) as a GovSocial language, or ""."""
+    language = str(value or "")[:2].lower()
+    return language if language in LANGUAGES else ""
+
+
 def clean_json(value: Any) -> Any:
     """A JSON value with NUL removed from every string, so it fits in jsonb."""
     if isinstance(value, str):

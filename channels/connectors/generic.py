@@ -11,6 +11,7 @@ from channels.connectors.base import (
     PayloadError,
     Verb,
     clean_json,
+    clean_language,
     clean_text,
     clean_url,
     parse_iso_time,
@@ -18,7 +19,6 @@ from channels.connectors.base import (
 
 MAX_ITEMS = 500
 KINDS = {"comment", "reply", "direct_message", "mention", "review", "post"}
-LANGUAGES = {"fr", "nl", "de", "en"}
 
 
 def parse(payload: Any) -> list[ItemEvent]:
@@ -54,7 +54,6 @@ def item_event(item: Any, prefix: str = "") -> ItemEvent:
             _("%(field)s must be one of: %(choices)s.")
             % {"field": f"{prefix}kind", "choices": ", ".join(sorted(KINDS))}
         )
-    language = str(item.get("language") or "")[:2].lower()
     author: dict[str, Any] = item["author"] if isinstance(item.get("author"), dict) else {}
     return ItemEvent(
         external_id=external_id,
@@ -65,7 +64,7 @@ def item_event(item: Any, prefix: str = "") -> ItemEvent:
         author_handle=clean_text(author.get("handle"), 255),
         author_url=clean_url(author.get("url")),
         text=clean_text(item.get("text")),
-        language=language if language in LANGUAGES else "",
+        language=clean_language(item.get("language")),
         permalink=clean_url(item.get("permalink")),
         parent_external_id=clean_text(item.get("parent_id"), 255),
         raw=clean_json(item),

@@ -46,7 +46,7 @@ from channels.connectors.actions import (
     Observed,
 )
 from channels.connectors.base import ItemEvent, PayloadError, Verb, clean_json, clean_text
-from channels.connectors.polling import ConnectorError, Page, RateLimited
+from channels.connectors.polling import ConnectorError, Page, RateLimited, page_records
 
 if TYPE_CHECKING:
     import requests
@@ -109,9 +109,7 @@ class LinkedInConnector:
         return Page(records, str(newest) if newest else "", more=False)
 
     def parse(self, payload: object) -> list[ItemEvent]:
-        if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
-            raise PayloadError("Expected an object with a 'records' list.")
-        return [_event(record, f"records[{i}]") for i, record in enumerate(payload["records"])]
+        return [_event(record, f"records[{i}]") for i, record in enumerate(page_records(payload))]
 
     # -- actions --------------------------------------------------------------------------
 

@@ -61,11 +61,12 @@ from channels.connectors.base import (
     PayloadError,
     Verb,
     clean_json,
+    clean_language,
     clean_text,
     clean_url,
     parse_iso_time,
 )
-from channels.connectors.polling import ConnectorError, Page, RateLimited
+from channels.connectors.polling import ConnectorError, Page, RateLimited, page_records
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -73,7 +74,6 @@ if TYPE_CHECKING:
 PAGE_SIZE = 40  # Mastodon's maximum for notifications
 REQUEST_TIMEOUT = 15  # seconds; a poll must not hold a worker for the library's default 300
 DEFAULT_BACKOFF = timedelta(minutes=5)  # when a 429 carries no usable reset time
-LANGUAGES = {"fr", "nl", "de", "en"}
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PARAGRAPH = re.compile(r"</p>\s*<p[^>]*>", re.IGNORECASE)
 
@@ -114,10 +114,8 @@ class MastodonConnector:
     capabilities: Mapping[ActionKind, Capability] = CAPABILITIES
 
     def parse(self, payload: object) -> list[ItemEvent]:
-        if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
-            raise PayloadError("Expected an object with a 'records' list.")
         events = []
-        for index, record in enumerate(payload["records"]):
+        for index, record in enumerate(page_records(payload)):
             event = _event(index, record)
             if event is not None:
                 events.append(event)
@@ -378,7 +376,6 @@ def _event(index: int, record: Any) -> ItemEvent | None:
     if not external_id:
         raise PayloadError(f"{where}.status.id is required.")
     account: dict[str, Any] = status["account"] if isinstance(status.get("account"), dict) else {}
-    language = str(status.get("language") or "")[:2].lower()
     return ItemEvent(
         external_id=external_id,
         verb=Verb.CREATE,
@@ -388,7 +385,7 @@ def _event(index: int, record: Any) -> ItemEvent | None:
         author_handle=clean_text(f"@{account['acct']}" if account.get("acct") else "", 255),
         author_url=clean_url(account.get("url")),
         text=status_text(status),
-        language=language if language in LANGUAGES else "",
+        language=clean_language(status.get("language")),
         permalink=clean_url(status.get("url") or status.get("uri")),
         parent_external_id=clean_text(status.get("in_reply_to_id"), 255),
         raw=clean_json(record),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from channels.connectors.base import ItemEvent
+from channels.connectors.base import ItemEvent, PayloadError
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -38,6 +38,13 @@ class Page:
     records: list[dict[str, Any]]
     cursor: str
     more: bool
+
+
+def page_records(payload: object) -> list[Any]:
+    """The records of a stored page (``{"records": [...]}``); ``PayloadError`` if it is not one."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
+        raise PayloadError("Expected an object with a 'records' list.")
+    return payload["records"]
 
 
 class PollingConnector(Protocol):

@@ -54,6 +54,7 @@ from channels.connectors.base import (
     PayloadError,
     Verb,
     clean_json,
+    clean_language,
     clean_text,
     clean_url,
     parse_iso_time,
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
 
 LABEL = "X"
 PAGE_SIZE = 100
-LANGUAGES = {"fr", "nl", "de", "en"}
 NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 TWEET_FIELDS = "author_id,conversation_id,created_at,in_reply_to_user_id,lang,referenced_tweets"
 
@@ -253,11 +253,6 @@ def _id_key(identifier: object) -> tuple[int, str]:
     return len(text), text
 
 
-def _language(value: object) -> str:
-    language = str(value or "")[:2].lower()
-    return language if language in LANGUAGES else ""
-
-
 def _polled_event(record: Any, where: str) -> ItemEvent:
     if not isinstance(record, dict) or not isinstance(record.get("tweet"), dict):
         raise PayloadError(f"{where} must be an object with a 'tweet'.")
@@ -281,7 +276,7 @@ def _polled_event(record: Any, where: str) -> ItemEvent:
         author_handle=f"@{username}" if username else "",
         author_url=f"https://x.com/{username}" if username else "",
         text=clean_text(tweet.get("text")),
-        language=_language(tweet.get("lang")),
+        language=clean_language(tweet.get("lang")),
         permalink=_permalink(username, external_id),
         parent_external_id=clean_text(replied[0] if replied else "", 255),
         raw=clean_json(record),
@@ -319,7 +314,7 @@ def _activity_event(tweet: Any, account: str, where: str) -> ItemEvent:
         author_handle=f"@{username}" if username else "",
         author_url=f"https://x.com/{username}" if username else "",
         text=clean_text(extended.get("full_text") or tweet.get("text")),
-        language=_language(tweet.get("lang")),
+        language=clean_language(tweet.get("lang")),
         permalink=_permalink(username, external_id),
         parent_external_id=clean_text(tweet.get("in_reply_to_status_id_str"), 255),
         raw=clean_json(tweet),

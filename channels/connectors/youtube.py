@@ -54,7 +54,7 @@ from channels.connectors.base import (
     clean_url,
     parse_iso_time,
 )
-from channels.connectors.polling import ConnectorError, Page, RateLimited
+from channels.connectors.polling import ConnectorError, Page, RateLimited, page_records
 
 if TYPE_CHECKING:
     import requests
@@ -132,10 +132,8 @@ class YouTubeConnector:
         return Page(fresh, newest, more=False)
 
     def parse(self, payload: object) -> list[ItemEvent]:
-        if not isinstance(payload, dict) or not isinstance(payload.get("records"), list):
-            raise PayloadError("Expected an object with a 'records' list.")
         events: list[ItemEvent] = []
-        for index, thread in enumerate(payload["records"]):
+        for index, thread in enumerate(page_records(payload)):
             events.extend(_thread_events(thread, f"records[{index}]"))
         return events
 
