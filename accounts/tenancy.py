@@ -78,9 +78,12 @@ def user_memberships(request: HttpRequest) -> list[Membership]:
     the navigation bar (the user's institutions)."""
     memberships = getattr(request, "_govsocial_memberships", None)
     if memberships is None:
-        memberships = list(
-            Membership.objects.active().filter(user=request.user).select_related("institution")
-        )
+        # Loaded with the user by accounts.auth_backends, else read here.
+        memberships = getattr(request.user, "loaded_memberships", None)
+        if memberships is None:
+            memberships = list(
+                Membership.objects.active().filter(user=request.user).select_related("institution")
+            )
         request._govsocial_memberships = memberships  # type: ignore[attr-defined]
     return memberships
 

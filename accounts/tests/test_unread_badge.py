@@ -109,9 +109,10 @@ def test_an_unchanged_badge_is_answered_304_and_may_be_revalidated_by_the_browse
 def test_the_poll_reads_no_notification_while_the_count_is_cached(
     client: Client, defence, defence_communicator, django_assert_max_num_queries
 ) -> None:
-    """Session, user and memberships; the count from the cache (the old poll ran five)."""
+    """The user with their memberships (one query, accounts.auth_backends); the session and the
+    count from the cache (the old poll ran five)."""
     client.force_login(defence_communicator)
     notify(defence_communicator, defence)
     client.get(POLL)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1):
         assert client.get(POLL).status_code == 200

@@ -40,7 +40,7 @@ def invitation_accept(request: HttpRequest, institution_slug: str, token: str) -
                     password=form.cleaned_data["password1"],
                     language=translation.get_language() or "fr",
                 )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="accounts.auth_backends.ModelBackend")
             else:
                 user = None
         except ValidationError as error:

@@ -17,7 +17,7 @@ from govsocial.deadlines.clock import Urgency, duration_text, time_left_text, ur
 
 register = template.Library()
 
-CLASSES = {
+BADGE_CLASSES = {
     Urgency.OK: "text-bg-success",
     Urgency.SOON: "text-bg-warning",
     Urgency.OVERDUE: "text-bg-danger",
@@ -30,7 +30,7 @@ def deadline_badge(due_at: datetime, warn_at: datetime) -> SafeString:
     level = urgency(now, warn_at=warn_at, due_at=due_at)
     return format_html(
         '<span class="badge {}" data-urgency="{}">{}</span>',
-        CLASSES[level],
+        BADGE_CLASSES[level],
         level.value,
         time_left_text(now, due_at),
     )

@@ -4,8 +4,8 @@ queue's rows, drawn in Python.
 A queue page shows fifty rows. Through the template engine each row cost about 0.2 ms of server
 time (some forty variable lookups and filters, two translations, a URL and a static path per
 row): half of the page's CPU (issue 21). Here what is the same for every row (the translated
-words, the item address up to its id, the icon sprite, the time) is computed once per page, and
-a row is one ``format_html`` call with escaped values, as Django's admin draws its change list.
+words, the item address up to its id, the icon sprite, the time) is computed and escaped once
+per page, and a row is one string in which each of the item's values is escaped once.
 The markup is the one the queue's CSS, scripts and tests rely on; the item page uses the same
 tag for the row it sends back after a decision.
 """
@@ -15,19 +15,20 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from govsocial.templatetags.deadlines import deadline_badge
+from govsocial.deadlines.clock import time_left_text, urgency
+from govsocial.templatetags.deadlines import BADGE_CLASSES
 from moderation.models import Item, ItemStatus
 
 register = template.Library()
@@ -41,17 +42,22 @@ class _Page:
     """What every row of one page shares."""
 
     item_path: str
-    """The item page's address up to the id (``/i/defence/queue/items/``)."""
+    """The item page's address up to the id (``/i/defence/queue/items/``), escaped."""
     query: str
+    """The ``queue`` parameter of the item links, escaped."""
     icons: str
+    """The icon sprite's address, escaped."""
     now: datetime
     unknown_author: str
     no_text: str
+    """Escaped."""
     select_item: str
     language: str
+    """Escaped."""
     assigned_to: str
     unassigned: str
-    complaint_opened: str
+    complaint_badge: str
+    """The badge of an item a complaint was opened from, markup."""
 
     @classmethod
     def of(cls, context: template.Context, queue_query: str) -> _Page:
@@ -59,75 +65,71 @@ class _Page:
         # The id is the address's last segment: reversed once with 0, cut before the 0.
         sample = reverse("moderation:item-detail", kwargs={"institution_slug": slug, "item_id": 0})
         return cls(
-            item_path=sample.rsplit("/0/", 1)[0] + "/",
-            query=urlencode({"queue": queue_query}),
-            icons=static(ICONS),
+            item_path=escape(sample.rsplit("/0/", 1)[0] + "/"),
+            query=escape(urlencode({"queue": queue_query})),
+            icons=escape(static(ICONS)),
             now=timezone.now(),
             unknown_author=gettext("Unknown author"),
-            no_text=gettext("(no text)"),
+            no_text=escape(gettext("(no text)")),
             select_item=gettext("Select the item of %(author)s"),
-            language=gettext("Language"),
+            language=escape(gettext("Language")),
             assigned_to=gettext("assigned to %(who)s"),
             unassigned=gettext("unassigned"),
-            complaint_opened=gettext("complaint opened"),
+            complaint_badge=(
+                f'<span class="badge text-bg-info">{escape(gettext("complaint opened"))}</span>'
+            ),
         )
 
 
-def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> SafeString:
-    author = item.author_name or item.author_handle or page.unknown_author
+def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> str:
+    """One row's markup. Every value from the item goes through ``escape`` exactly once (the
+    standard library's ``html.escape``, which Django's ``escape`` wraps): built as one string,
+    the row costs a fifth of ``format_html`` with its lazy-text and safe-string checks per value.
+    """
+    author_name = item.author_name or item.author_handle or page.unknown_author
+    author = escape(author_name)
     if item.status == ItemStatus.OPEN:
-        state = deadline_badge(item.due_at, item.warn_at)
-    else:
-        state = format_html(
-            '<span class="badge text-bg-secondary" data-status>{}</span>',
-            item.get_status_display(),
+        level = urgency(page.now, warn_at=item.warn_at, due_at=item.due_at)
+        state = (
+            f'<span class="badge {BADGE_CLASSES[level]}" data-urgency="{level.value}">'
+            f"{escape(time_left_text(page.now, item.due_at))}</span>"
         )
-    assignee = page.assigned_to % {"who": item.assigned_to} if item.assigned_to else page.unassigned
-    complaint = (
-        format_html('<span class="badge text-bg-info">{}</span>', page.complaint_opened)
-        if item.pk in with_complaint
-        else ""
+        handled = ""
+    else:
+        state = (
+            '<span class="badge text-bg-secondary" data-status>'
+            f"{escape(str(item.get_status_display()))}</span>"
+        )
+        handled = " is-handled"
+    assigned = item.assigned_to
+    assignee = escape(page.assigned_to % {"who": assigned} if assigned else page.unassigned)
+    complaint = page.complaint_badge if item.pk in with_complaint else ""
+    hits = "".join(
+        f'<span class="badge {"text-bg-danger" if hit.get("urgent") else "text-bg-warning"}">'
+        f"{escape(str(hit.get('term', '')))}</span>"
+        for hit in item.keyword_hits or ()
     )
-    hits = format_html_join(
-        "",
-        '<span class="badge {}">{}</span>',
-        (
-            ("text-bg-danger" if hit.get("urgent") else "text-bg-warning", hit.get("term", ""))
-            for hit in item.keyword_hits or ()
-        ),
-    )
-    return format_html(
-        '<li class="queue-row{handled}" id="queue-row-{pk}" data-item data-item-id="{pk}">'
+    excerpt = escape(Truncator(item.text).chars(EXCERPT)) if item.text else page.no_text
+    channel = item.channel
+    pk = item.pk
+    return (
+        f'<li class="queue-row{handled}" id="queue-row-{pk}" data-item data-item-id="{pk}">'
         '<label class="queue-row-select">'
-        '<input type="checkbox" class="form-check-input" name="items" value="{pk}" '
-        'form="bulk-form"> <span class="visually-hidden">{select}</span></label>'
+        f'<input type="checkbox" class="form-check-input" name="items" value="{pk}" '
+        'form="bulk-form"> <span class="visually-hidden">'
+        f"{escape(page.select_item % {'author': author_name})}</span></label>"
         '<div class="queue-row-body"><div class="queue-row-head">'
-        '<span class="queue-row-author">{author}</span> '
-        '<span class="queue-row-state">{state}</span></div>'
-        '<a class="queue-row-link stretched-link" data-item-link href="{path}{pk}/?{query}">'
-        "{excerpt}</a>"
+        f'<span class="queue-row-author">{author}</span> '
+        f'<span class="queue-row-state">{state}</span></div>'
+        '<a class="queue-row-link stretched-link" data-item-link '
+        f'href="{page.item_path}{pk}/?{page.query}">{excerpt}</a>'
         '<div class="queue-row-meta">'
         '<span><svg class="bi" width="16" height="16" aria-hidden="true">'
-        '<use href="{icons}#{icon}"></use></svg> {channel}</span> '
-        '<span><span class="visually-hidden">{language_label}: </span>'
-        "<span data-language>{language}</span></span> "
-        "<span data-assignee>{assignee}</span> {complaint} {hits}</div></div></li>",
-        handled="" if item.status == ItemStatus.OPEN else " is-handled",
-        pk=item.pk,
-        select=page.select_item % {"author": author},
-        author=author,
-        state=state,
-        path=page.item_path,
-        query=page.query,
-        excerpt=Truncator(item.text).chars(EXCERPT) if item.text else page.no_text,
-        icons=page.icons,
-        icon=item.channel.icon,
-        channel=item.channel.name,
-        language_label=page.language,
-        language=item.language.upper(),
-        assignee=assignee,
-        complaint=complaint,
-        hits=hits,
+        f'<use href="{page.icons}#{escape(channel.icon)}"></use></svg> {escape(channel.name)}'
+        "</span> "
+        f'<span><span class="visually-hidden">{page.language}: </span>'
+        f"<span data-language>{escape(item.language.upper())}</span></span> "
+        f"<span data-assignee>{assignee}</span> {complaint} {hits}</div></div></li>"
     )
 
 
@@ -136,11 +138,11 @@ def queue_rows(
     context: template.Context, items: Iterable[Item], with_complaint: Collection[int]
 ) -> SafeString:
     page = _Page.of(context, str(context.get("queue_query") or ""))
-    return format_html_join("", "{}", ((_row(page, item, with_complaint),) for item in items))
+    return mark_safe("".join(_row(page, item, with_complaint) for item in items))  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
 def queue_row(
     context: template.Context, item: Item, with_complaint: Collection[int], queue_query: Any = ""
 ) -> SafeString:
-    return _row(_Page.of(context, str(queue_query or "")), item, with_complaint)
+    return mark_safe(_row(_Page.of(context, str(queue_query or "")), item, with_complaint))  # noqa: S308

@@ -52,12 +52,13 @@ def test_the_tag_of_one_institution_never_answers_for_another(
     assert client.get(police_url, {"since": since}).status_code == 404
 
 
-def test_the_poll_runs_four_queries(
+def test_the_poll_runs_two_queries(
     client: Client, defence, defence_communicator, django_assert_max_num_queries
 ) -> None:
-    """Session, user, memberships, the count (the old poll read the memberships twice)."""
+    """The user with their memberships (accounts.auth_backends), the count; the session from the
+    cache (the old poll ran four: session, user, memberships twice)."""
     client.force_login(defence_communicator)
     url = f"/i/defence/queue/new/?since={timezone.now().isoformat()}"
     client.get(url)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(2):
         assert client.get(url).status_code == 200

@@ -28,7 +28,6 @@ from moderation.selectors import (
     Cursor,
     new_items_count,
     queue_items,
-    queue_page,
     queue_params,
 )
 from moderation.services import decisions
@@ -44,7 +43,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     found = queue_items(request.institution, request.user, data)
     filters, channels = found.filters, found.channels
     cursor = Cursor.decode(request.GET.get("after", ""))
-    page = queue_page(found.items, now=timezone.now(), cursor=cursor, size=PAGE_SIZE)
+    page = found.page(now=timezone.now(), cursor=cursor, size=PAGE_SIZE)
     rows = page.items
     next_url = ""
     if page.next_cursor is not None:
