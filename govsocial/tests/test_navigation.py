@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 COMMUNICATOR_PAGES = {
     "moderation:queue",
+    "moderation:removal-approvals",
     "moderation:platform-to-do",
     "moderation:post-list",
     "moderation:post-calendar",
@@ -56,6 +57,8 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "channels:channel-list",
     },
     Role.INSTITUTION_ADMIN: {
+        "moderation:removal-approvals",
+        "moderation:sensitive-accounts",
         "moderation:platform-to-do",
         "moderation:post-list",
         "moderation:post-calendar",

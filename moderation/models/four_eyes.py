@@ -110,6 +110,10 @@ class RemovalProposal(models.Model):
     """A hide or removal waiting for a second moderator, with its own deadline."""
 
     ACTIONS = (Action.HIDE, Action.REMOVE)
+    Label = {
+        Action.HIDE.value: _("Hiding proposed"),
+        Action.REMOVE.value: _("Removal proposed"),
+    }
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="removal_proposals")

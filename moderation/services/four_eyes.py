@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import MODERATOR_ROLES, Institution, Membership, Role, User
@@ -88,4 +89,28 @@ def pending_proposal(item: Item) -> RemovalProposal | None:
         .filter(item=item)
         .select_related("institution", "proposer", "rule", "sensitive_account")
         .first()
+    )
+
+
+def sensitive_account_save(
+    *, institution: Institution, actor: User, account: SensitiveAccount
+) -> SensitiveAccount:
+    """Add or change an entry of the list; the change is recorded in its history (who, when,
+    what). Entries are never deleted, only made inactive: proposals name them."""
+    account.institution = institution
+    account.handle_key = handle_key(account.handle)
+    account.full_clean()
+    account._history_user = actor  # type: ignore[attr-defined]
+    account.save()
+    return account
+
+
+def pending_proposals(institution: Institution) -> QuerySet[RemovalProposal]:
+    """The institution's proposals waiting for a second look, the most urgent first (the
+    partial index ``removal_proposal_pending``)."""
+    return (
+        RemovalProposal.objects.for_institution(institution)
+        .pending()
+        .select_related("item__channel", "proposer", "rule", "sensitive_account")
+        .order_by("due_at", "pk")
     )

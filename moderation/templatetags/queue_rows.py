@@ -52,6 +52,7 @@ class _Page:
     assigned_to: str
     unassigned: str
     complaint_opened: str
+    awaiting_second_look: str
 
     @classmethod
     def of(cls, context: template.Context, queue_query: str) -> _Page:
@@ -70,6 +71,7 @@ class _Page:
             assigned_to=gettext("assigned to %(who)s"),
             unassigned=gettext("unassigned"),
             complaint_opened=gettext("complaint opened"),
+            awaiting_second_look=gettext("awaiting a second look"),
         )
 
 
@@ -88,6 +90,12 @@ def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> SafeString
         if item.pk in with_complaint
         else ""
     )
+    if item.removal_pending:  # four eyes: a hide or removal waits for a second moderator
+        complaint = format_html(
+            '{}<span class="badge text-bg-warning" data-second-look>{}</span>',
+            complaint,
+            page.awaiting_second_look,
+        )
     hits = format_html_join(
         "",
         '<span class="badge {}">{}</span>',

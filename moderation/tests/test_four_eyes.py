@@ -134,7 +134,6 @@ def test_a_second_moderator_approves_and_the_removal_is_taken_in_their_name(
 ) -> None:
     item = arrive(channel)
     propose(client, defence_communicator, item)
-    page = client.get(f"{BASE}{item.pk}/")  # as the second moderator? no: still the proposer
     client.force_login(second)
     page = client.get(f"{BASE}{item.pk}/")
     assert "Approve: remove it" in page.text
