@@ -153,7 +153,7 @@ class RemovalProposal(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="proposal_outcome",
         help_text="The approving hide or removal, or the rejection or withdrawal.",
     )
 

@@ -111,7 +111,7 @@ def _close(proposal: RemovalProposal, decision: Decision) -> None:
 
 
 def _proposal_settled(proposal: RemovalProposal) -> str:
-    outcome = Decision.objects.select_related("actor").get(pk=proposal.outcome_id)
+    outcome = Decision.objects.select_related("actor").get(proposal_outcome=proposal)
     return _("%(who)s already settled this proposal (%(action)s, %(when)s).") % {
         "who": outcome.actor,
         "action": Action(outcome.action).label,

@@ -24,13 +24,18 @@ def removal_approvals(request: InstitutionRequest, institution_slug: str) -> Htt
     pending = four_eyes.pending_proposals(request.institution)
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("page"))
     roles = request.institution_roles
+    rows = []
     for proposal in page:
         proposal.institution = request.institution  # no query per row for the refusal
-        proposal.refusal = four_eyes.review_refusal(proposal, request.user, roles)
+        rows.append((proposal, four_eyes.review_refusal(proposal, request.user, roles)))
     return render(
         request,
         "moderation/removal_approvals.html",
-        {"page": page, "moderates": bool(roles & {Role.COMMUNICATOR, Role.SPOKESPERSON})},
+        {
+            "page": page,
+            "rows": rows,
+            "moderates": bool(roles & {Role.COMMUNICATOR, Role.SPOKESPERSON}),
+        },
     )
 
 
