@@ -10,7 +10,8 @@ Invariants:
   by the database check ``decision_four_eyes`` on the approving decision, which carries its
   proposer (``Decision.proposed_by``); where the institution asks for it only a spokesperson
   approves or rejects;
-- approving takes the real hide or removal in the approver's name, citing the proposed rule and
+- approving takes the real hide or removal in the approver's name, citing the proposed rule (its
+  row in the house rules in force: refused if that version no longer allows the action) and
   reasons, and queues its platform action as any hide or removal (nothing reaches the platform
   before); rejecting (with reasons) or withdrawing leaves the item open, its answers allowed
   again. Every step is a decision in the item's history.
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from charter.selectors import rules_justifying
 from moderation.models import Action, Decision, Item, ItemStatus, RemovalProposal
 from moderation.services import four_eyes
 from moderation.services.decisions import _answer, _record
@@ -43,9 +45,23 @@ def proposal_approve(*, proposal: RemovalProposal, actor: User) -> Outcome:
                 _("The item is no longer open (%(status)s): reject the proposal to close it.")
                 % {"status": locked.item.get_status_display()}
             )
+        # The rule in force with the proposed rule's number: a version published since the
+        # proposal has its own rows, and a decision cites the version in force.
+        rule = (
+            rules_justifying(locked.institution, locked.action)
+            .filter(number=locked.rule.number)
+            .first()
+        )
+        if rule is None:
+            raise DecisionRefused(
+                _(
+                    "The rule this proposal cites is no longer in the house rules in force: "
+                    "reject it, then propose again citing a rule in force."
+                )
+            )
         outcome = _answer(
             locked.item, actor, locked.action, pending=True, then=actions_plan,
-            rule=locked.rule, reasons=locked.reasons, proposed_by=locked.proposer,
+            rule=rule, reasons=locked.reasons, proposed_by=locked.proposer,
         )  # fmt: skip
         _close(locked, outcome.decision)
     return Outcome(outcome.decision, outcome.item, locked)

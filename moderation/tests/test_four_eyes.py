@@ -15,7 +15,8 @@ from channels.connectors.base import ItemEvent, Verb
 from channels.models import Platform
 from channels.tests.factories import ChannelFactory
 from charter.models import CharterRule
-from charter.tests.factories import published_charter
+from charter.services import draft_save, draft_start, version_publish
+from charter.tests.factories import TEXTS, publish_new_version, published_charter, rules
 from moderation.models import (
     Action,
     Decision,
@@ -359,3 +360,47 @@ def test_approval_is_refused_once_the_item_left_the_queue(
         proposals.proposal_approve(proposal=pending(item), actor=second)
     proposals.proposal_reject(proposal=pending(item), actor=second, reasons="Supprimé.")
     assert not Item.objects.get(pk=item.pk).removal_pending
+
+
+def test_bulk_no_action_leaves_an_item_awaiting_a_second_look_alone(
+    client, channel, house_rules, journalist, defence_communicator, second
+) -> None:
+    waiting = arrive(channel)
+    other = arrive(channel, "c-2", handle="@someone")
+    propose(client, defence_communicator, waiting)
+    client.force_login(second)
+    response = client.post(
+        "/i/defence/queue/bulk/",
+        {"action": "no-action", "confirm": "1", "items": [waiting.pk, other.pk]},
+        follow=True,
+    )
+    assert "1 items done; 1 were already handled by someone else." in response.text
+    assert Item.objects.get(pk=waiting.pk).removal_pending
+    assert Item.objects.get(pk=other.pk).status == ItemStatus.NO_ACTION
+
+
+def test_approval_is_refused_once_the_cited_rule_left_the_house_rules(
+    channel, house_rules, journalist, defence_communicator, second, defence_admin
+) -> None:
+    item = arrive(channel)
+    decisions.item_remove(item=item, actor=defence_communicator, rule=rule(), reasons="x")
+    version = draft_start(charter=house_rules, actor=defence_admin)  # rule 2: hide only now
+    draft_save(
+        version=version, actor=defence_admin, texts=TEXTS, rules=rules(1, 2, 3, hide_only=(2,))
+    )
+    version_publish(version=version, actor=defence_admin, change_summary="R2 hides only.")
+    with pytest.raises(DecisionRefused, match="no longer in the house rules in force"):
+        proposals.proposal_approve(proposal=pending(item), actor=second)
+    assert Item.objects.get(pk=item.pk).status == ItemStatus.OPEN
+
+
+def test_an_approval_cites_the_rule_of_the_version_in_force(
+    channel, house_rules, journalist, defence_communicator, second, defence_admin
+) -> None:
+    item = arrive(channel)
+    decisions.item_remove(item=item, actor=defence_communicator, rule=rule(), reasons="x")
+    publish_new_version(house_rules, defence_admin, rule_numbers=(1, 2, 3))
+    outcome = proposals.proposal_approve(proposal=pending(item), actor=second)
+    cited = outcome.decision.rule
+    assert cited is not None
+    assert (cited.number, cited.version.number) == (2, 2)
