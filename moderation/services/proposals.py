@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from django.db import transaction
 from django.utils import timezone
