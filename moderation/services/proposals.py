@@ -48,10 +48,9 @@ def proposal_approve(*, proposal: RemovalProposal, actor: User) -> Outcome:
             )
         # The rule in force with the proposed rule's number: a version published since the
         # proposal has its own rows, and a decision cites the version in force.
+        action: Literal["hide", "remove"] = "hide" if locked.action == Action.HIDE else "remove"
         rule = (
-            rules_justifying(locked.institution, locked.action)
-            .filter(number=locked.rule.number)
-            .first()
+            rules_justifying(locked.institution, action).filter(number=locked.rule.number).first()
         )
         if rule is None:
             raise DecisionRefused(
