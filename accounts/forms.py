@@ -62,6 +62,9 @@ class InvitationAcceptForm(_CrispyForm):
         return data
 
 
+FOUR_EYES_FIELDS = ("sensitive_removal_needs_spokesperson", "sensitive_removal_hours")
+
+
 class InstitutionSettingsForm(forms.ModelForm):
     apply_to_channels = forms.BooleanField(
         label=_("Also apply the response times to existing channels"),
@@ -87,6 +90,7 @@ class InstitutionSettingsForm(forms.ModelForm):
             "warning_share_percent",
             "hold_suspends_complaint_clock",
             "item_retention_months",
+            *FOUR_EYES_FIELDS,
             *PUBLIC_DETAILS,
         )
         widgets = {
@@ -102,10 +106,11 @@ class InstitutionSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        sla = self.Meta.fields[: -len(PUBLIC_DETAILS)]
+        sla = self.Meta.fields[: -len(PUBLIC_DETAILS) - len(FOUR_EYES_FIELDS)]
         self.helper.layout = Layout(
             Fieldset(_("Names and languages"), *sla[:5]),
             Fieldset(_("Response times and retention"), *sla[5:7], "apply_to_channels", *sla[7:]),
+            Fieldset(_("Four eyes on sensitive removals"), *FOUR_EYES_FIELDS),
             Fieldset(_("Contact details (public pages)"), *CONTACT_FIELDS),
             Fieldset(_("Accessibility statement"), *ACCESSIBILITY_FIELDS),
         )

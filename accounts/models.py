@@ -190,6 +190,23 @@ class Institution(InstitutionPublicDetails):
             "evidence or linked to a complaint stay."
         ),
     )
+    sensitive_removal_needs_spokesperson = models.BooleanField(
+        _("a spokesperson approves sensitive removals"),
+        default=False,
+        help_text=_(
+            "A hide or removal of an account on the sensitive accounts list, or concerning "
+            "criticism of the institution, is carried out once a second moderator approves it; "
+            "ticked, that second person must be a spokesperson."
+        ),
+    )
+    sensitive_removal_hours = models.PositiveSmallIntegerField(
+        _("approve sensitive removals within (hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_(
+            "Elapsed hours. The item's own response time keeps running while a removal waits."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -215,6 +232,10 @@ class Institution(InstitutionPublicDetails):
             models.CheckConstraint(
                 condition=Q(crisis_response_hours__gte=1, crisis_response_hours__lte=24),
                 name="institution_crisis_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sensitive_removal_hours__gte=1, sensitive_removal_hours__lte=24),
+                name="institution_sensitive_removal_hours_range",
             ),
         )
 

@@ -421,6 +421,7 @@ CELERY_BEAT_SCHEDULE = {
 DEADLINE_SOURCES = [
     "moderation.deadlines.ITEMS",
     "moderation.deadlines.TO_DO",
+    "moderation.deadlines.PROPOSALS",
     "complaints.deadlines.CASES",
 ]
 

@@ -23,7 +23,7 @@ from accounts.models import MODERATOR_ROLES, Institution, Role, User
 from accounts.recipients import people_by_institution, unique
 from channels.models import Channel
 from deadlines.sources import Subject, Texts, Threshold
-from moderation.models import DutyStatus, Item, PlatformAction
+from moderation.models import DutyStatus, Item, PlatformAction, RemovalProposal
 
 Kind = PlatformAction.Kind
 
@@ -242,3 +242,92 @@ def _to_do_first_line(action: PlatformAction, staff: list[User], team: list[User
 
 
 TO_DO = ToDoDeadlines()
+
+
+class ProposalDeadlines:
+    """Hides and removals waiting for a second moderator (four eyes, docs/accountability.md).
+
+    A proposal owes its approval or rejection by ``due_at`` (the institution's
+    ``sensitive_removal_hours`` after it was made); once settled it leaves the check. Warning:
+    the people who may settle it: the institution's spokespersons when it needs one, else its
+    moderators; never the proposer, who may not approve (unless nobody else could, so that
+    someone hears). Breach: the same people and the institution's admins. Notices name the
+    channel and what was proposed, never the text or the author.
+    """
+
+    name = "removal-proposal"
+    texts = Texts(
+        warning_subject=_("Second look needed soon: %(label)s"),
+        warning_body=_(
+            "%(label)s waits for a second moderator's approval or rejection by %(due)s "
+            "(%(left)s left). The warning threshold was crossed at %(crossed)s."
+        ),
+        breach_subject=_("Second look missed: %(label)s"),
+        breach_body=_(
+            "%(label)s had to be approved or rejected by %(due)s and still waits: late by %(late)s."
+        ),
+    )
+    missed_template = "moderation/_missed_removal_proposals.html"
+
+    def to_warn(self, now: datetime) -> QuerySet[RemovalProposal]:
+        return RemovalProposal.objects.pending().filter(warned_at__isnull=True, warn_at__lte=now)
+
+    def to_breach(self, now: datetime) -> QuerySet[RemovalProposal]:
+        return RemovalProposal.objects.pending().filter(breached_at__isnull=True, due_at__lt=now)
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[RemovalProposal]:
+        return (
+            RemovalProposal.objects.for_institution(institution)
+            .pending()
+            .filter(due_at__lt=now)
+            .select_related("item__channel", "proposer")
+            .order_by("due_at", "pk")
+        )
+
+    def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
+        proposals = list(
+            RemovalProposal.objects.filter(pk__in=ids).select_related(
+                "institution", "item__channel"
+            )
+        )
+        institutions = {proposal.institution_id: proposal.institution for proposal in proposals}
+        moderators = people_by_institution(institutions, MODERATOR_ROLES)
+        spokespersons = people_by_institution(institutions, (Role.SPOKESPERSON,))
+        admins = (
+            people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
+            if threshold is Threshold.BREACH
+            else {}
+        )
+        subjects = []
+        for proposal in proposals:
+            institution = proposal.institution
+            spokesperson = (
+                proposal.needs_spokesperson or institution.sensitive_removal_needs_spokesperson
+            )
+            reviewers = (spokespersons if spokesperson else moderators).get(institution.pk, [])
+            others = [user for user in reviewers if user.pk != proposal.proposer_id]
+            subjects.append(
+                Subject(
+                    pk=proposal.pk,
+                    institution=institution,
+                    label=cast(
+                        str,
+                        format_lazy(
+                            "{} · {}",
+                            RemovalProposal.Label[proposal.action],
+                            proposal.item.channel.name,
+                        ),
+                    ),
+                    url=reverse(
+                        "moderation:removal-approvals",
+                        kwargs={"institution_slug": institution.slug},
+                    ),
+                    warn_at=proposal.warn_at,
+                    due_at=proposal.due_at,
+                    recipients=unique(others or reviewers, admins.get(institution.pk, [])),
+                )
+            )
+        return subjects
+
+
+PROPOSALS = ProposalDeadlines()

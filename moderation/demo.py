@@ -1,6 +1,7 @@
 """Demo queue: a few hundred realistic items across the demo channels, watch terms that hit some
 of them, saved replies in three languages, the demo communicators on duty, one harassment item
-marked with its evidence, and outgoing posts in every review state on this month's calendar;
+marked with its evidence, outgoing posts in every review state on this month's calendar, two
+sensitive accounts and a removal of one's comment waiting for a second moderator (four eyes);
 then (``seed_escalations``, once the complaints services exist) one cyber-harassment complaint
 opened from an insulting item.
 
@@ -20,14 +21,16 @@ from django.utils import timezone
 from accounts.models import Institution, Membership, Role, User
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import Channel, WatchTerm
+from charter.selectors import rules_justifying
 from complaints.models import Category
 from complaints.services.cases import case_open_from_item
 from complaints.services.evidence import advice_record, evidence_preserve
 from complaints.services.routing import active_officers
-from moderation.models import Item, Post, SavedReply
+from moderation.models import Item, Post, SavedReply, SensitiveAccount
 from moderation.services import posts
 from moderation.services.assignment import duty_set, moderators
-from moderation.services.decisions import item_mark_harassment
+from moderation.services.decisions import item_mark_harassment, item_remove
+from moderation.services.four_eyes import sensitive_account_save
 from moderation.services.ingest import item_apply_event
 from moderation.social_items import social_item
 
@@ -135,6 +138,7 @@ def seed_queue() -> QueueSeedReport:
         if first_channel is not None:
             _harassment(first_channel, now)
             _posts(institution, first_channel, now)
+            _four_eyes(first_channel, now)
     return report
 
 
@@ -254,6 +258,52 @@ def _posts(institution: Institution, channel: Channel, now: datetime) -> None:
                 posts.post_publish(
                     post=post, actor=author, url=f"https://social.example/posts/{post.pk}"
                 )
+
+
+SENSITIVE_ACCOUNTS = (
+    ("@journaliste.demo", "Journaliste (démo)", SensitiveAccount.Category.JOURNALIST),
+    ("@echevin.demo", "Échevin (démo)", SensitiveAccount.Category.ELECTED_OFFICIAL),
+)
+
+
+def _four_eyes(channel: Channel, now: datetime) -> None:
+    """Two sensitive accounts on the channel's platform and, from one of them, an item whose
+    removal a moderator proposed and a second one has still to approve (four eyes)."""
+    institution = channel.institution
+    if SensitiveAccount.objects.for_institution(institution).exists():
+        return
+    admin = User.objects.members_of(institution, (Role.INSTITUTION_ADMIN,)).first()
+    if admin is None:
+        return
+    for handle, name, category in SENSITIVE_ACCOUNTS:
+        sensitive_account_save(
+            institution=institution,
+            actor=admin,
+            account=SensitiveAccount(
+                platform=channel.platform, handle=handle, name=name, category=category
+            ),
+        )
+    item = item_apply_event(
+        channel=channel,
+        event=ItemEvent(
+            external_id=f"four-eyes-{channel.pk}",
+            verb=Verb.CREATE,
+            occurred_at=now - timedelta(minutes=50),
+            author_name="Journaliste (démo)",
+            author_handle=SENSITIVE_ACCOUNTS[0][0],
+            text="Votre communiqué d'hier est mensonger, bande d'incapables.",
+            language="fr",
+        ),
+        now=now - timedelta(minutes=50),
+    )
+    rule = rules_justifying(institution, "remove").first()
+    proposer = moderators(institution).first()
+    if rule is None or proposer is None:
+        return
+    item_remove(
+        item=item, actor=proposer, rule=rule,
+        reasons="Insulte envers le personnel (règle sur le respect).",
+    )  # fmt: skip
 
 
 def _watch_terms(institution: Institution) -> None:

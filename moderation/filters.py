@@ -55,6 +55,11 @@ class ItemFilter(django_filters.FilterSet):
     breached = django_filters.BooleanFilter(
         label=_("Only past their deadline"), method="filter_breached", widget=forms.CheckboxInput
     )
+    second_look = django_filters.BooleanFilter(
+        label=_("Only awaiting a second look"),
+        method="filter_second_look",
+        widget=forms.CheckboxInput,
+    )
     not_executed = django_filters.BooleanFilter(
         label=_("Only decisions not carried out on the platform"),
         method="filter_not_executed",
@@ -109,6 +114,12 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_breached(self, queryset: QuerySet[Item], name: str, value: bool) -> QuerySet[Item]:
         return queryset.filter(due_at__lt=timezone.now()) if value else queryset
+
+    def filter_second_look(
+        self, queryset: QuerySet[Item], name: str, value: bool
+    ) -> QuerySet[Item]:
+        """Items whose hide or removal waits for a second moderator (four eyes)."""
+        return queryset.filter(removal_pending=True) if value else queryset
 
     def filter_not_executed(
         self, queryset: QuerySet[Item], name: str, value: bool

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel
-from moderation.models import Post
+from moderation.models import Post, SensitiveAccount, handle_key
 from moderation.services.posts import PostDraft
 
 
@@ -74,3 +74,36 @@ class PostForm(forms.Form):
             sensitive=data["sensitive"],
             texts={code: data.get(f"text_{code}", "") for code in SpokenLanguage.values},
         )
+
+
+class SensitiveAccountForm(forms.ModelForm):
+    """An entry of the sensitive accounts list; one per account (platform and handle) in the
+    institution, compared as ``handle_key`` does (case and a leading @ ignored)."""
+
+    class Meta:
+        model = SensitiveAccount
+        fields = ("platform", "handle", "name", "category", "note", "is_active")
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_handle(self) -> str:
+        handle = " ".join(cast(str, self.cleaned_data["handle"]).split())
+        if not handle_key(handle):
+            raise forms.ValidationError(_("Give the account's handle or id."))
+        return handle
+
+    def clean(self) -> dict[str, Any]:
+        data = cast(dict[str, Any], super().clean())
+        platform, handle = data.get("platform"), data.get("handle")
+        if platform and handle:
+            same = SensitiveAccount.objects.for_institution(self.institution).filter(
+                platform=platform, handle_key=handle_key(handle)
+            )
+            if same.exclude(pk=self.instance.pk).exists():
+                self.add_error("handle", _("This account is already on the list."))
+        return data

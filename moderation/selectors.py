@@ -165,8 +165,8 @@ DEFAULT_QUEUE = f"status={ItemStatus.OPEN}"
 
 QUEUE_ROW_FIELDS = (
     "id", "channel_id", "status", "priority", "due_at", "warn_at", "author_name",
-    "author_handle", "text", "language", "keyword_hits", "assigned_to__full_name",
-    "assigned_to__email",
+    "author_handle", "text", "language", "keyword_hits", "removal_pending",
+    "assigned_to__full_name", "assigned_to__email",
 )  # fmt: skip
 """What a queue row shows (moderation.templatetags.queue_rows) and the cursor needs: a row
 loads these columns only (not the platform's payload, nor the assignee's account details)."""

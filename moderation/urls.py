@@ -1,12 +1,13 @@
 from django.urls import path
 
-from moderation.views import items, platform_to_do, posts, queue, team
+from moderation.views import four_eyes, items, platform_to_do, posts, queue, team
 
 app_name = "moderation"
 
 tenant = "i/<slug:institution_slug>/queue/"
 outgoing = "i/<slug:institution_slug>/posts/"
 to_do = "i/<slug:institution_slug>/platform-to-do/"
+sensitive = "i/<slug:institution_slug>/sensitive-accounts/"
 
 urlpatterns = [
     path(tenant, queue.queue, name="queue"),
@@ -15,12 +16,19 @@ urlpatterns = [
     path(f"{tenant}replies/", team.saved_replies, name="saved-replies"),
     path(f"{tenant}duty/", team.duty, name="duty"),
     path(f"{tenant}duty/toggle/", team.duty_toggle, name="duty-toggle"),
+    path(f"{tenant}approvals/", four_eyes.removal_approvals, name="removal-approvals"),
     path(f"{tenant}items/<int:item_id>/", items.item_detail, name="item-detail"),
     path(f"{tenant}items/<int:item_id>/<slug:action>/", items.item_action, name="item-action"),
     path(
         f"{tenant}items/<int:item_id>/evidence/<int:snapshot_id>/",
         items.item_evidence,
         name="item-evidence",
+    ),
+    path(sensitive, four_eyes.sensitive_accounts, name="sensitive-accounts"),
+    path(
+        f"{sensitive}<int:account_id>/",
+        four_eyes.sensitive_account_edit,
+        name="sensitive-account-edit",
     ),
     path(to_do, platform_to_do.to_do_list, name="platform-to-do"),
     path(f"{to_do}<int:action_id>/done/", platform_to_do.to_do_done, name="platform-to-do-done"),

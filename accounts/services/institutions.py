@@ -33,6 +33,8 @@ EDITABLE_FIELDS = (
     "hold_suspends_complaint_clock",
     "crisis_response_hours",
     "item_retention_months",
+    "sensitive_removal_needs_spokesperson",
+    "sensitive_removal_hours",
     *PUBLIC_DETAILS,
 )
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 COMMUNICATOR_PAGES = {
     "moderation:queue",
+    "moderation:removal-approvals",
     "moderation:platform-to-do",
     "moderation:post-list",
     "moderation:post-calendar",
@@ -56,6 +57,8 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "channels:channel-list",
     },
     Role.INSTITUTION_ADMIN: {
+        "moderation:removal-approvals",
+        "moderation:sensitive-accounts",
         "moderation:platform-to-do",
         "moderation:post-list",
         "moderation:post-calendar",
@@ -252,7 +255,7 @@ def test_the_navigation_adds_no_query_per_link(
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/i/defence/channels/").content.decode()
         counts.append((len(queries), len(LINK.findall(page))))
-    assert counts[0][1] == 20
+    assert counts[0][1] == 22
     assert counts[1][1] == 7
     assert counts[0][0] == counts[1][0]
 

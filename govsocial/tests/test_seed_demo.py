@@ -201,3 +201,15 @@ def test_demo_gives_every_page_something_to_show() -> None:
     call_command("seed_demo")
     assert ImportJob.objects.count() == 5
     assert Invitation.objects.count() == 5
+
+
+def test_demo_has_sensitive_accounts_and_a_removal_waiting_for_a_second_look() -> None:
+    from moderation.models import RemovalProposal, SensitiveAccount
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    defence = Institution.objects.get(slug="defence")
+    assert SensitiveAccount.objects.for_institution(defence).count() == 2
+    proposal = RemovalProposal.objects.for_institution(defence).pending().get()
+    assert proposal.sensitive_account is not None
+    assert proposal.item.removal_pending

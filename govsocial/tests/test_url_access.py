@@ -28,7 +28,7 @@ from complaints.models import Correspondence, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from deadlines.engine import deadlines_check
-from moderation.models import PlatformAction, Post
+from moderation.models import PlatformAction, Post, SensitiveAccount
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
 from moderation.social_items import social_item
@@ -124,6 +124,9 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "moderation:saved-replies": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty-toggle": tenant(Role.COMMUNICATOR, status=405),
+    "moderation:removal-approvals": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:sensitive-accounts": tenant(ADMIN),
+    "moderation:sensitive-account-edit": tenant(ADMIN),
     "moderation:item-detail": tenant(Role.COMMUNICATOR),
     "moderation:item-action": tenant(Role.COMMUNICATOR, status=405),
     "moderation:item-evidence": tenant(Role.COMMUNICATOR),
@@ -306,6 +309,11 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
             ).pk
         ),
         "term_id": str(WatchTerm.objects.create(institution=defence, term="défense").pk),
+        "account_id": str(
+            SensitiveAccount.objects.create(
+                institution=defence, platform="x", handle="@walker", category="journalist"
+            ).pk
+        ),
         "institution_slug": defence.slug,
         "user_id": str(defence_communicator.public_id),
         "invitation_id": str(invitation.public_id),

@@ -1,8 +1,10 @@
 """The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
 from moderation.models.actions import PlatformAction
+from moderation.models.four_eyes import RemovalProposal, SensitiveAccount, handle_key
 from moderation.models.items import (
     ANSWERING_ACTIONS,
+    PROPOSING_ACTIONS,
     SLA_ANSWERS_WHEN_DECIDED,
     STATUS_AFTER,
     Action,
@@ -25,6 +27,7 @@ from moderation.models.posts import (
 
 __all__ = [
     "ANSWERING_ACTIONS",
+    "PROPOSING_ACTIONS",
     "SLA_ANSWERS_WHEN_DECIDED",
     "STATUS_AFTER",
     "Action",
@@ -41,5 +44,8 @@ __all__ = [
     "PostState",
     "PostText",
     "PostTransition",
+    "RemovalProposal",
     "SavedReply",
+    "SensitiveAccount",
+    "handle_key",
 ]

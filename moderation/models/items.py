@@ -11,7 +11,7 @@ from __future__ import annotations
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -99,6 +99,13 @@ class Item(models.Model):
     )
     breached_at = models.DateTimeField(
         null=True, blank=True, help_text="When the deadline check notified the missed deadline."
+    )
+    removal_pending = models.BooleanField(
+        default=False,
+        help_text=(
+            "A hide or removal of this item waits for a second moderator (RemovalProposal): "
+            "its answers wait too. A column, so that the answers' conditional update sees it."
+        ),
     )
     anonymised_at = models.DateTimeField(
         null=True,
@@ -200,12 +207,19 @@ class Action(models.TextChoices):
     HARASSMENT = "harassment", _("Marked as harassment")
     PLATFORM_DELETE = "platform_delete", _("Deleted on the platform: no answer owed")
     HISTORIC = "historic", _("Imported as already handled: no deadline")
+    HIDE_PROPOSED = "hide_proposed", _("Hide proposed: a second moderator must approve")
+    REMOVE_PROPOSED = "remove_proposed", _("Removal proposed: a second moderator must approve")
+    PROPOSAL_REJECTED = "proposal_rejected", _("Proposal rejected by a second moderator")
+    PROPOSAL_WITHDRAWN = "proposal_withdrawn", _("Proposal withdrawn by its proposer")
 
 
 ANSWERING_ACTIONS = frozenset(
     {Action.REPLY, Action.HIDE, Action.REMOVE, Action.NO_ACTION, Action.ESCALATE}
 )
 """The decisions that answer an item: the first one sets its first-response time."""
+
+PROPOSING_ACTIONS = {Action.HIDE: Action.HIDE_PROPOSED, Action.REMOVE: Action.REMOVE_PROPOSED}
+"""A hide or removal needing four eyes is recorded first as its proposal: docs/accountability.md."""
 
 SLA_ANSWERS_WHEN_DECIDED = frozenset({Action.HIDE, Action.REMOVE, Action.NO_ACTION})
 """Answering decisions that count for the SLA figures when taken (``Item.sla_answered_at``). A
@@ -269,6 +283,17 @@ class Decision(AppendOnlyModel):
     )
     referral_target = models.CharField(max_length=20, blank=True)
     referral_person = models.CharField(max_length=200, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Four eyes: who proposed the hide or removal this decision approves or rejects "
+            "(never its actor, a database check)."
+        ),
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
     immutable_error = DecisionImmutableError
@@ -289,6 +314,17 @@ class Decision(AppendOnlyModel):
             models.CheckConstraint(
                 condition=~Q(action="harassment") | Q(evidence__isnull=False),
                 name="decision_harassment_keeps_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=("hide_proposed", "remove_proposed"))
+                | Q(rule__isnull=False),
+                name="decision_proposal_cites_rule",
+            ),
+            # four eyes: the second moderator is a person, never the proposer.
+            models.CheckConstraint(
+                condition=Q(proposed_by__isnull=True)
+                | (Q(actor__isnull=False) & ~Q(actor=F("proposed_by"))),
+                name="decision_four_eyes",
             ),
         )
         triggers = (

@@ -21,7 +21,6 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -43,25 +42,20 @@ from complaints.services.evidence import (
 )
 from moderation.models import (
     ANSWERING_ACTIONS,
+    PROPOSING_ACTIONS,
     SLA_ANSWERS_WHEN_DECIDED,
     STATUS_AFTER,
     Action,
     Decision,
     Item,
     ItemStatus,
+    RemovalProposal,
+    SensitiveAccount,
 )
+from moderation.services import four_eyes
+from moderation.services.outcomes import DecisionRefused, Outcome
 from moderation.services.platform_actions import actions_plan
 from moderation.social_items import social_item
-
-
-class DecisionRefused(ValueError):
-    """The decision cannot be taken; the message says why (shown to the moderator)."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    decision: Decision
-    item: Item
 
 
 def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome:
@@ -75,7 +69,10 @@ def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome
 
 
 def reply_allowed(item: Item) -> bool:
-    """An open item takes a reply; an escalated one its public answer, once."""
+    """An open item takes a reply (not while a hide or removal of it waits for a second look);
+    an escalated one its public answer, once."""
+    if item.removal_pending:
+        return False
     if item.status == ItemStatus.OPEN:
         return True
     if item.status != ItemStatus.ESCALATED:
@@ -104,12 +101,29 @@ def _reply_after_escalation(item: Item, actor: User, text: str, note: str) -> Ou
     return Outcome(decision, Item.objects.get(pk=item.pk))
 
 
-def item_hide(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:
-    return _moderate(item, actor, Action.HIDE, rule, reasons)
+def item_hide(
+    *,
+    item: Item,
+    actor: User,
+    rule: CharterRule | None,
+    reasons: str,
+    concerns_criticism: bool = False,
+) -> Outcome:
+    """Hide the item, or propose it for a second look (``Outcome.proposal``) when the author is
+    on the sensitive accounts list or the hide concerns criticism of the institution."""
+    return _moderate(item, actor, Action.HIDE, rule, reasons, concerns_criticism)
 
 
-def item_remove(*, item: Item, actor: User, rule: CharterRule | None, reasons: str) -> Outcome:
-    return _moderate(item, actor, Action.REMOVE, rule, reasons)
+def item_remove(
+    *,
+    item: Item,
+    actor: User,
+    rule: CharterRule | None,
+    reasons: str,
+    concerns_criticism: bool = False,
+) -> Outcome:
+    """Remove the item, or propose it for a second look (see ``item_hide``)."""
+    return _moderate(item, actor, Action.REMOVE, rule, reasons, concerns_criticism)
 
 
 def item_no_action(*, item: Item, actor: User, note: str = "") -> Outcome:
@@ -204,7 +218,12 @@ def sla_met(item: Item) -> bool | None:
 
 
 def _moderate(
-    item: Item, actor: User, action: str, rule: CharterRule | None, reasons: str
+    item: Item,
+    actor: User,
+    action: str,
+    rule: CharterRule | None,
+    reasons: str,
+    concerns_criticism: bool = False,
 ) -> Outcome:
     allowed = rules_justifying(item.institution, "hide" if action == Action.HIDE else "remove")
     if rule is None or not allowed.filter(pk=rule.pk).exists():
@@ -215,7 +234,49 @@ def _moderate(
         )
     if not reasons.strip():
         raise DecisionRefused(_("State the reasons for the person concerned."))
+    account = four_eyes.sensitive_account_of(item)
+    if account is not None or concerns_criticism:
+        return _propose(item, actor, action, rule, reasons.strip(), concerns_criticism, account)
     return _answer(item, actor, action, rule=rule, reasons=reasons.strip(), then=actions_plan)
+
+
+def _propose(
+    item: Item,
+    actor: User,
+    action: str,
+    rule: CharterRule,
+    reasons: str,
+    concerns_criticism: bool,
+    account: SensitiveAccount | None,
+) -> Outcome:
+    """Record the proposal instead of the hide or removal. One conditional update marks the
+    item pending, so of a proposal and an answer (or another proposal) at once, one wins."""
+    now = timezone.now()
+    institution = item.institution
+    due_at, warn_at = four_eyes.proposal_deadline(institution, now)
+    with transaction.atomic():
+        won = Item.objects.filter(pk=item.pk, status=ItemStatus.OPEN, removal_pending=False)
+        if not won.update(removal_pending=True):
+            raise DecisionRefused(_already_handled(item))
+        decision = _record(
+            item, actor, PROPOSING_ACTIONS[Action(action)], at=now, rule=rule, reasons=reasons
+        )
+        proposal = RemovalProposal.objects.create(
+            institution=institution,
+            item=item,
+            action=action,
+            rule=rule,
+            reasons=reasons,
+            proposer=actor,
+            concerns_criticism=concerns_criticism,
+            sensitive_account=account,
+            needs_spokesperson=institution.sensitive_removal_needs_spokesperson,
+            proposal=decision,
+            created_at=now,
+            due_at=due_at,
+            warn_at=warn_at,
+        )
+    return Outcome(decision, Item.objects.get(pk=item.pk), proposal)
 
 
 def _answer(
@@ -224,16 +285,23 @@ def _answer(
     action: str,
     make_case: Callable[[], Case] | None = None,
     then: Callable[[Decision], object] | None = None,
+    *,
+    pending: bool = False,
     **fields: object,
 ) -> Outcome:
+    """Take an answering decision on an open item. ``pending``: the approval of the item's
+    proposal (which clears the mark); otherwise an item with a pending proposal is refused."""
     now = timezone.now()
     answered: dict[str, object] = {}
     if action in SLA_ANSWERS_WHEN_DECIDED:
         moment = Value(now, output_field=DateTimeField())
         answered["sla_answered_at"] = Coalesce(Least("sla_answered_at", moment), moment)
     with transaction.atomic():
-        won = Item.objects.filter(pk=item.pk, status=ItemStatus.OPEN).update(
+        won = Item.objects.filter(
+            pk=item.pk, status=ItemStatus.OPEN, removal_pending=pending
+        ).update(
             status=STATUS_AFTER[Action(action)],
+            removal_pending=False,
             first_response_at=Coalesce("first_response_at", now),
             **answered,
         )
@@ -247,6 +315,16 @@ def _answer(
 
 
 def _already_handled(item: Item) -> str:
+    proposal = four_eyes.pending_proposal(Item.objects.get(pk=item.pk))
+    if proposal is not None:
+        return _(
+            "%(who)s proposed to %(action)s this item on %(when)s: a second moderator must "
+            "approve or reject that first."
+        ) % {
+            "who": proposal.proposer,
+            "action": Action(proposal.action).label.lower(),
+            "when": timezone.localtime(proposal.created_at).strftime("%d/%m/%Y %H:%M"),
+        }
     last = (
         Decision.objects.filter(item=item, action__in=ANSWERING_ACTIONS)
         .select_related("actor")

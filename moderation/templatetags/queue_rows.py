@@ -58,6 +58,8 @@ class _Page:
     unassigned: str
     complaint_badge: str
     """The badge of an item a complaint was opened from, markup."""
+    second_look_badge: str
+    """The badge of an item whose hide or removal waits for a second moderator, markup."""
 
     @classmethod
     def of(cls, context: template.Context, queue_query: str) -> _Page:
@@ -77,6 +79,10 @@ class _Page:
             unassigned=gettext("unassigned"),
             complaint_badge=(
                 f'<span class="badge text-bg-info">{escape(gettext("complaint opened"))}</span>'
+            ),
+            second_look_badge=(
+                '<span class="badge text-bg-warning" data-second-look>'
+                f"{escape(gettext('awaiting a second look'))}</span>"
             ),
         )
 
@@ -104,6 +110,8 @@ def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> str:
     assigned = item.assigned_to
     assignee = escape(page.assigned_to % {"who": assigned} if assigned else page.unassigned)
     complaint = page.complaint_badge if item.pk in with_complaint else ""
+    if item.removal_pending:  # four eyes: a hide or removal waits for a second moderator
+        complaint += page.second_look_badge
     hits = "".join(
         f'<span class="badge {"text-bg-danger" if hit.get("urgent") else "text-bg-warning"}">'
         f"{escape(str(hit.get('term', '')))}</span>"

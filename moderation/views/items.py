@@ -32,7 +32,7 @@ from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
 from moderation.messaging import messaging_window
-from moderation.models import Item, ItemStatus, PlatformAction, SavedReply
+from moderation.models import Action, Item, ItemStatus, PlatformAction, RemovalProposal, SavedReply
 from moderation.selectors import (
     item_page_items,
     item_platform_actions,
@@ -40,7 +40,7 @@ from moderation.selectors import (
     queue_next,
     queue_params,
 )
-from moderation.services import decisions
+from moderation.services import decisions, four_eyes, proposals
 from moderation.services.assignment import moderators
 from moderation.services.decisions import DecisionRefused
 from moderation.services.platform_to_do import ToDoRefused, action_mark_done
@@ -119,9 +119,13 @@ FORMS_OF_OPEN_ITEMS = {"reply", "hide", "remove", "no-action", "escalate"}
 
 def _first_form(item: Item, refused: str, *, can_reply: bool) -> str:
     """The form the action bar opens on: the refused one, else the reply (reopen once
-    answered; an escalated item's reply while its public answer is owed)."""
+    answered; an escalated item's reply while its public answer is owed; the second look
+    while a hide or removal waits for it)."""
+    if item.removal_pending and refused not in ("harassment", "assign", "assign-me"):
+        return "review"
     answering = item.status == ItemStatus.OPEN
-    form = {"assign-me": "assign", "posted": ""}.get(refused, refused)
+    settled = {"approve": "", "reject": "", "withdraw": ""}  # the proposal was settled since
+    form = {"assign-me": "assign", "posted": "", **settled}.get(refused, refused)
     if form == "reply" and can_reply:
         return form
     if (form in FORMS_OF_OPEN_ITEMS and not answering) or (form == "reopen" and answering):
@@ -135,6 +139,7 @@ def _moved_on(request: InstitutionRequest) -> bool:
 
 def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     thread = item_thread(item)
+    proposal = four_eyes.pending_proposal(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
     rules = rule_choices_cached(request.institution, language)
     return {
@@ -142,7 +147,20 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "thread": thread.around,
         "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
-        "decisions": item.decisions.select_related("actor", "rule", "assignee", "case", "evidence"),
+        "decisions": item.decisions.select_related(
+            "actor", "rule", "assignee", "case", "evidence", "proposed_by"
+        ),
+        "proposal": proposal,
+        "review_refusal": (
+            four_eyes.review_refusal(proposal, request.user, request.institution_roles)
+            if proposal
+            else ""
+        ),
+        "sensitive_account": (
+            four_eyes.sensitive_account_of(item)
+            if item.status == ItemStatus.OPEN and proposal is None
+            else None
+        ),
         "hide_rules": rules.hide,
         "remove_rules": rules.remove,
         "categories": [(c.pk, c.name) for c in Category.objects.available_to(request.institution)],
@@ -256,17 +274,65 @@ def _reply(request: InstitutionRequest, item: Item) -> str:
 
 
 def _hide(request: InstitutionRequest, item: Item) -> str:
-    decisions.item_hide(
-        item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
+    outcome = decisions.item_hide(
+        item=item,
+        actor=request.user,
+        rule=_rule(request),
+        reasons=_text(request, "reasons"),
+        concerns_criticism=request.POST.get("concerns_criticism") == "on",
     )
+    if outcome.proposal is not None:
+        return _("Hiding proposed: it is hidden once a second moderator approves.")
     return _("The item was hidden.")
 
 
 def _remove(request: InstitutionRequest, item: Item) -> str:
-    decisions.item_remove(
-        item=item, actor=request.user, rule=_rule(request), reasons=_text(request, "reasons")
+    outcome = decisions.item_remove(
+        item=item,
+        actor=request.user,
+        rule=_rule(request),
+        reasons=_text(request, "reasons"),
+        concerns_criticism=request.POST.get("concerns_criticism") == "on",
     )
+    if outcome.proposal is not None:
+        return _("Removal proposed: it is removed once a second moderator approves.")
     return _("The item was removed.")
+
+
+def _proposal(request: InstitutionRequest, item: Item) -> RemovalProposal:
+    """The item's proposal the form names (it may have been settled since: the service says)."""
+    value = request.POST.get("proposal", "")
+    proposal = (
+        RemovalProposal.objects.for_institution(request.institution)
+        .filter(pk=int(value), item=item)
+        .first()
+        if value.isdigit()
+        else None
+    )
+    if proposal is None:
+        raise DecisionRefused(_("No proposal of this item waits for a second look."))
+    return proposal
+
+
+def _approve(request: InstitutionRequest, item: Item) -> str:
+    outcome = proposals.proposal_approve(proposal=_proposal(request, item), actor=request.user)
+    if outcome.decision.action == Action.HIDE:
+        return _("Approved: the item was hidden.")
+    return _("Approved: the item was removed.")
+
+
+def _reject(request: InstitutionRequest, item: Item) -> str:
+    proposals.proposal_reject(
+        proposal=_proposal(request, item), actor=request.user, reasons=_text(request, "reasons")
+    )
+    return _("The proposal was rejected: the item stays open.")
+
+
+def _withdraw(request: InstitutionRequest, item: Item) -> str:
+    proposals.proposal_withdraw(
+        proposal=_proposal(request, item), actor=request.user, reason=_text(request, "reason")
+    )
+    return _("The proposal was withdrawn: the item stays open.")
 
 
 def _no_action(request: InstitutionRequest, item: Item) -> str:
@@ -354,6 +420,9 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Item], str]] = {
     "harassment": _harassment,
     "posted": _posted,
     "reopen": _reopen,
+    "approve": _approve,
+    "reject": _reject,
+    "withdraw": _withdraw,
 }
 
 

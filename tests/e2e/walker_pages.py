@@ -25,7 +25,7 @@ from charter.models import Charter
 from complaints.models import Case, Correspondence, Recommendation, RoutingRule, Source, Team
 from complaints.views.public import SESSION_KEY as SENT_SESSION_KEY
 from govsocial.tests.test_url_access import EXPECTATIONS, Public, SignedIn, Tenant
-from moderation.models import Decision, Post, PostState
+from moderation.models import Decision, Post, PostState, SensitiveAccount
 
 INSTITUTION = "defence"
 """The demo institution whose rows reach every page: a charter draft, two published versions of
@@ -203,6 +203,7 @@ PARAMETERS: dict[str, Callable[[Institution], object]] = {
     "channel_id": _pk(Channel, "channel"),
     "job_id": _pk(ImportJob, "import"),
     "term_id": _pk(WatchTerm, "watch term"),
+    "account_id": _pk(SensitiveAccount, "sensitive account"),
     "reference": _case,
     "item_id": _item,
     "post_id": _post(PostState.IN_REVIEW),
