@@ -49,8 +49,6 @@ DEFAULTS = {
             "Dear {name},\n\nWe received your complaint “{subject}” on {received_date}. It is "
             "registered under the reference {reference}.\n\nA complaint officer is examining it. "
             "You will receive an individual answer by {due_date} at the latest.\n\n"
-            "You can follow your complaint with this private link (do not share it):\n"
-            "{tracking_link}\n\n"
             "Kind regards,\n\nThe complaints service of {institution}"
         ),
     ),
@@ -64,6 +62,13 @@ DEFAULTS = {
         ),
     ),
 }
+
+
+TRACKING_PARAGRAPH = gettext_lazy(
+    "You can follow your complaint with this private link (do not share it):\n{tracking_link}"
+)
+"""Put in the default acknowledgement before its closing lines (its own message, so that the
+acknowledgement's existing translations stay valid)."""
 
 
 class LetterError(ValueError):
@@ -89,7 +94,11 @@ def template_for(institution: Institution, kind: str, language: str) -> tuple[st
         return own.subject, own.body
     subject, body = DEFAULTS[LetterKind(kind)]
     with translation.override(language):
-        return str(subject), str(body)
+        text = str(body)
+        if kind == LetterKind.ACKNOWLEDGEMENT:
+            paragraphs = text.split("\n\n")  # ... the deadline, closing, signature
+            text = "\n\n".join([*paragraphs[:-2], str(TRACKING_PARAGRAPH), *paragraphs[-2:]])
+        return str(subject), text
 
 
 def letter_render(case: Case, kind: str) -> tuple[str, str]:
