@@ -53,6 +53,8 @@ def hold_of(*, case: Case | None = None, item_id: int | None = None) -> LegalHol
     holds = open_holds().select_related("placed_by")
     if case is not None:
         return holds.filter(case=case).first()
+    if item_id is None:
+        return None
     return holds.filter(item_id=item_id).first()
 
 
@@ -85,7 +87,8 @@ def hold_place(
     if getattr(target, "institution_id", None) != institution.pk:
         raise LegalHoldError(_("This belongs to another institution."))
     with transaction.atomic():
-        type(target).objects.select_for_update().filter(pk=target.pk).first()
+        # Two people placing a hold at once queue on the target row; the second sees the first.
+        type(target)._default_manager.select_for_update().filter(pk=target.pk).first()
         existing = hold_of(case=case) if case else hold_of(item_id=target.pk)
         if existing is not None:
             raise LegalHoldError(hold_message(existing))
@@ -114,7 +117,7 @@ def hold_lift(*, hold: LegalHold, actor: User, reason: str) -> LegalHoldLift:
         lift = LegalHoldLift.objects.create(
             institution=institution, hold=locked, reason=reason, lifted_by=actor
         )
-        if locked.case_id is not None:
+        if locked.case is not None:
             timeline_record(
                 locked.case,
                 actor,
