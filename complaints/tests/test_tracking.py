@@ -99,6 +99,16 @@ def test_the_tracking_page_shows_progress_holds_and_letters_but_no_officer(
     assert '<html lang="fr"' in page
 
 
+def test_the_visitors_own_language_choice_wins(client: Client, defence, defence_officer) -> None:
+    from django.conf import settings
+
+    case = register(defence)  # in French
+    url = acknowledge_by_email(case, defence_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(path_of(url)).content.decode()
+    assert '<html lang="nl"' in page
+
+
 def test_wrong_token_wrong_reference_other_institution_and_no_link_all_give_the_same_404(
     client: Client, defence, police, defence_officer
 ) -> None:

@@ -2,11 +2,13 @@
 
 The page answers the same 404 for a wrong reference, a wrong token, a closed link and erased
 data, so it tells a visitor nothing about which cases exist. It is shown in the complaint's
-language, never cached or indexed, and each address may look up only ``PER_IP`` pages an hour.
+language unless the visitor chose another with the language buttons (the choice is a cookie),
+never cached or indexed, and each address may look up only ``PER_IP`` pages an hour.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +38,7 @@ def tracking(
     if not _within_limit(request):
         return _too_many(request)
     case = _case(request, reference, token)
-    with translation.override(case.language or case.institution.default_language):
+    with translation.override(_language(request, case)):
         page = tracking_page(case, link_text=_("(the private link to this page)"))
         response = render(
             request,
@@ -56,7 +58,7 @@ def tracking_renew(
     if not _within_limit(request):
         return _too_many(request)
     case = _case(request, reference, token)
-    with translation.override(case.language or case.institution.default_language):
+    with translation.override(_language(request, case)):
         if not allow(
             "tracking-renew",
             str(case.pk),
@@ -78,6 +80,15 @@ def tracking_renew(
                 "no longer works."
             ),
         )
+
+
+def _language(request: HttpRequest, case: Case) -> str:
+    """The visitor's own choice (the language buttons' cookie), else the complaint's language,
+    else the institution's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return case.language or case.institution.default_language
 
 
 def _within_limit(request: HttpRequest) -> bool:
