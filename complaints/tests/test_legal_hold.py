@@ -162,6 +162,9 @@ def test_the_register_page_places_and_lifts_holds(
     response = client.post(url, {"case": foreign.reference, "reason": "Why"})
     assert response.status_code == 400  # another institution's case is not found here
     assert "No complaint has the reference" in response.content.decode()
+    response = client.post(url, {"case": case.reference, "item": str(item.pk), "reason": "Why"})
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
     response = client.post(url, {"item": "abc", "reason": "Why"})
     assert response.status_code == 400
     response = client.post(url, {"case": case.reference, "reason": ""})

@@ -53,6 +53,8 @@ def _place(request: InstitutionRequest) -> HttpResponse:
     reference = request.POST.get("case", "").strip()
     item_number = request.POST.get("item", "").strip()
     case = item = None
+    if reference and item_number:
+        return _refused(request, _("Give a complaint reference or an item number, not both."))
     if reference:
         case = Case.objects.for_institution(request.institution).filter(reference=reference).first()
         if case is None:
