@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import OutgoingEmail
@@ -25,11 +24,6 @@ from complaints.tests.factories import register
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://[^\s]+/complaints/defence/track/([^/\s]+)/([^/\s]+)/")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
 
 
 def acknowledge_by_email(case, officer) -> str:
