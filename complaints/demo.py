@@ -1,7 +1,8 @@
 """Demo complaints: every status, source and category across the demo institutions, some near
-and past their deadline, one on hold, the answered ones with their printed answer letter, two
-recommendations. The cyber-harassment case escalated
-from a social item is moderation's (moderation.demo.seed_escalations, run after this).
+and past their deadline, one on hold (its complainant e-mailed a tracking link), the answered
+ones with their printed answer letter, the closed one under legal hold, two recommendations.
+The cyber-harassment case escalated from a social item is moderation's
+(moderation.demo.seed_escalations, run after this).
 
 Each institution gets a "Complaints service" team of its officers and a default route to it.
 Idempotent: an institution that already has cases is left alone.
@@ -27,7 +28,9 @@ from complaints.models import (
 )
 from complaints.services import cases
 from complaints.services.cases import ComplainantData
+from complaints.services.holds import hold_place
 from complaints.services.recommendations import recommendation_save
+from complaints.services.tracking import Via, tracking_send
 
 # (days ago, source, category, language, subject, complainant name, final step)
 CASES = [
@@ -142,10 +145,17 @@ def _advance(case: Case, officer: User, step: str, days: int) -> None:
             reason="Waiting for the complainant's copy of the letter",
             at=now - timedelta(days=4),
         )
+        tracking_send(case=case, actor=officer, via=Via.OFFICER)
     if step in ("answered", "closed"):
         _answer_by_letter(case, officer, at=now - timedelta(days=days - 20))
     if step == "closed":
         cases.case_close(case=case, actor=officer, outcome="partly_founded")
+        hold_place(
+            institution=case.institution,
+            actor=officer,
+            case=case,
+            reason="The complainant brought the matter to court: keep the file (demo)",
+        )
 
 
 ANSWERS = {

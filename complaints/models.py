@@ -264,6 +264,10 @@ class EventKind(models.TextChoices):
     REFERRED = "referred", _("Referred")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")
+    TRACKING_LINK_ISSUED = "tracking_link_issued", _("Tracking link sent")
+    TRACKING_LINK_CLOSED = "tracking_link_closed", _("Tracking link closed")
+    LEGAL_HOLD_PLACED = "legal_hold_placed", _("Legal hold placed")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
 
 
 class TimelineImmutableError(AppendOnlyError):
@@ -454,6 +458,10 @@ class Correspondence(models.Model):
 
     objects = TenantQuerySet.as_manager()
 
+    tracking_url = ""
+    """Set by ``letter_send`` on the letter it returns when the text carried a new tracking
+    link (the printed letter shows it once); never stored: the body keeps the placeholder."""
+
     class Meta:
         ordering = ("sent_at", "pk")
 
@@ -581,3 +589,166 @@ class EvidenceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"evidence {self.sha256[:12]} of item {self.item_id}"
+
+
+class TrackingLink(models.Model):
+    """The complainant's private link to follow their case: only the token's SHA-256 is kept.
+
+    One per case. Issuing a new token (rotation) replaces the hash, so the old link stops
+    working; closing it (erasure of the personal data) blanks the hash for good. Each issue and
+    the closing are in the case's timeline, without the token.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="tracking_link")
+    token_hash = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(token_hash=""),
+                name="tracking_link_closed_has_no_token",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"tracking link of case {self.case_id}"
+
+
+class LegalHoldImmutableError(AppendOnlyError):
+    message = "Legal holds and their lifting are append-only."
+
+
+class LegalHold(AppendOnlyModel):
+    """A case or a social media item put under legal hold: erasure and retention leave it (and
+    its evidence) alone until the hold is lifted. Append-only: the lifting is a row of its own
+    (``LegalHoldLift``), so both acts can be chained as they are (the ledger).
+
+    The item is named by string: complaints never import moderation.
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="legal_holds"
+    )
+    item = models.ForeignKey(
+        "moderation.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+    )
+    reason = models.TextField(_("reason"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = LegalHoldImmutableError
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ("-placed_at", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, item__isnull=True)
+                | Q(case__isnull=True, item__isnull=False),
+                name="legal_hold_one_target",
+            ),
+        )
+        triggers = (
+            pgtrigger.Protect(
+                name="legal_hold_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        )
+
+    def __str__(self) -> str:
+        target = f"case {self.case_id}" if self.case_id else f"item {self.item_id}"
+        return f"legal hold on {target}"
+
+
+class LegalHoldLift(AppendOnlyModel):
+    """The end of a legal hold: who lifted it, when and why. At most one per hold."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    hold = models.OneToOneField(LegalHold, on_delete=models.PROTECT, related_name="lift")
+    reason = models.TextField(_("reason"))
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = LegalHoldImmutableError
+
+    class Meta:
+        triggers = (
+            pgtrigger.Protect(
+                name="legal_hold_lift_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"lift of legal hold {self.hold_id}"
+
+
+class EvidenceAccessImmutableError(AppendOnlyError):
+    message = "The evidence access log is append-only."
+
+
+class EvidenceAccess(AppendOnlyModel):
+    """One download of evidence (a snapshot), an attachment or an evidence bundle: who, when,
+    what, and the SHA-256 of the bytes served (for a bundle, also of its manifest). Append-only.
+
+    ``case`` or ``item`` says where it was downloaded from; ``object_id`` names the snapshot or
+    attachment (none for a bundle). Rows outlive erasure: they hold hashes and ids, no content.
+    """
+
+    class Kind(models.TextChoices):
+        SNAPSHOT = "snapshot", _("Evidence snapshot")
+        ATTACHMENT = "attachment", _("Attachment")
+        BUNDLE = "bundle", _("Evidence bundle")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence_accesses"
+    )
+    item = models.ForeignKey(
+        "moderation.Item",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence_accesses",
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    manifest_sha256 = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = EvidenceAccessImmutableError
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(case__isnull=False) | Q(item__isnull=False),
+                name="evidence_access_has_origin",
+            ),
+        )
+        triggers = (
+            pgtrigger.Protect(
+                name="evidence_access_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id or ''} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,15 +1,34 @@
 from django.urls import path
 
-from complaints.views import analysis, cases, evidence, letters, personal_data, public, routing
+from complaints.views import (
+    analysis,
+    cases,
+    evidence,
+    holds,
+    letters,
+    personal_data,
+    public,
+    routing,
+    tracking,
+)
 
 app_name = "complaints"
 
 tenant = "i/<slug:institution_slug>/complaints/"
 case = f"{tenant}<str:reference>/"
+track = "complaints/<slug:institution_slug>/track/<str:reference>/<str:token>/"
 
 urlpatterns = [
     path("complaints/<slug:institution_slug>/new/", public.public_complaint, name="public-form"),
     path("complaints/<slug:institution_slug>/sent/", public.public_sent, name="public-sent"),
+    path(track, tracking.tracking, name="tracking"),
+    path(f"{track}new-link/", tracking.tracking_renew, name="tracking-renew"),
+    path("i/<slug:institution_slug>/legal-holds/", holds.hold_list, name="hold-list"),
+    path(
+        "i/<slug:institution_slug>/legal-holds/<int:hold_id>/lift/",
+        holds.hold_lift_view,
+        name="hold-lift",
+    ),
     path(tenant, cases.case_list, name="case-list"),
     path(f"{tenant}routing/", routing.routing_overview, name="routing"),
     path(f"{tenant}categories/", routing.category_list, name="category-list"),
@@ -57,5 +76,6 @@ urlpatterns = [
     path(
         f"{case}personal-data/erase/", personal_data.personal_data_erase, name="personal-data-erase"
     ),
+    path(f"{case}tracking-link/", tracking.tracking_rotate, name="tracking-rotate"),
     path(f"{case}<slug:action>/", cases.case_action, name="case-action"),
 ]

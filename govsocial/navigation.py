@@ -74,6 +74,7 @@ NAVIGATION: tuple[Group, ...] = (
             Entry("complaints:analysis", _("Complaint analysis"), "bar-chart"),
             Entry("complaints:recommendation-list", _("Recommendations"), "lightbulb"),
             Entry("complaints:template-list", _("Letter templates"), "envelope-paper"),
+            Entry("complaints:hold-list", _("Legal holds"), "shield-lock"),
         ),
     ),
     Group(

@@ -6,9 +6,9 @@ A retention job (the anonymisation of closed complaints, of old social media ite
 touches are then ``queryset.exclude(hold)`` for every hold of that model, in one query.
 
 Today's holds (see docs/moderation.md, *Retention*): an item linked to a complaint, or kept as
-harassment evidence. The legal hold (accountability issue, point 5) plugs in here, e.g.
-``hold_register(Item, Q(legal_holds__lifted_at__isnull=True, legal_holds__isnull=False))`` and
-the same for ``Case``; erasure on request must then refuse a held case itself.
+harassment evidence, and the legal hold (docs/accountability.md): a case or an item under an
+open ``complaints.LegalHold`` (``complaints.services.holds.case_hold_q``/``item_hold_q``,
+registered by complaints and moderation). Erasure on request refuses a held case itself.
 """
 
 from __future__ import annotations

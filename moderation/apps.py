@@ -15,6 +15,7 @@ class ModerationConfig(AppConfig):
         from channels.events import register_event_sink
         from charter.citations import register_citation_counter
         from complaints.items import register_item_reader
+        from complaints.services.holds import item_hold_q
         from govsocial.retention import hold_register
         from moderation.citations import decisions_citing
         from moderation.models import Item
@@ -22,10 +23,11 @@ class ModerationConfig(AppConfig):
         from moderation.services.ingest import item_apply_event, items_known
         from moderation.social_items import social_item_read
 
-        # Retention never erases an item linked to a complaint or kept as evidence.
+        # Retention never erases an item linked to a complaint, kept as evidence or legally held.
         hold_register(Item, Q(complaint_cases__isnull=False))
         hold_register(Item, Q(decisions__case__isnull=False))
         hold_register(Item, Q(evidence_snapshots__isnull=False))
+        hold_register(Item, item_hold_q())  # under legal hold (complaints.services.holds)
         register_citation_counter(decisions_citing)
         register_event_sink(apply=item_apply_event, known=items_known)
         register_item_reader(social_item_read)

@@ -5,7 +5,12 @@
 - Evidence snapshot: a linked social media item as it stands now, as canonical JSON; its SHA-256
   is computed over exactly the bytes later put in the bundle, so anyone can verify it.
 - The bundle: a zip with every snapshot, every attachment and ``manifest.json`` listing them with
-  their SHA-256; each download is in the timeline.
+  their SHA-256; each download is in the timeline. ``manage.py verify_bundle`` checks a
+  downloaded bundle offline (``complaints.bundle_check``).
+- The access log: every download of a snapshot, an attachment or a bundle writes an append-only
+  ``EvidenceAccess`` row (who, when, what, the SHA-256 of the bytes served; for a bundle also
+  the SHA-256 of its manifest, which ``verify_bundle --manifest-sha256`` compares), in the same
+  function that reads the bytes, so no download escapes it.
 The timeline records these acts with hashes and ids, never file names or contents.
 """
 
@@ -28,7 +33,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from complaints.items import SocialItem
-from complaints.models import Attachment, Case, EventKind, EvidenceSnapshot
+from complaints.models import Attachment, Case, EventKind, EvidenceAccess, EvidenceSnapshot
+from complaints.services.holds import held_item_ids
 from complaints.services.timeline import timeline_record
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -167,10 +173,74 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+BUNDLE_FORMAT = "govsocial-evidence-bundle/1"
+MANIFEST = "manifest.json"
+
+
+def attachment_download(*, attachment: Attachment, actor: User) -> bytes:
+    """The attached file's bytes, the download recorded in the access log."""
+    with attachment.file.open("rb") as handle:
+        data = handle.read()
+    _access(
+        institution_id=attachment.institution_id,
+        actor=actor,
+        kind=EvidenceAccess.Kind.ATTACHMENT,
+        data=data,
+        case=attachment.case,
+        object_id=attachment.pk,
+    )
+    return data
+
+
+def snapshot_download(*, snapshot: EvidenceSnapshot, actor: User) -> bytes:
+    """The snapshot exactly as hashed (``sha256sum`` of it equals the recorded SHA-256), the
+    download recorded in the access log."""
+    data = snapshot_bytes(snapshot.content)
+    _access(
+        institution_id=snapshot.institution_id,
+        actor=actor,
+        kind=EvidenceAccess.Kind.SNAPSHOT,
+        data=data,
+        case=snapshot.case,
+        item_id=snapshot.item_id,
+        object_id=snapshot.pk,
+    )
+    return data
+
+
+def _access(
+    *,
+    institution_id: int,
+    actor: User,
+    kind: str,
+    data: bytes,
+    case: Case | None = None,
+    item_id: int | None = None,
+    object_id: int | None = None,
+    manifest_sha256: str = "",
+) -> EvidenceAccess:
+    return EvidenceAccess.objects.create(
+        institution_id=institution_id,
+        case=case,
+        item_id=item_id,
+        kind=kind,
+        object_id=object_id,
+        sha256=hashlib.sha256(data).hexdigest(),
+        manifest_sha256=manifest_sha256,
+        actor=actor,
+    )
+
+
 def evidence_bundle(*, case: Case, actor: User) -> bytes:
-    """A zip of the case's evidence and attachments with a manifest of their SHA-256."""
+    """A zip of the case's evidence and attachments with a manifest of their SHA-256; the
+    download is in the timeline and the access log (with the manifest's SHA-256).
+
+    Each file's entry will also carry ``ledger_entry`` (the hash of the ledger entry recording
+    the piece) once the ledger exists; until then the field is absent, never invented."""
     buffer = io.BytesIO()
     manifest: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "institution": case.institution.slug,
         "case": case.reference,
         "generated_at": timezone.now().isoformat(),
         "generated_by": str(actor),
@@ -189,6 +259,7 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
                     "captured_at": snapshot.captured_at.isoformat(),
                     "captured_by": str(snapshot.captured_by),
                     "kind": "social media item snapshot",
+                    "snapshot_id": snapshot.pk,
                 }
             )
         for number, attachment in enumerate(case.attachments.all(), start=1):
@@ -203,11 +274,30 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
                     "recorded_sha256": attachment.sha256,
                     "uploaded_at": attachment.uploaded_at.isoformat(),
                     "kind": "attachment",
+                    "attachment_id": attachment.pk,
                 }
             )
-        bundle.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
-    timeline_record(case, actor, EventKind.EVIDENCE_DOWNLOADED, files=len(manifest["files"]))
-    return buffer.getvalue()
+        manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+        bundle.writestr(MANIFEST, manifest_bytes)
+    data = buffer.getvalue()
+    manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
+    with transaction.atomic():
+        timeline_record(
+            case,
+            actor,
+            EventKind.EVIDENCE_DOWNLOADED,
+            files=len(manifest["files"]),
+            manifest_sha256=manifest_sha256,
+        )
+        _access(
+            institution_id=case.institution_id,
+            actor=actor,
+            kind=EvidenceAccess.Kind.BUNDLE,
+            data=data,
+            case=case,
+            manifest_sha256=manifest_sha256,
+        )
+    return data
 
 
 def advice_record(*, case: Case, actor: User, step: str) -> None:
@@ -231,8 +321,11 @@ def referral_record(*, case: Case, actor: User, target: str, person: str) -> Non
 
 
 def evidence_erase(case: Case) -> None:
-    """Part of erasing the complainant's data: files removed from storage, rows deleted."""
+    """Part of erasing the complainant's data: files removed from storage, rows deleted.
+
+    Snapshots of an item under legal hold stay (the caller refuses a held case outright)."""
     for attachment in case.attachments.all():
         attachment.file.delete(save=False)
     case.attachments.all().delete()
-    case.evidence.all().delete()
+    held = held_item_ids(list(case.evidence.values_list("item_id", flat=True)))
+    case.evidence.exclude(item_id__in=held).delete()

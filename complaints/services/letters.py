@@ -1,9 +1,13 @@
 """Acknowledgements and answers: templates per language, rendering, sending, recording.
 
 A template's text may use these placeholders: {reference}, {name}, {subject}, {received_date},
-{due_date}, {institution}. Text in square brackets ("[Our findings and what we will do.]") is an
-instruction to the officer: a letter is never sent while one remains. The institution's own
-wording is used when it has one for the language, else GovSocial's default wording, translated.
+{due_date}, {institution}, {tracking_link}. ``{tracking_link}`` stays as it is in the preview and
+is replaced when the letter is sent by a freshly issued private tracking link
+(``services.tracking``): only its hash is kept, so the letter kept in ``Correspondence`` keeps
+the placeholder, never the link. Text in square brackets ("[Our findings and what we will
+do.]") is an instruction to the officer: a letter is never sent while one remains. The
+institution's own wording is used when it has one for the language, else GovSocial's default
+wording, translated.
 ``letter_prepare`` gives the exact letter (address, subject, text) the officer previews, and
 ``letter_send`` sends only that previewed letter (its fingerprint). The letter actually sent is
 kept in ``Correspondence`` (it names the complainant, so it is erased with the complainant's
@@ -25,10 +29,18 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Institution, User
 from accounts.services.notifications import email_queue
 from complaints.models import Case, Complainant, Correspondence, LetterKind, LetterTemplate, Note
-from complaints.services import cases
+from complaints.services import cases, tracking
 from complaints.services.timeline import timeline_record
 
-PLACEHOLDERS = ("reference", "name", "subject", "received_date", "due_date", "institution")
+PLACEHOLDERS = (
+    "reference",
+    "name",
+    "subject",
+    "received_date",
+    "due_date",
+    "institution",
+    "tracking_link",
+)
 
 DEFAULTS = {
     LetterKind.ACKNOWLEDGEMENT: (
@@ -50,6 +62,13 @@ DEFAULTS = {
         ),
     ),
 }
+
+
+TRACKING_PARAGRAPH = gettext_lazy(
+    "You can follow your complaint with this private link (do not share it):\n{tracking_link}"
+)
+"""Put in the default acknowledgement before its closing lines (its own message, so that the
+acknowledgement's existing translations stay valid)."""
 
 
 class LetterError(ValueError):
@@ -75,7 +94,11 @@ def template_for(institution: Institution, kind: str, language: str) -> tuple[st
         return own.subject, own.body
     subject, body = DEFAULTS[LetterKind(kind)]
     with translation.override(language):
-        return str(subject), str(body)
+        text = str(body)
+        if kind == LetterKind.ACKNOWLEDGEMENT:
+            paragraphs = text.split("\n\n")  # ... the deadline, closing, signature
+            text = "\n\n".join([*paragraphs[:-2], str(TRACKING_PARAGRAPH), *paragraphs[-2:]])
+        return str(subject), text
 
 
 def letter_render(case: Case, kind: str) -> tuple[str, str]:
@@ -104,8 +127,10 @@ class LetterDraft:
 
 def placeholders_left(text: str) -> list[str]:
     """What still waits for the officer in ``text``, in order of appearance: instructions in
-    square brackets and unfilled ``{placeholders}``."""
-    return [match.group(0) for match in _LEFT.finditer(text)]
+    square brackets and unfilled ``{placeholders}`` (``{tracking_link}`` is filled on sending)."""
+    return [
+        match.group(0) for match in _LEFT.finditer(text) if match.group(0) != tracking.PLACEHOLDER
+    ]
 
 
 def letter_prepare(*, case: Case, kind: str, channel: str, subject: str, body: str) -> LetterDraft:
@@ -117,6 +142,10 @@ def letter_prepare(*, case: Case, kind: str, channel: str, subject: str, body: s
     body = re.sub(r"\r\n?", "\n", body).strip()  # browsers send CRLF, however it was shown
     if not subject or not body:
         raise LetterError(_("The letter needs a subject and a text."))
+    if tracking.PLACEHOLDER in subject:
+        raise LetterError(
+            _("The tracking link belongs in the text of the letter, not its subject.")
+        )
     left = placeholders_left(f"{subject}\n{body}")
     if left:
         raise LetterError(
@@ -141,7 +170,10 @@ def letter_send(
     previewed: str,
 ) -> Correspondence:
     """Send (e-mail) or file (printed letter) the letter the officer previewed (``previewed``:
-    its fingerprint), and move the case accordingly."""
+    its fingerprint), and move the case accordingly.
+
+    A ``{tracking_link}`` in the text issues a new tracking link, put in the e-mail; the returned
+    letter carries it in ``tracking_url`` (not stored) so that a printed letter can show it."""
     draft = letter_prepare(case=case, kind=kind, channel=channel, subject=subject, body=body)
     if previewed != draft.fingerprint:
         raise LetterError(_("The letter changed since its preview: check it again before sending."))
@@ -155,11 +187,18 @@ def letter_send(
             body=draft.body,
             sent_by=actor,
         )
+        if tracking.PLACEHOLDER in draft.body:
+            try:
+                letter.tracking_url = tracking.tracking_issue(
+                    case=case, actor=actor, via=tracking.Via.LETTER
+                )
+            except tracking.TrackingError as error:
+                raise LetterError(str(error)) from error
         if channel == Correspondence.Channel.EMAIL:
             email_queue(
                 to_address=draft.to_address,
                 subject=draft.subject,
-                body_text=draft.body,
+                body_text=draft.body.replace(tracking.PLACEHOLDER, letter.tracking_url),
                 about=case.about_key,
             )
         details = {"channel": channel, "letter_id": letter.pk}
@@ -191,6 +230,7 @@ def _values(case: Case) -> dict[str, str]:
         "received_date": case.received_at.astimezone(zone).strftime("%d/%m/%Y"),
         "due_date": case.due_at.astimezone(zone).strftime("%d/%m/%Y"),
         "institution": case.institution.name_in(case.language),
+        "tracking_link": tracking.PLACEHOLDER,  # filled when sent (see letter_send)
     }
 
 

@@ -5,7 +5,9 @@ name people), the letters sent and the internal notes, and deletes attachments a
 it also deletes the outbox's e-mails about the case (acknowledgements, letters: they hold the
 address, the name and the subject) and blanks the body of notifications about it ("assigned to
 you" quotes the subject); those rows carry ``Case.about_key``. Category, source, dates, status
-and outcome stay, so statistics are unchanged.
+and outcome stay, so statistics are unchanged. Erasure also closes the complainant's tracking
+link for good. A case under legal hold is never erased: on request the officer is told since
+when and why it is held; the retention job skips it (``services.holds``).
 The export (access right) is a zip: everything above as JSON, and the attached files.
 Each export and erasure is in the timeline, without the data itself.
 """
@@ -27,7 +29,9 @@ from accounts.models import Institution, User
 from accounts.services.notifications import emails_forget, notifications_forget
 from complaints.models import Attachment, Case, Complainant, Correspondence, EventKind, Note, Status
 from complaints.services.evidence import evidence_erase
+from complaints.services.holds import LegalHoldError, hold_message, hold_of
 from complaints.services.timeline import timeline_record
+from complaints.services.tracking import tracking_close
 from govsocial.retention import without_holds
 
 ERASED_TEXT = "—"
@@ -97,7 +101,8 @@ def _export_data(case: Case, attachments: list[Attachment]) -> dict[str, Any]:
 
 
 def complainant_erase(*, case: Case, actor: User, reason: str) -> bool:
-    """An officer erases the data on request (erasure right); False if already erased."""
+    """An officer erases the data on request (erasure right); False if already erased.
+    Refused (``LegalHoldError``, a ``ValueError``) while the case is under legal hold."""
     if not reason.strip():
         raise ValueError(_("Say why the personal data is erased."))
     return _erase(case, actor, reason=reason.strip())
@@ -108,6 +113,9 @@ def _erase(case: Case, actor: User | None, **event_data: object) -> bool:
         complainant = Complainant.objects.select_for_update().get(case=case)
         if complainant.erased_at is not None:
             return False
+        hold = hold_of(case=case)
+        if hold is not None:
+            raise LegalHoldError(hold_message(hold))
         for field in Complainant.PERSONAL_FIELDS:
             setattr(complainant, field, "")
         complainant.erased_at = timezone.now()
@@ -118,6 +126,7 @@ def _erase(case: Case, actor: User | None, **event_data: object) -> bool:
         evidence_erase(case)
         emails_forget(case.about_key)
         notifications_forget(case.about_key)
+        tracking_close(case, actor)
         timeline_record(case, actor, EventKind.PERSONAL_DATA_ERASED, **event_data)
     return True
 
@@ -136,5 +145,10 @@ def anonymise_expired(now: datetime | None = None) -> int:
     erased = 0
     for institution in Institution.objects.all():
         for case in cases_due_for_anonymisation(institution, now):
-            erased += _erase(case, None, retention_months=institution.complaint_retention_months)
+            try:
+                erased += _erase(
+                    case, None, retention_months=institution.complaint_retention_months
+                )
+            except LegalHoldError:  # held since it was selected: kept, as the hold says
+                continue
     return erased

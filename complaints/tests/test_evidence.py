@@ -90,7 +90,7 @@ def test_an_attachment_is_stored_under_a_random_name_and_served_to_officers_only
     assert attachment.sha256 == hashlib.sha256(PNG).hexdigest()
     url = f"/i/defence/complaints/{case.reference}/attachments/{attachment.pk}/"
     response = client.get(url)
-    assert b"".join(response.streaming_content) == PNG
+    assert response.content == PNG
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "attachment;" in response["Content-Disposition"]

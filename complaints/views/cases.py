@@ -20,11 +20,13 @@ from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from complaints.filters import OPEN, CaseFilter
 from complaints.forms import CaseRegisterForm, CloseForm, ReasonForm, RerouteForm
-from complaints.models import Case
+from complaints.models import Case, TrackingLink
 from complaints.services import cases
 from complaints.services.cases import CaseTransitionError, ComplainantData
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, advice_given
+from complaints.services.holds import hold_of
 from complaints.services.routing import case_reroute
+from complaints.services.tracking import VIA_LABELS
 from govsocial.deadlines.clock import urgency
 
 OFFICER = Role.COMPLAINT_OFFICER
@@ -236,6 +238,10 @@ def _detail_context(case: Case) -> dict[str, object]:
         "hold_form": ReasonForm(prefix=None),
         "close_form": CloseForm(),
         "reroute_form": RerouteForm(institution=case.institution),
+        "legal_hold": hold_of(case=case),
+        "tracking_link": TrackingLink.objects.filter(case=case).first(),
+        "tracking_via_labels": VIA_LABELS,
+        "accesses": case.evidence_accesses.select_related("actor"),
     }
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,9 @@ from complaints.services.evidence import (
     evidence_bundle,
     evidence_preserve,
     referral_record,
+)
+from complaints.services.evidence import (
+    attachment_download as attachment_read,
 )
 from complaints.views.cases import case_for, case_url
 
@@ -55,14 +59,16 @@ def attachment_upload(
 @requires_role(OFFICER)
 def attachment_download(
     request: InstitutionRequest, institution_slug: str, reference: str, attachment_id: int
-) -> FileResponse:
+) -> HttpResponse:
+    """The file (10 MB at most), its download recorded in the evidence access log."""
     case = case_for(request, reference)
     attachment = get_object_or_404(Attachment.objects.filter(case=case), pk=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
+    response = HttpResponse(
+        attachment_read(attachment=attachment, actor=request.user),
         content_type=attachment.content_type,
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=attachment.original_name
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

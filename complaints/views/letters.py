@@ -21,9 +21,13 @@ from complaints.services.letters import (
     note_add,
     template_for,
 )
+from complaints.services.tracking import PLACEHOLDER as TRACKING_PLACEHOLDER
 from complaints.views.cases import case_for, case_url
 
 OFFICER = Role.COMPLAINT_OFFICER
+PRINT_LINK_KEY = "complaints.print-tracking-link"
+"""The tracking link of the printed letter just sent, for its print page (the link itself is
+never stored with the letter; the session ends within 12 hours)."""
 
 
 @requires_role(OFFICER)
@@ -65,6 +69,8 @@ def letter_compose(
 
 def _after_sending(request: InstitutionRequest, letter: Correspondence) -> HttpResponse:
     if letter.channel == Correspondence.Channel.LETTER:
+        if letter.tracking_url:
+            request.session[PRINT_LINK_KEY] = {"letter": letter.pk, "url": letter.tracking_url}
         return redirect(
             "complaints:letter-print",
             institution_slug=request.institution.slug,
@@ -81,10 +87,21 @@ def letter_print(
 ) -> HttpResponse:
     case = case_for(request, reference)
     letter = get_object_or_404(Correspondence.objects.filter(case=case), pk=letter_id)
+    just_sent = request.session.get(PRINT_LINK_KEY) or {}
+    link = (
+        just_sent["url"]
+        if just_sent.get("letter") == letter.pk
+        else _("(private tracking link: not kept; issue a new one from the case page)")
+    )
     return render(
         request,
         "complaints/letter_print.html",
-        {"case": case, "letter": letter, "complainant": Complainant.objects.get(case=case)},
+        {
+            "case": case,
+            "letter": letter,
+            "body": letter.body.replace(TRACKING_PLACEHOLDER, link),
+            "complainant": Complainant.objects.get(case=case),
+        },
     )
 
 

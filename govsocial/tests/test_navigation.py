@@ -46,6 +46,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "complaints:analysis",
         "complaints:recommendation-list",
         "complaints:template-list",
+        "complaints:hold-list",
         "reports:dashboard",
         "reports:monthly",
         "accounts:institution-detail",
@@ -67,6 +68,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "channels:watch-list",
         "channels:import-list",
         "complaints:template-list",
+        "complaints:hold-list",
         "charter:charter-list",
         "reports:dashboard",
         "reports:monthly",
@@ -255,7 +257,7 @@ def test_the_navigation_adds_no_query_per_link(
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/i/defence/channels/").content.decode()
         counts.append((len(queries), len(LINK.findall(page))))
-    assert counts[0][1] == 22
+    assert counts[0][1] == 23
     assert counts[1][1] == 7
     assert counts[0][0] == counts[1][0]
 

@@ -24,7 +24,7 @@ from channels.connectors.base import ItemEvent, Verb
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
 from charter.tests.factories import published_charter
-from complaints.models import Correspondence, Recommendation, RoutingRule, Team
+from complaints.models import Correspondence, LegalHold, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from deadlines.engine import deadlines_check
@@ -166,6 +166,11 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "complaints:rule-edit": tenant(ADMIN),
     "complaints:rule-move": tenant(ADMIN, status=405),
     "complaints:team-edit": tenant(ADMIN),
+    "complaints:tracking": Public(status=404),  # the walker's token is not the case's
+    "complaints:tracking-renew": Public(status=405),
+    "complaints:tracking-rotate": tenant(Role.COMPLAINT_OFFICER, status=405),
+    "complaints:hold-list": tenant(Role.COMPLAINT_OFFICER, ADMIN),
+    "complaints:hold-lift": tenant(Role.COMPLAINT_OFFICER, ADMIN, status=405),
 }
 
 # Pages about the staff charter take its slug; every other charter page takes the house rules'.
@@ -291,6 +296,11 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
                 channel="letter",
                 subject="s",
                 body="b",
+            ).pk
+        ),
+        "hold_id": str(
+            LegalHold.objects.create(
+                institution=defence, case=case, reason="walker", placed_by=defence_admin
             ).pk
         ),
         "action": "start",

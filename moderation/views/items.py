@@ -30,7 +30,8 @@ from charter.models import CharterRule
 from charter.selectors import rule_choices_cached
 from complaints.models import Category, EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
-from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_bytes
+from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_download
+from complaints.services.holds import HOLD_ROLES, hold_of
 from moderation.messaging import messaging_window
 from moderation.models import Action, Item, ItemStatus, PlatformAction, RemovalProposal, SavedReply
 from moderation.selectors import (
@@ -167,6 +168,8 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "sla_met": decisions.sla_met(item),
         "platform_actions": item_platform_actions(item),
         "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
+        "legal_hold": hold_of(item_id=item.pk),
+        "may_hold": bool(set(HOLD_ROLES) & set(request.institution_roles)),
         "can_reply": decisions.reply_allowed(item),
         "complaint": complaint_marker_of(item),
         "saved_replies": saved_replies_for(item),
@@ -430,12 +433,15 @@ ACTIONS: dict[str, Callable[[InstitutionRequest, Item], str]] = {
 def item_evidence(
     request: InstitutionRequest, institution_slug: str, item_id: int, snapshot_id: int
 ) -> HttpResponse:
-    """The snapshot exactly as hashed: ``sha256sum`` of the download equals the recorded one."""
+    """The snapshot exactly as hashed: ``sha256sum`` of the download equals the recorded one.
+    The download is in the evidence access log."""
     item = _item(request, item_id)
     snapshot = get_object_or_404(
         EvidenceSnapshot.objects.for_institution(request.institution), pk=snapshot_id, item=item
     )
-    response = HttpResponse(snapshot_bytes(snapshot.content), content_type="application/json")
+    response = HttpResponse(
+        snapshot_download(snapshot=snapshot, actor=request.user), content_type="application/json"
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="evidence-item-{item.pk}-{snapshot.sha256[:16]}.json"'
     )

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
+from accounts.models import OutgoingEmail
 from tests.e2e.test_sign_in_tour import sign_in_with_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,9 @@ def in_english(page: Page) -> None:
 
 
 @pytest.mark.usefixtures("demo")
-def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live_server) -> None:
+def test_a_phone_complaint_from_registration_to_closing(
+    watched_page: Page, browser: Browser, live_server
+) -> None:
     page = watched_page
     base = live_server.url
     sign_in_with_code(page, base, "complaint_officer@defence.demo")
@@ -54,6 +57,7 @@ def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live
     expect(page.locator("[data-letter-preview]")).to_contain_text("wim.maes@example.org")
     page.get_by_role("button", name="Send the e-mail").click()
     expect(page.locator(".badge", has_text="Acknowledged")).to_be_visible()
+    follow_the_link_as_the_complainant(browser, live_server.url, "wim.maes@example.org", reference)
 
     page.get_by_role("link", name="Write the answer").click()
     page.get_by_role("button", name="Preview the letter").click()  # the placeholder is still there
@@ -73,6 +77,24 @@ def test_a_phone_complaint_from_registration_to_closing(watched_page: Page, live
     timeline = page.locator("ol.timeline")
     for event in ("Received", "Assigned", "Acknowledgement sent", "Answer sent", "Closed"):
         expect(timeline).to_contain_text(event)
+
+
+def follow_the_link_as_the_complainant(
+    browser: Browser, base: str, address: str, reference: str
+) -> None:
+    """The acknowledgement's private link, opened by someone with no account: the complaint in
+    its language (Dutch), its letters, no officer."""
+    mail = OutgoingEmail.objects.filter(to_address=address).latest("pk")
+    match = re.search(r"/complaints/defence/track/[^/\s]+/[^/\s]+/", mail.body_text)
+    assert match is not None, mail.body_text
+    context = browser.new_context()
+    visitor = context.new_page()
+    visitor.goto(base + match.group(0))
+    expect(visitor.locator("html")).to_have_attribute("lang", "nl")
+    expect(visitor.get_by_role("heading", level=1)).to_contain_text(reference)
+    expect(visitor.locator("article")).to_contain_text(reference)  # the acknowledgement
+    expect(visitor.locator("main")).not_to_contain_text("complaint_officer")
+    context.close()
 
 
 @pytest.mark.usefixtures("demo")

@@ -192,6 +192,21 @@ def _invitation_token(institution: Institution) -> str:
     return match.group(1)
 
 
+def _tracking(institution: Institution) -> tuple[str, str]:
+    """The demo's tracking link (reference, token), read from its e-mail as the complainant
+    would."""
+    mails = OutgoingEmail.objects.filter(
+        about__startswith="complaints.case:", body_text__contains="/track/"
+    )
+    for mail in mails.order_by("-pk"):
+        match = re.search(
+            rf"/complaints/{institution.slug}/track/([^/\s]+)/([^/\s]+)/", mail.body_text
+        )
+        if match is not None:
+            return match.group(1), match.group(2)
+    raise Unresolved("no tracking link in the outbox")
+
+
 def _pk(model: Any, what: str) -> Callable[[Institution], int]:
     return lambda institution: _first(model.objects.for_institution(institution), what).pk
 
@@ -218,6 +233,10 @@ OVERRIDES: dict[str, dict[str, Callable[[Institution], object]]] = {
     "charter:charter-acknowledge": {"charter_slug": lambda i: _charter(i, audience="staff")},
     "charter:acknowledgement-list": {"charter_slug": lambda i: _charter(i, audience="staff")},
     "moderation:post-edit": {"post_id": _post(PostState.DRAFT)},
+    "complaints:tracking": {
+        "reference": lambda i: _tracking(i)[0],
+        "token": lambda i: _tracking(i)[1],
+    },
     "complaints:letter-print": {
         "reference": lambda i: _letter(i).case.reference,
         "letter_id": lambda i: _letter(i).pk,
