@@ -10,6 +10,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services.members import roles_withdrawn
+        from complaints.ledger import ledger_register_complaints
         from complaints.services.routing import on_roles_withdrawn
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="complaints.roles_withdrawn")
+        ledger_register_complaints()  # timeline events are chained

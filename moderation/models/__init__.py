@@ -1,6 +1,6 @@
 """The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
-from moderation.models.actions import PlatformAction
+from moderation.models.actions import PlatformAction, PlatformActionResult
 from moderation.models.items import (
     ANSWERING_ACTIONS,
     SLA_ANSWERS_WHEN_DECIDED,
@@ -36,6 +36,7 @@ __all__ = [
     "ItemRevision",
     "ItemStatus",
     "PlatformAction",
+    "PlatformActionResult",
     "Post",
     "PostImmutableError",
     "PostState",
