@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import InternalError, connection
+from django.db import InternalError, connection, transaction
+from django.utils import timezone
 
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
@@ -24,6 +28,7 @@ from moderation.services import decisions
 from moderation.services.ingest import item_apply_event
 
 pytestmark = pytest.mark.django_db
+HOUR = timedelta(hours=1)
 
 
 def an_item(institution, external_id: str = "1") -> Item:
@@ -247,3 +252,62 @@ def test_only_append_only_models_with_an_institution_can_be_recorded() -> None:
     with pytest.raises(TypeError, match="append-only"):
         ledger_register(PlatformAction, "moderation.platform_action", fields=(), time_field="at")
     assert recorded_model(PlatformAction) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_for_one_institution_never_fork_the_chain(defence) -> None:
+    """Several real connections append to one chain at the same moment: they take turns."""
+    case = register(defence)
+    workers, each = 4, 5
+    barrier = threading.Barrier(workers)
+    errors: list[BaseException] = []
+
+    def append(worker: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            for number in range(each):
+                with transaction.atomic():
+                    timeline_record(case, None, "note_added", worker=worker, number=number)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = LedgerEntry.objects.filter(institution=defence).order_by("seq")
+    total = TimelineEvent.objects.filter(case=case).count()
+    assert [e.seq for e in entries] == list(range(1, total + 1))
+    assert len({e.prev_hash for e in entries}) == total  # no two entries follow the same one
+    assert ledger_verify(defence.pk).broken is None
+
+
+def test_rows_written_before_the_ledger_are_chained_in_the_order_they_were_written(
+    world, defence
+) -> None:
+    from django.apps import apps
+    from django.db.models import QuerySet
+
+    from govsocial.ledger.backfill import ledger_backfill
+
+    item, case = world
+    head = LedgerHead.objects.get(institution=defence)
+    older = timezone.now() - timedelta(days=30)
+    unrecorded = QuerySet(TimelineEvent).bulk_create(  # the plain queryset: no entry
+        [TimelineEvent(institution=defence, case=case, kind="note_added", at=older)]
+    ) + QuerySet(Decision).bulk_create(
+        [Decision(institution=defence, item=item, action="assign", created_at=older - HOUR)]
+    )
+    assert "this row has no entry" in broken()
+    assert ledger_backfill(apps, ["complaints.timeline_event", "moderation.decision"]) == 2
+    added = LedgerEntry.objects.filter(institution=defence, seq__gt=head.seq).order_by("seq")
+    assert [(e.kind, e.object_id) for e in added] == [
+        ("moderation.decision", str(unrecorded[1].pk)),
+        ("complaints.timeline_event", str(unrecorded[0].pk)),
+    ]
+    assert ledger_backfill(apps, ["complaints.timeline_event", "moderation.decision"]) == 0
+    verify()

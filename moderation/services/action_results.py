@@ -13,8 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-
 from accounts.models import User
 from moderation.models import PlatformAction, PlatformActionResult
 
@@ -40,10 +38,9 @@ def action_result_record(
 
 
 def action_results_record(
-    action: PlatformAction, fields: dict[str, Any], now: datetime | None = None
+    action: PlatformAction, fields: dict[str, Any], now: datetime
 ) -> list[PlatformActionResult]:
-    """The results in ``fields`` just written to ``action`` (already set on it)."""
-    now = now or timezone.now()
+    """The results in ``fields`` just written to ``action`` (already set on it) at ``now``."""
     results = []
     if fields.get("executed_at"):
         results.append(action_result_record(action, Result.EXECUTED, at=fields["executed_at"]))

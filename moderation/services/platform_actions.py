@@ -190,15 +190,15 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
     with transaction.atomic():  # the outcome and what follows from it (the SLA, a post) at once
         if not _save_attempt(action, fields):
             return "superseded"
-        return _applied(action, fields)
+        return _applied(action, fields, now)
 
 
-def _applied(action: PlatformAction, fields: dict[str, Any]) -> str:
+def _applied(action: PlatformAction, fields: dict[str, Any], now: datetime) -> str:
     """Set the recorded fields on ``action`` and append its results (in the outcome's
     transaction); alert after commit when it became a mismatch."""
     for name, value in fields.items():
         setattr(action, name, value)
-    action_results_record(action, fields)
+    action_results_record(action, fields, now)
     if fields.get("executed_at"):
         _carried_out(action)
     if fields.get("state") == State.MISMATCH:
@@ -355,7 +355,7 @@ def _check(action: PlatformAction, now: datetime) -> str:
         ).update(**fields)
         if not saved:
             return "superseded"
-        return _applied(action, fields)
+        return _applied(action, fields, now)
 
 
 def _read_back(action: PlatformAction, now: datetime) -> dict[str, Any]:
