@@ -67,7 +67,9 @@ def check_day(index: dict[str, Any], published: dict[str, Any], day: str) -> lis
             problems.append(f"entry #{seq}: its entry hash does not match its content hash")
         prev_hash = entry["entry_hash"]
     if seq != digest["head_seq"]:
-        problems.append(f"{day}: the day's list ends at #{seq}, the digest at #{digest['head_seq']}")
+        problems.append(
+            f"{day}: the day's list ends at #{seq}, the digest at #{digest['head_seq']}"
+        )
     if prev_hash != digest["head_hash"]:
         problems.append(f"{day}: the entries do not chain up to the published digest")
     return problems

@@ -64,9 +64,7 @@ class LedgerEntry(AppendOnlyModel):
         )
         indexes = (
             # the digest of a day: the last entry recorded before the day's end.
-            models.Index(
-                fields=("institution", "recorded_at", "seq"), name="ledger_entry_by_time"
-            ),
+            models.Index(fields=("institution", "recorded_at", "seq"), name="ledger_entry_by_time"),
         )
         triggers = (
             pgtrigger.Protect(

@@ -30,13 +30,17 @@ class Recorded:
     kind: str
     model: type[models.Model]
     fields: tuple[str, ...]
+    attnames: tuple[str, ...]
+    """The fields' columns: ``item_id`` for the foreign key ``item``."""
     time_field: str
     """When a row was written: orders the backfill of existing rows."""
 
     def record(self, row: models.Model) -> dict[str, Any]:
         """The row's recorded fields (a foreign key by its id), read from the live row."""
-        opts = self.model._meta
-        return {name: getattr(row, opts.get_field(name).attname) for name in self.fields}
+        return {
+            name: getattr(row, attname)
+            for name, attname in zip(self.fields, self.attnames, strict=True)
+        }
 
 
 _BY_MODEL: dict[type[models.Model], Recorded] = {}
@@ -55,10 +59,16 @@ def ledger_register(
     missing = {"institution", time_field, *fields} - names
     if missing:
         raise ValueError(f"{model.__name__} has no field {', '.join(sorted(missing))}.")
+    attnames = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise ValueError(f"{model.__name__}.{name} is not a column of the model.")
+        attnames.append(field.attname)
     known = _BY_KIND.get(kind)
     if known is not None and known.model is not model:
         raise ValueError(f"The ledger kind {kind!r} already records {known.model.__name__}.")
-    recorded = Recorded(kind, model, tuple(fields), time_field)
+    recorded = Recorded(kind, model, tuple(fields), tuple(attnames), time_field)
     _BY_MODEL[model] = recorded
     _BY_KIND[kind] = recorded
 

@@ -229,7 +229,10 @@ def test_entries_and_recorded_rows_cannot_be_changed(world) -> None:
         entry.save()
     with pytest.raises(AppendOnlyError):
         LedgerEntry.objects.all().update(kind="x")
-    with connection.cursor() as cursor, pytest.raises(InternalError, match="Cannot update or delete"):
+    with (
+        connection.cursor() as cursor,
+        pytest.raises(InternalError, match="Cannot update or delete"),
+    ):
         cursor.execute("UPDATE govsocial_ledgerentry SET kind = 'x'")
 
 

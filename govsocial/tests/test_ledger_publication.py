@@ -21,7 +21,7 @@ from govsocial.ledger.models import LedgerDigest, LedgerEntry
 from govsocial.ledger.selectors import digest_for, entry_for, record_proof
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-import verify_ledger as outsider  # noqa: E402  (tools/ is not a package: as an outsider runs it)
+import verify_ledger as outsider
 
 pytestmark = pytest.mark.django_db
 

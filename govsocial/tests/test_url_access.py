@@ -8,9 +8,9 @@ status per actor, and the security headers every response must carry.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
