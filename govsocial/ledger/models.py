@@ -16,14 +16,16 @@ class LedgerImmutableError(AppendOnlyError):
 
 
 class LedgerHead(models.Model):
-    """The last entry of an institution's chain. Appends lock this row (``FOR UPDATE``), so
-    two workers appending for one institution take turns and the chain never forks."""
+    """The last entry of an institution's chain. Every append updates (so locks) this row
+    first, so two workers appending for one institution take turns and the chain never forks.
+    ``prev_hash`` is the head before the last append: the one-statement append returns it."""
 
     institution = models.OneToOneField(
         "accounts.Institution", on_delete=models.PROTECT, related_name="+"
     )
     seq = models.PositiveBigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default=GENESIS)
+    prev_hash = models.CharField(max_length=64, default=GENESIS)
     recorded_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()

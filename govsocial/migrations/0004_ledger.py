@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('seq', models.PositiveBigIntegerField(default=0)),
                 ('head_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ('prev_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
                 ('recorded_at', models.DateTimeField(blank=True, null=True)),
                 ('institution', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.institution')),
             ],

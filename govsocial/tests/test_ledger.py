@@ -314,3 +314,18 @@ def test_rows_written_before_the_ledger_are_chained_in_the_order_they_were_writt
     ]
     assert ledger_backfill(apps, ["complaints.timeline_event", "moderation.decision"]) == 0
     verify()
+
+
+def test_appending_one_row_costs_one_statement(world, defence, django_assert_num_queries) -> None:
+    from django.db.models import QuerySet
+
+    from govsocial.ledger.append import ledger_append
+
+    [event] = QuerySet(TimelineEvent).bulk_create(  # the plain queryset: no entry yet
+        [TimelineEvent(institution=defence, case=world[1], kind="note_added")]
+    )
+    with django_assert_num_queries(1):
+        entry = ledger_append(event)
+    assert entry.seq == LedgerHead.objects.get(institution=defence).seq
+    assert entry.entry_hash == link_hash(entry.prev_hash, entry.content_hash)
+    verify()
