@@ -56,7 +56,7 @@ def ledger_append(row: models.Model) -> LedgerEntry:
     if connections[row._state.db or "default"].vendor != "postgresql":
         return ledger_append_many([row])[0]
     entry = _entry(*next(iter(_recorded([row]))))
-    fields = {
+    fields: dict[str, int | str | datetime] = {
         "institution_id": entry.institution_id,
         "kind": entry.kind,
         "object_id": entry.object_id,
