@@ -3,7 +3,7 @@
 The kernel knows nothing of the apps above it; an app registers an append-only model with one
 line::
 
-    ledger_register(Decision, "moderation.decision", fields=DECISION_FIELDS)
+    ledger_register(Decision, "moderation.decision", fields=FIELDS, time_field="created_at")
 
 ``fields`` names the model fields whose values form the record (a foreign key by its name: its
 id is recorded). The list is explicit and frozen: a field added to the model later is not in
@@ -13,7 +13,8 @@ lawful erasure rewrites must stay out of it, or verification fails after the era
 A registered model must be an ``AppendOnlyModel`` with an ``institution`` foreign key: its
 ``save()`` and its queryset's ``bulk_create()`` then append the entry in the same transaction
 (govsocial/append_only.py), and its rows can never change, so the live row always
-recomputes to the hash stored when it was written.
+recomputes to the hash stored when it was written. ``time_field`` orders the backfill of rows
+written before the model was registered (``govsocial/ledger/backfill.py``).
 """
 
 from __future__ import annotations
