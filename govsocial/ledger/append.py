@@ -14,8 +14,9 @@ Invariants:
 Cost: one row on PostgreSQL is **one statement** (``_APPEND``: the head's UPDATE, which also
 computes the new hash with PostgreSQL's ``sha256``, and the entry's INSERT in one CTE; the
 definition is the same as ``canonical.link_hash``, and the verifier recomputes it in Python).
-Several rows, or another database (the SQLite demo), take the head ``FOR UPDATE``, insert the
-entries in one INSERT and update the head: three statements per institution. The first append
+More than ``ONE_BY_ONE`` rows, or another database (the SQLite demo), take the head ``FOR
+UPDATE``, insert the entries in one INSERT and update the head: three statements per
+institution. The first append
 of an institution also inserts its head.
 """
 
@@ -51,10 +52,18 @@ RETURNING id, seq, recorded_at, prev_hash, entry_hash
 """
 
 
+ONE_BY_ONE = 3
+"""Up to this many rows, one statement each is cheaper than the locked path's three."""
+
+
+def _vendor(row: models.Model) -> str:
+    return connections[row._state.db or "default"].vendor
+
+
 def ledger_append(row: models.Model) -> LedgerEntry:
     """Record ``row`` (of a registered model, already saved) at the end of its chain."""
-    if connections[row._state.db or "default"].vendor != "postgresql":
-        return ledger_append_many([row])[0]
+    if _vendor(row) != "postgresql":
+        return _append(row.institution_id, [row])[0]  # type: ignore[attr-defined]
     entry = _entry(*next(iter(_recorded([row]))))
     fields: dict[str, int | str | datetime] = {
         "institution_id": entry.institution_id,
@@ -77,6 +86,8 @@ def ledger_append(row: models.Model) -> LedgerEntry:
 
 def ledger_append_many(rows: Sequence[models.Model]) -> list[LedgerEntry]:
     """Record ``rows`` in their order, each at the end of its institution's chain."""
+    if len(rows) <= ONE_BY_ONE and rows and _vendor(rows[0]) == "postgresql":
+        return [ledger_append(row) for row in rows]
     by_institution: dict[int, list[models.Model]] = {}
     for row in rows:
         by_institution.setdefault(row.institution_id, []).append(row)  # type: ignore[attr-defined]

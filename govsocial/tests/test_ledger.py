@@ -329,3 +329,21 @@ def test_appending_one_row_costs_one_statement(world, defence, django_assert_num
     assert entry.seq == LedgerHead.objects.get(institution=defence).seq
     assert entry.entry_hash == link_hash(entry.prev_hash, entry.content_hash)
     verify()
+
+
+def test_a_few_rows_take_one_statement_each_and_many_the_locked_path(
+    world, defence, django_assert_num_queries
+) -> None:
+    from django.db.models import QuerySet
+
+    from govsocial.ledger.append import ONE_BY_ONE, ledger_append_many
+
+    few, many = ONE_BY_ONE, ONE_BY_ONE + 5
+    events = QuerySet(TimelineEvent).bulk_create(
+        [TimelineEvent(institution=defence, case=world[1], kind="x") for _ in range(few + many)]
+    )
+    with django_assert_num_queries(few):
+        ledger_append_many(events[:few])
+    with django_assert_num_queries(3):  # lock the head, insert the entries, update the head
+        ledger_append_many(events[few:])
+    verify()
