@@ -10,6 +10,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services.members import roles_withdrawn
+        from complaints.ledger import ledger_register_complaints
         from complaints.models import Case
         from complaints.services.holds import case_hold_q
         from complaints.services.routing import on_roles_withdrawn
@@ -18,3 +19,4 @@ class ComplaintsConfig(AppConfig):
         hold_register(Case, case_hold_q())  # a case under legal hold is never anonymised
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="complaints.roles_withdrawn")
+        ledger_register_complaints()  # timeline events are chained

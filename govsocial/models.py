@@ -70,3 +70,16 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} last run {self.last_run_at}"
+
+
+# The ledger's models live in their package; Django finds them through this import.
+from govsocial.ledger.models import LedgerDigest, LedgerEntry, LedgerHead  # noqa: E402
+
+__all__ = [
+    "DeadlineCheckRun",
+    "DeadlineDigest",
+    "JobRun",
+    "LedgerDigest",
+    "LedgerEntry",
+    "LedgerHead",
+]

@@ -362,6 +362,9 @@ CATCH_UP_JOBS = {
     "email-outbox-purge": daily("accounts.tasks.email_outbox_purge_task"),
     # Channels' API tokens: still valid, expiring, permissions missing (admins are warned).
     "channel-tokens-check": daily("channels.tasks.channel_tokens_check_task", hour=5),
+    # Each institution's ledger head at the end of every closed local day, published
+    # (govsocial/ledger/digests.py; catches up every day missed).
+    "ledger-digests": daily("govsocial.ledger.digests.ledger_digests_publish"),
 }
 CELERY_BEAT_SCHEDULE = {
     # Every minute; "expires" below the interval: a tick missed while down is not replayed, the

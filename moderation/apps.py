@@ -18,6 +18,7 @@ class ModerationConfig(AppConfig):
         from complaints.services.holds import item_hold_q
         from govsocial.retention import hold_register
         from moderation.citations import decisions_citing
+        from moderation.ledger import ledger_register_moderation
         from moderation.models import Item
         from moderation.services.assignment import on_roles_withdrawn
         from moderation.services.ingest import item_apply_event, items_known
@@ -31,4 +32,5 @@ class ModerationConfig(AppConfig):
         register_citation_counter(decisions_citing)
         register_event_sink(apply=item_apply_event, known=items_known)
         register_item_reader(social_item_read)
+        ledger_register_moderation()  # decisions and platform action results are chained
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="moderation.roles_withdrawn")

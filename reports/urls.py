@@ -11,4 +11,12 @@ urlpatterns = [
     path(f"{tenant}reports/", views.monthly, name="monthly"),
     path(f"{tenant}reports/statements/", views.statement_export, name="statements"),
     path("transparency/<slug:institution_slug>/", views.transparency, name="transparency"),
+    path(
+        "transparency/<slug:institution_slug>/ledger.json", views.ledger_index, name="ledger-index"
+    ),
+    path(
+        "transparency/<slug:institution_slug>/ledger/<str:day>.json",
+        views.ledger_day,
+        name="ledger-day",
+    ),
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +15,9 @@ from accounts.models import Institution, Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from channels.models import Channel
 from govsocial.csv_export import csv_download
+from govsocial.ledger.canonical import GENESIS
+from govsocial.ledger.models import LedgerDigest
+from govsocial.ledger.selectors import ALGORITHM, published_day, published_digests
 from moderation.views.platform_to_do import ROLES as TO_DO_ROLES
 from reports.charts import bar_chart
 from reports.dashboard import dashboard as dashboard_figures
@@ -93,6 +98,8 @@ def statement_export(request: InstitutionRequest, institution_slug: str) -> Stre
 
 
 PUBLIC_FIGURES_SECONDS = 600
+DIGESTS_SHOWN = 31
+"""The page lists the last month of digests; ledger.json has them all."""
 
 
 @login_not_required
@@ -105,6 +112,49 @@ def transparency(request: HttpRequest, institution_slug: str) -> HttpResponse:
         lambda: public_figures(institution, timezone.now()),
         PUBLIC_FIGURES_SECONDS,
     )
+    digests = LedgerDigest.objects.filter(institution=institution).order_by("-day")
     return render(
-        request, "reports/transparency.html", {"institution": institution, "months": months}
+        request,
+        "reports/transparency.html",
+        {
+            "institution": institution,
+            "months": months,
+            "digests": digests[:DIGESTS_SHOWN],
+        },
+    )
+
+
+LEDGER_DAY = "%Y-%m-%d"
+
+
+@login_not_required
+def ledger_index(request: HttpRequest, institution_slug: str) -> JsonResponse:
+    """Public: every published daily digest of the institution's ledger, newest first. Hashes,
+    sequence numbers and counts only (docs/accountability.md, "A verifiable record")."""
+    institution = get_object_or_404(Institution, slug=institution_slug)
+    return JsonResponse(
+        {
+            "institution": institution.slug,
+            "time_zone": institution.time_zone,
+            "algorithm": ALGORITHM,
+            "genesis": GENESIS,
+            "digests": published_digests(institution),
+        }
+    )
+
+
+@login_not_required
+def ledger_day(request: HttpRequest, institution_slug: str, day: str) -> JsonResponse:
+    """Public: one published day, its entries' hashes and the previous day's head, enough to
+    recompute the day's digest without any other data."""
+    institution = get_object_or_404(Institution, slug=institution_slug)
+    try:
+        when = datetime.strptime(day, LEDGER_DAY).date()  # noqa: DTZ007 (a date, no time)
+    except ValueError:
+        return JsonResponse({"error": _("Give the day as YYYY-MM-DD.")}, status=404)
+    published = published_day(institution, when)
+    if published is None:
+        return JsonResponse({"error": _("No digest has been published for this day.")}, status=404)
+    return JsonResponse(
+        {"institution": institution.slug, "algorithm": ALGORITHM, "genesis": GENESIS, **published}
     )

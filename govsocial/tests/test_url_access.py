@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,6 +29,7 @@ from complaints.models import Correspondence, LegalHold, Recommendation, Routing
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from deadlines.engine import deadlines_check
+from govsocial.ledger.digests import ledger_digests_publish
 from moderation.models import PlatformAction, Post, SensitiveAccount
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
@@ -71,6 +73,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "reports:monthly": tenant(Role.COMMUNICATOR, Role.COMPLAINT_OFFICER, ADMIN),
     "reports:statements": tenant(ADMIN),
     "reports:transparency": Public(),
+    "reports:ledger-index": Public(),
+    "reports:ledger-day": Public(),  # the walker's day is published (url_kwargs)
     "channels:channel-crisis": tenant(ADMIN, Role.SPOKESPERSON, status=405),
     "channels:channel-token-check": tenant(ADMIN, status=405),
     "accounts:institution-detail": tenant(ANY_MEMBER),
@@ -234,6 +238,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
     )
     case = register(defence)
     deadlines_check()  # a recent run keeps /healthz at 200
+    ledger_digests_publish(now=timezone.now() + timedelta(days=2))  # today's digest, published
     item = item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE))
     return {
         "channel_id": str(channel.pk),
@@ -330,6 +335,7 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "notification_id": str(uuid.uuid4()),
         "token": "not-a-real-token",
         "charter_slug": "house-rules",
+        "day": timezone.localdate(timezone.now(), defence.zone).isoformat(),
     }
 
 

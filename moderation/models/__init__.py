@@ -1,6 +1,6 @@
 """The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
-from moderation.models.actions import PlatformAction
+from moderation.models.actions import PlatformAction, PlatformActionResult
 from moderation.models.four_eyes import RemovalProposal, SensitiveAccount, handle_key
 from moderation.models.items import (
     ANSWERING_ACTIONS,
@@ -39,6 +39,7 @@ __all__ = [
     "ItemRevision",
     "ItemStatus",
     "PlatformAction",
+    "PlatformActionResult",
     "Post",
     "PostImmutableError",
     "PostState",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Institution
 from channels.connectors.actions import ActionKind
 from channels.models import Channel
+from govsocial.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from govsocial.tenancy import TenantQuerySet
 from moderation.models.items import Decision
 from moderation.models.posts import Post
@@ -162,3 +164,54 @@ class PlatformAction(models.Model):
     @property
     def to_do_by_hand(self) -> bool:
         return self.state in self.TO_DO_BY_HAND
+
+
+class ActionResultImmutableError(AppendOnlyError):
+    message = "A platform action's result can never be changed or deleted."
+
+
+class PlatformActionResult(AppendOnlyModel):
+    """A result of a platform action as it happened: executed, verified, changed back, refused,
+    done by hand. Append-only, one row per result, so the ledger can record each one.
+
+    The ``PlatformAction`` row only keeps its latest state (executed becomes verified, a verified
+    action may become a mismatch): it cannot be recomputed into what it was when each result
+    happened, so results are written here, in the transaction that changes the action's state
+    (moderation/services/action_results.py).
+    """
+
+    class Result(models.TextChoices):
+        EXECUTED = "executed", _("Carried out on the platform")
+        VERIFIED = "verified", _("Verified on the platform")
+        MISMATCH = "mismatch", _("Changed back on the platform")
+        FAILED = "failed", _("Refused by the platform")
+        DONE_BY_HAND = "done_by_hand", _("Done on the platform by hand")
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey(PlatformAction, on_delete=models.PROTECT, related_name="results")
+    result = models.CharField(max_length=20, choices=Result)
+    at = models.DateTimeField(default=timezone.now)
+    object_id = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    observed = models.CharField(max_length=10, blank=True)
+    error = models.TextField(blank=True, help_text="The platform's answer, for a refusal.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+    immutable_error = ActionResultImmutableError
+
+    class Meta:
+        verbose_name = _("platform action result")
+        verbose_name_plural = _("platform action results")
+        ordering = ("at", "pk")
+        triggers = (
+            pgtrigger.Protect(
+                name="platform_action_result_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.result} of action {self.action_id}"

@@ -16,7 +16,9 @@
   decision's author get an alert. A platform offering no read-back leaves it *executed*.
 
 Every outcome is written with a conditional update on the claimed attempt, so a worker whose
-lease was taken over never overwrites a newer attempt.
+lease was taken over never overwrites a newer attempt; each result (executed, verified,
+mismatch, failed) is also appended as a ``PlatformActionResult`` in that transaction
+(``_applied``), which records it in the ledger.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from channels.connectors.registry import CONNECTORS
 from channels.models import Channel
 from govsocial.queueing import enqueue_on_commit
 from moderation.models import ANSWERING_ACTIONS, Action, Decision, ItemKind, PlatformAction
+from moderation.services.action_results import action_results_record
 from moderation.services.platform_to_do import (
     action_to_do_deadline,
     item_reply_posted,
@@ -187,13 +190,15 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
     with transaction.atomic():  # the outcome and what follows from it (the SLA, a post) at once
         if not _save_attempt(action, fields):
             return "superseded"
-        return _applied(action, fields)
+        return _applied(action, fields, now)
 
 
-def _applied(action: PlatformAction, fields: dict[str, Any]) -> str:
-    """Set the recorded fields on ``action``; alert after commit when it became a mismatch."""
+def _applied(action: PlatformAction, fields: dict[str, Any], now: datetime) -> str:
+    """Set the recorded fields on ``action`` and append its results (in the outcome's
+    transaction); alert after commit when it became a mismatch."""
     for name, value in fields.items():
         setattr(action, name, value)
+    action_results_record(action, fields, now)
     if fields.get("executed_at"):
         _carried_out(action)
     if fields.get("state") == State.MISMATCH:
@@ -344,12 +349,13 @@ def action_check(action_id: int, *, now: datetime | None = None) -> str:
 
 def _check(action: PlatformAction, now: datetime) -> str:
     fields = _read_back(action, now)
-    saved = PlatformAction.objects.filter(
-        pk=action.pk, state=action.state, checks=action.checks
-    ).update(**fields)
-    if not saved:
-        return "superseded"
-    return _applied(action, fields)
+    with transaction.atomic():  # the new state and its result at once
+        saved = PlatformAction.objects.filter(
+            pk=action.pk, state=action.state, checks=action.checks
+        ).update(**fields)
+        if not saved:
+            return "superseded"
+        return _applied(action, fields, now)
 
 
 def _read_back(action: PlatformAction, now: datetime) -> dict[str, Any]:

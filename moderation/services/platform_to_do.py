@@ -4,9 +4,10 @@ Invariants:
 - an action is on the list while it is MANUAL (the platform or the channel's credentials do not
   allow it) or FAILED (the platform refused it for good); it leaves the list only when a person
   marks it done (``action_mark_done``): state DONE_BY_HAND with who, when and, if given, the
-  permalink. The change is one conditional UPDATE on the state, so of two people marking the
-  same row one wins and the other is told it is already done; a row that left the list meanwhile
-  (re-queued, carried out) is refused the same way;
+  permalink (and a ``PlatformActionResult``, for the ledger). The change is one conditional
+  UPDATE on the state, so of two people marking the same row one wins and the other is told it
+  is already done; a row that left the list meanwhile (re-queued, carried out) is refused the
+  same way;
 - every action on the list has a deadline (``due_at``) and a warning point (``warn_at``), set
   when it becomes manual or failed (``action_to_do_deadline``): the deadline check
   (``moderation.deadlines.TO_DO``) warns before it and notifies once when it is missed;
@@ -36,6 +37,7 @@ from accounts.models import User
 from channels.models import Channel
 from govsocial.deadlines.clock import warn_at
 from moderation.models import Item, PlatformAction
+from moderation.services.action_results import action_result_record
 from moderation.services.posts import post_record_published
 
 State = PlatformAction.State
@@ -95,17 +97,21 @@ def action_put_on_list(
         raise ValueError(f"{state!r} is not a state of the to-do list.")
     now = timezone.now()
     due, warning = action_to_do_deadline(action, now)
-    PlatformAction.objects.filter(pk=action.pk).update(
-        state=state,
-        manual_reason=reason or action.manual_reason,
-        last_error=error[:2000] or action.last_error,
-        next_attempt_at=None,
-        due_at=due,
-        warn_at=warning,
-        warned_at=None,
-        breached_at=None,
-    )
-    return PlatformAction.objects.get(pk=action.pk)
+    with transaction.atomic():  # a refusal is a result: recorded with the state
+        PlatformAction.objects.filter(pk=action.pk).update(
+            state=state,
+            manual_reason=reason or action.manual_reason,
+            last_error=error[:2000] or action.last_error,
+            next_attempt_at=None,
+            due_at=due,
+            warn_at=warning,
+            warned_at=None,
+            breached_at=None,
+        )
+        listed = PlatformAction.objects.get(pk=action.pk)
+        if state == State.FAILED:
+            action_result_record(listed, State.FAILED, at=now)
+    return listed
 
 
 def clean_permalink(url: str) -> str:
@@ -137,6 +143,7 @@ def action_mark_done(*, action: PlatformAction, actor: User, url: str = "") -> P
         if not changed:
             raise ToDoRefused(_already_done(action))
         done = PlatformAction.objects.select_related("decision", "post").get(pk=action.pk)
+        action_result_record(done, State.DONE_BY_HAND, at=now, actor=actor)
         if done.kind in REPLY_KINDS and done.decision is not None:
             item_reply_posted(done)
         elif done.kind == Kind.PUBLISH and done.post is not None:

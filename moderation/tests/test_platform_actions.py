@@ -25,7 +25,9 @@ from channels.tests.factories import ChannelFactory
 from charter.selectors import rules_justifying
 from charter.tests.factories import published_charter
 from devtools.platform_sandbox import mastodon as sandbox_mastodon
-from moderation.models import Item, PlatformAction
+from govsocial.ledger.selectors import entry_for
+from govsocial.ledger.verify import ledger_verify
+from moderation.models import Item, PlatformAction, PlatformActionResult
 from moderation.services import decisions
 from moderation.services.ingest import item_apply_event
 from moderation.services.platform_actions import (
@@ -451,3 +453,48 @@ def _worker_environment() -> dict[str, str]:
         "CONNECTORS_ALLOW_PRIVATE_HOSTS": "1",
         "DJANGO_SETTINGS_MODULE": "govsocial.settings",
     }
+
+
+def results(action: PlatformAction) -> list[tuple[str, str]]:
+    """The action's results, each with the ledger kind of its entry."""
+    return [
+        (result.result, entry_for(result).kind)
+        for result in PlatformActionResult.objects.filter(action=action).order_by("at", "pk")
+    ]
+
+
+def test_each_result_is_appended_and_chained_in_the_ledger(
+    mastodon, platform_sandbox, defence_communicator
+) -> None:
+    action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
+    assert results(action) == []  # queued is not a result
+    action_execute(action.pk)
+    chained = "moderation.platform_action_result"
+    assert results(action) == [("executed", chained), ("verified", chained)]
+    action = reload(action)
+    assert action_check(action.pk, now=action.executed_at + timedelta(hours=1)) == "verified"
+    assert len(results(action)) == 2  # still as expected: nothing new happened
+    del platform_sandbox.data["mastodon"]["statuses"][action.object_id]
+    later = action.executed_at + timedelta(hours=24)
+    assert action_check(action.pk, now=later) == "mismatch"
+    mismatch = PlatformActionResult.objects.get(action=action, result="mismatch")
+    assert (mismatch.at, mismatch.observed) == (later, "gone")
+    executed = PlatformActionResult.objects.get(action=action, result="executed")
+    assert (executed.object_id, executed.at) == (action.object_id, action.executed_at)
+    assert ledger_verify(mastodon.institution_id).broken is None
+
+
+def test_a_refusal_and_a_manual_completion_are_results(
+    mastodon, platform_sandbox, defence_communicator
+) -> None:
+    action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
+    platform_sandbox.fail_next("/api/v1/statuses", 422, {"error": "Validation failed"})
+    assert action_execute(action.pk) == "failed"
+    action_mark_done(action=reload(action), actor=defence_communicator, url="https://x.example/1")
+    failed, done = PlatformActionResult.objects.filter(action=action).order_by("at", "pk")
+    assert (failed.result, failed.error.startswith("Mastodon")) == ("failed", True)
+    assert (done.result, done.actor, done.url) == (
+        "done_by_hand", defence_communicator, "https://x.example/1"
+    )  # fmt: skip
+    assert all(entry_for(result) for result in (failed, done))
+    assert ledger_verify(mastodon.institution_id).broken is None
