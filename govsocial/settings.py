@@ -420,6 +420,7 @@ CELERY_BEAT_SCHEDULE = {
 DEADLINE_SOURCES = [
     "moderation.deadlines.ITEMS",
     "moderation.deadlines.TO_DO",
+    "moderation.deadlines.CONTESTS",
     "complaints.deadlines.CASES",
 ]
 

@@ -1,6 +1,13 @@
 """The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
 from moderation.models.actions import PlatformAction
+from moderation.models.contests import (
+    Contest,
+    ContestCounter,
+    ContestOutcome,
+    ContestStatus,
+    DecisionStatement,
+)
 from moderation.models.items import (
     ANSWERING_ACTIONS,
     SLA_ANSWERS_WHEN_DECIDED,
@@ -28,8 +35,13 @@ __all__ = [
     "SLA_ANSWERS_WHEN_DECIDED",
     "STATUS_AFTER",
     "Action",
+    "Contest",
+    "ContestCounter",
+    "ContestOutcome",
+    "ContestStatus",
     "Decision",
     "DecisionImmutableError",
+    "DecisionStatement",
     "DutyStatus",
     "Item",
     "ItemKind",

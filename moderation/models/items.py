@@ -200,6 +200,9 @@ class Action(models.TextChoices):
     HARASSMENT = "harassment", _("Marked as harassment")
     PLATFORM_DELETE = "platform_delete", _("Deleted on the platform: no answer owed")
     HISTORIC = "historic", _("Imported as already handled: no deadline")
+    REINSTATE = "reinstate", _("Restored after a contest")
+    """A hide or removal reversed on contest (``moderation.services.contests``): the item is
+    visible again (or to be restored by hand) and needs no further action."""
 
 
 ANSWERING_ACTIONS = frozenset(
@@ -219,6 +222,7 @@ STATUS_AFTER = {
     Action.NO_ACTION: ItemStatus.NO_ACTION,
     Action.ESCALATE: ItemStatus.ESCALATED,
     Action.REOPEN: ItemStatus.OPEN,
+    Action.REINSTATE: ItemStatus.NO_ACTION,
 }
 
 
