@@ -29,8 +29,9 @@ def _language() -> str:
 
 def language_from_query(request: HttpRequest) -> HttpResponse | None:
     """For a ``?lang=`` link (old charter links, decision pages' links): remember the language
-    asked (when known) and redirect to the same page without the parameter, keeping ``v``. Rendering with ``?lang=`` would make it win
-    over the switcher, whose "back to this page" address would carry it again."""
+    asked (when known) and redirect to the same page without the parameter, keeping ``v``.
+    Rendering with ``?lang=`` would make it win over the switcher, whose "back to this page"
+    address would carry it again."""
     if "lang" not in request.GET:
         return None
     asked = request.GET["lang"]
