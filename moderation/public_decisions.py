@@ -14,10 +14,10 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from charter.links import rule_applied_url, rule_in_force_url
 from charter.models import CharterRule, CharterVersion
 from charter.selectors import RuleView, rule_in_language, rule_texts_differ
 from moderation.models import (
@@ -126,7 +126,7 @@ def decision_page(statement: DecisionStatement, language: str) -> DecisionPage:
     return DecisionPage(
         statement=statement,
         decision=decision,
-        rule=applied_rule(decision, language),
+        rule=applied_rule(decision, language, statement.institution.slug),
         execution=execution_of(list(visibility.order_by("created_at", "pk"))),
         contest=contest,
         outcome=outcome,
@@ -134,16 +134,12 @@ def decision_page(statement: DecisionStatement, language: str) -> DecisionPage:
     )
 
 
-def applied_rule(decision: Decision, language: str) -> AppliedRule:
+def applied_rule(decision: Decision, language: str, slug: str) -> AppliedRule:
     rule = decision.rule
     if rule is None:  # impossible: a database check makes every hide and removal cite one
         raise Http404
     version = rule.version
     charter = version.charter
-    base = reverse(
-        "charter:public-detail",
-        kwargs={"institution_slug": decision.institution.slug, "charter_slug": charter.slug},
-    )
     current = charter.versions.published().order_by("-number").first()
     current_rule = None
     if current is not None and current.pk != version.pk:
@@ -156,8 +152,8 @@ def applied_rule(decision: Decision, language: str) -> AppliedRule:
     return AppliedRule(
         view=rule_in_language(rule, language),
         version=version,
-        url=f"{base}?v={version.number}#{rule.code}",
-        current_url=f"{base}#{rule.code}" if moved_on else "",
+        url=rule_applied_url(slug, rule),
+        current_url=rule_in_force_url(slug, rule) if moved_on else "",
         changed=current_rule is not None and rule_texts_differ(rule, current_rule),
         gone=moved_on and current_rule is None,
     )

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 COMMUNICATOR_PAGES = {
     "moderation:queue",
     "moderation:platform-to-do",
+    "moderation:contest-list",
     "moderation:post-list",
     "moderation:post-calendar",
     "moderation:duty",
@@ -57,6 +58,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
     },
     Role.INSTITUTION_ADMIN: {
         "moderation:platform-to-do",
+        "moderation:contest-list",
         "moderation:post-list",
         "moderation:post-calendar",
         "moderation:duty",
@@ -252,7 +254,7 @@ def test_the_navigation_adds_no_query_per_link(
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/i/defence/channels/").content.decode()
         counts.append((len(queries), len(LINK.findall(page))))
-    assert counts[0][1] == 20
+    assert counts[0][1] == 21
     assert counts[1][1] == 7
     assert counts[0][0] == counts[1][0]
 
