@@ -124,7 +124,13 @@ class Contest(models.Model):
 
     @property
     def about_key(self) -> str:
-        return f"moderation.contest:{self.pk}"
+        """Names this contest on notifications and e-mails about it, so that retention finds
+        them (``moderation.services.retention``)."""
+        return self.about_key_of(self.pk)
+
+    @staticmethod
+    def about_key_of(pk: int) -> str:
+        return f"moderation.contest:{pk}"
 
 
 class ContestOutcomeImmutableError(AppendOnlyError):

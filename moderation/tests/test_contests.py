@@ -420,3 +420,16 @@ def test_contests_in_the_transparency_page_statements_and_monthly_report(
     assert table is not None
     values = {row.label.split(" · ")[-1]: row.values[0] for row in table.rows}
     assert values == {"contests decided": 2, "reversed (share)": 50.0}
+
+
+def test_retention_erases_the_contests_personal_data_with_the_item(statement, defence) -> None:
+    from moderation.services.retention import items_anonymise_expired
+
+    opened = contest(statement, email="lies@example.be")
+    assert OutgoingEmail.objects.filter(to_address="lies@example.be").exists()
+    later = timezone.now() + timedelta(days=31 * (defence.item_retention_months + 1))
+    assert items_anonymise_expired(later) >= 1
+    opened.refresh_from_db()
+    assert (opened.explanation, opened.contact_email) == ("", "")
+    assert opened.reference  # the figures keep the contest itself
+    assert not OutgoingEmail.objects.filter(to_address="lies@example.be").exists()
