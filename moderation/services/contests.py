@@ -121,7 +121,9 @@ def contest_decide(*, contest: Contest, actor: User, outcome: str, reasons: str)
         .exists()
     ):
         raise ContestRefused(_("Only a moderator of the institution can decide on a contest."))
-    if decision.actor_id == actor.pk or decision.actor_id is None:
+    if decision.actor_id is None:  # impossible for a hide or removal: taken by a person
+        raise ContestRefused(_("This decision has no recorded author: it cannot be reviewed."))
+    if decision.actor_id == actor.pk:
         raise ContestRefused(
             _("You took the contested decision: another moderator must review it.")
         )

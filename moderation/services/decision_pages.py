@@ -50,10 +50,13 @@ def person_language(item_language: str, default: str) -> str:
     return item_language if item_language in UILanguage.values else default
 
 
-def statement_url(statement: DecisionStatement) -> str:
-    """The page's full address (``SITE_URL``), in the person's language."""
+def statement_url(statement: DecisionStatement, *, for_person: bool = True) -> str:
+    """The page's full address (``SITE_URL``). The person's carries their language
+    (``?lang=``, which also sets the reader's language cookie): staff links leave it out, so
+    opening the page never switches a moderator's interface language."""
     path = reverse("moderation:decision-page", kwargs={"token": statement.token})
-    return f"{settings.SITE_URL}{path}?lang={statement.language}"
+    suffix = f"?lang={statement.language}" if for_person else ""
+    return f"{settings.SITE_URL}{path}{suffix}"
 
 
 def notice_text(statement: DecisionStatement) -> str:

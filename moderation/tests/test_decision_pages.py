@@ -191,7 +191,8 @@ def test_the_item_page_gives_the_link_and_the_message_to_send_by_hand(
     client = Client()
     client.force_login(defence_communicator)
     html = client.get(f"/i/defence/queue/items/{item.pk}/").content.decode()
-    assert statement_url(statement) in html
+    assert f'href="{statement_url(statement, for_person=False)}"' in html  # no ?lang=
+    assert statement_url(statement) in html  # in the message to send
     assert "copy this message and send it to the person" in html
     assert notice_text(statement).split(" ")[0] in html
     assert notice_text(statement).startswith(defence.name_in("fr"))  # the person's language

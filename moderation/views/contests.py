@@ -72,7 +72,7 @@ def _detail(
     context = {
         "contest": contest,
         "page": decision_page(statement, language),
-        "public_url": statement_url(statement),
+        "public_url": statement_url(statement, for_person=False),
         "form": form,
         "is_decider": contest.decision.actor_id == request.user.pk,
         "may_decide": Role.COMMUNICATOR in request.institution_roles,

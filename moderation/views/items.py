@@ -177,7 +177,9 @@ def with_page_links(decisions: QuerySet[Decision]) -> list[Decision]:
             getattr(decision, "statement", None) if decision.action in PAGE_ACTIONS else None
         )
         if statement is not None:
-            decision.page_url = statement_url(statement)  # type: ignore[attr-defined]
+            decision.page_url = statement_url(  # type: ignore[attr-defined]
+                statement, for_person=False
+            )
             decision.page_notice = notice_text(statement)  # type: ignore[attr-defined]
             decision.page_notice_sent = any(  # type: ignore[attr-defined]
                 action.kind == PlatformAction.Kind.PRIVATE_REPLY
