@@ -433,3 +433,25 @@ def test_retention_erases_the_contests_personal_data_with_the_item(statement, de
     assert (opened.explanation, opened.contact_email) == ("", "")
     assert opened.reference  # the figures keep the contest itself
     assert not OutgoingEmail.objects.filter(to_address="lies@example.be").exists()
+
+
+def test_the_decision_page_costs_a_few_queries_whatever_its_history(
+    statement, reviewer, defence, defence_communicator
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(token: str) -> int:
+        client = Client()
+        client.get(f"/decisions/{token}/")  # session and caches warmed
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/decisions/{token}/").status_code == 200
+        return len(captured)
+
+    plain = queries(statement.token)
+    other = hide(comment(facebook(defence), 2), defence_communicator)
+    contest_decide(contest=contest(other), actor=reviewer, outcome="reversed", reasons="Ok")
+    reversed_page = queries(other.token)
+    print(f"decision page queries: {plain} uncontested, {reversed_page} reversed")
+    assert plain <= 6
+    assert reversed_page <= plain + 2  # the outcome with its reinstatement, and its actions
