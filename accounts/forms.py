@@ -89,6 +89,7 @@ class InstitutionSettingsForm(forms.ModelForm):
             "complaint_response_days",
             "warning_share_percent",
             "hold_suspends_complaint_clock",
+            "contest_days",
             "item_retention_months",
             *FOUR_EYES_FIELDS,
             *PUBLIC_DETAILS,

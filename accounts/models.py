@@ -164,6 +164,12 @@ class Institution(InstitutionPublicDetails):
     hold_suspends_complaint_clock = models.BooleanField(
         _("“on hold” suspends the complaint clock"), default=True
     )
+    contest_days = models.PositiveSmallIntegerField(
+        _("time to decide on a contested moderation decision (calendar days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Counted from the day the person contests, to the end of the last day."),
+    )
     crisis_response_hours = models.PositiveSmallIntegerField(
         _("crisis mode response time (hours)"),
         default=1,
@@ -228,6 +234,10 @@ class Institution(InstitutionPublicDetails):
             models.CheckConstraint(
                 condition=Q(warning_share_percent__gte=1, warning_share_percent__lte=99),
                 name="institution_warning_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(contest_days__gte=1, contest_days__lte=90),
+                name="institution_contest_days_range",
             ),
             models.CheckConstraint(
                 condition=Q(crisis_response_hours__gte=1, crisis_response_hours__lte=24),

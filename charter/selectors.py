@@ -204,19 +204,26 @@ class RuleView:
     language: str
 
 
+def rule_in_language(rule: CharterRule, language: str) -> RuleView:
+    """One rule's title and text in ``language``, else in fr, nl or en (texts prefetched)."""
+    chosen = _rule_text_in(rule, language)
+    return RuleView(
+        rule,
+        chosen.title if chosen else rule.code,
+        chosen.text if chosen else "",
+        chosen.language if chosen else language,
+    )
+
+
+def rule_texts_differ(before: CharterRule, after: CharterRule) -> bool:
+    """Whether two rules (of two versions) read differently in any language."""
+    return {t.language: (t.title, t.text) for t in before.texts.all()} != {
+        t.language: (t.title, t.text) for t in after.texts.all()
+    }
+
+
 def rules_in_language(version: CharterVersion, language: str) -> list[RuleView]:
-    views = []
-    for rule in version.rules.prefetch_related("texts"):
-        chosen = _rule_text_in(rule, language)
-        views.append(
-            RuleView(
-                rule,
-                chosen.title if chosen else rule.code,
-                chosen.text if chosen else "",
-                chosen.language if chosen else language,
-            )
-        )
-    return views
+    return [rule_in_language(rule, language) for rule in version.rules.prefetch_related("texts")]
 
 
 @dataclass

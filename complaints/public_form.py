@@ -23,8 +23,20 @@ MAX_AGE = 24 * 3600
 SALT = "complaints.public-form"
 
 
-def started_token() -> str:
-    return signing.dumps(time.time(), salt=SALT)
+def started_token(salt: str = SALT) -> str:
+    return signing.dumps(time.time(), salt=salt)
+
+
+def seconds_since_started(value: str, salt: str = SALT) -> float | None:
+    """How long ago the form carrying ``value`` (a ``started_token``) was shown; None when the
+    stamp is forged, broken or older than ``MAX_AGE``. Other public forms (moderation's
+    contest form) use it with their own salt."""
+    try:
+        started = float(signing.loads(value, salt=salt, max_age=MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    elapsed = time.time() - started
+    return None if elapsed > MAX_AGE else elapsed
 
 
 class PublicComplaintForm(forms.Form):
@@ -83,19 +95,16 @@ class PublicComplaintForm(forms.Form):
         return value
 
     def clean_started(self) -> float | None:
-        try:
-            started = float(signing.loads(self.cleaned_data["started"], salt=SALT, max_age=MAX_AGE))
-        except (signing.BadSignature, TypeError, ValueError):
-            started = None
-        if started is None or time.time() - started > MAX_AGE:
+        elapsed = seconds_since_started(self.cleaned_data["started"])
+        if elapsed is None:
             # Hidden field: the message goes to the top of the form, where people see it.
             self.add_error(
                 None, _("This form has expired. Your text is kept: please send it again.")
             )
             return None
-        if time.time() - started < MIN_SECONDS:
+        if elapsed < MIN_SECONDS:
             self.robot = True
-        return started
+        return time.time() - elapsed
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

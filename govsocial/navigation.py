@@ -57,6 +57,7 @@ NAVIGATION: tuple[Group, ...] = (
             Entry("moderation:queue", _("Queue"), "inbox"),
             Entry("moderation:removal-approvals", _("Removals to approve"), "shield-check"),
             Entry("moderation:platform-to-do", _("To do on the platform"), "check2-square"),
+            Entry("moderation:contest-list", _("Contested decisions"), "arrow-counterclockwise"),
             Entry("moderation:post-list", _("Outgoing posts"), "send"),
             Entry("moderation:post-calendar", _("Editorial calendar"), "calendar3"),
             Entry("moderation:duty", _("On duty"), "person-check"),

@@ -425,6 +425,7 @@ DEADLINE_SOURCES = [
     "moderation.deadlines.ITEMS",
     "moderation.deadlines.TO_DO",
     "moderation.deadlines.PROPOSALS",
+    "moderation.deadlines.CONTESTS",
     "complaints.deadlines.CASES",
 ]
 

@@ -23,7 +23,14 @@ from accounts.models import MODERATOR_ROLES, Institution, Role, User
 from accounts.recipients import people_by_institution, unique
 from channels.models import Channel
 from deadlines.sources import Subject, Texts, Threshold
-from moderation.models import DutyStatus, Item, PlatformAction, RemovalProposal
+from moderation.models import (
+    Contest,
+    ContestStatus,
+    DutyStatus,
+    Item,
+    PlatformAction,
+    RemovalProposal,
+)
 
 Kind = PlatformAction.Kind
 
@@ -331,3 +338,85 @@ class ProposalDeadlines:
 
 
 PROPOSALS = ProposalDeadlines()
+
+
+class ContestDeadlines:
+    """Contested hides and removals as a deadline source: a contest owes its outcome by
+    ``due_at`` (``moderation.services.contests``) while it is open. Warning: the institution's
+    moderators except the one who took the contested decision (who may not decide it); breach:
+    the same people and the institution's admins. Notices name the contest by its reference,
+    never the person or their words."""
+
+    name = "contest"
+    texts = Texts(
+        warning_subject=_("Contest %(label)s: decide by %(due)s"),
+        warning_body=_(
+            "The contested moderation decision %(label)s must be reviewed by %(due)s (%(left)s "
+            "left). The warning threshold was crossed at %(crossed)s."
+        ),
+        breach_subject=_("Contest %(label)s: deadline missed"),
+        breach_body=_(
+            "The contested moderation decision %(label)s had to be reviewed by %(due)s and is "
+            "still open: late by %(late)s."
+        ),
+    )
+    missed_template = "moderation/_missed_contests.html"
+
+    def to_warn(self, now: datetime) -> QuerySet[Contest]:
+        return Contest.objects.filter(
+            status=ContestStatus.OPEN, warned_at__isnull=True, warn_at__lte=now
+        )
+
+    def to_breach(self, now: datetime) -> QuerySet[Contest]:
+        return Contest.objects.filter(
+            status=ContestStatus.OPEN, breached_at__isnull=True, due_at__lt=now
+        )
+
+    def missed(self, institution: Institution, now: datetime) -> QuerySet[Contest]:
+        return (
+            Contest.objects.for_institution(institution)
+            .filter(status=ContestStatus.OPEN, due_at__lt=now)
+            .select_related("decision__item__channel")
+            .order_by("due_at", "pk")
+        )
+
+    def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
+        contests = list(
+            Contest.objects.filter(pk__in=ids).select_related("institution", "decision")
+        )
+        institutions = {contest.institution_id: contest.institution for contest in contests}
+        moderators = people_by_institution(institutions, MODERATOR_ROLES)
+        admins = (
+            people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
+            if threshold is Threshold.BREACH
+            else {}
+        )
+        subjects = []
+        for contest in contests:
+            reviewers = [
+                user
+                for user in moderators.get(contest.institution_id, [])
+                if user.pk != contest.decision.actor_id
+            ]
+            subjects.append(
+                Subject(
+                    pk=contest.pk,
+                    institution=contest.institution,
+                    label=contest.reference,
+                    url=reverse(
+                        "moderation:contest-detail",
+                        kwargs={
+                            "institution_slug": contest.institution.slug,
+                            "reference": contest.reference,
+                        },
+                    ),
+                    warn_at=contest.warn_at,
+                    due_at=contest.due_at,
+                    recipients=unique(reviewers, admins.get(contest.institution_id, [])),
+                    about=contest.about_key,
+                )
+            )
+        return subjects
+
+
+CONTESTS = ContestDeadlines()

@@ -3,7 +3,8 @@ of them, saved replies in three languages, the demo communicators on duty, one h
 marked with its evidence, outgoing posts in every review state on this month's calendar, two
 sensitive accounts and a removal of one's comment waiting for a second moderator (four eyes);
 then (``seed_escalations``, once the complaints services exist) one cyber-harassment complaint
-opened from an insulting item.
+opened from an insulting item; then (``seed_contests``) two hides contested per institution, one
+reversed.
 
 Items (24 per channel, over 400 in all) are spread over the last 30 hours, so some are fresh,
 some near their 24-hour deadline and some past it. Deterministic (fixed random seed) and
@@ -26,10 +27,19 @@ from complaints.models import Category
 from complaints.services.cases import case_open_from_item
 from complaints.services.evidence import advice_record, evidence_preserve
 from complaints.services.routing import active_officers
-from moderation.models import Item, Post, SavedReply, SensitiveAccount
+from moderation.models import (
+    Contest,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Post,
+    SavedReply,
+    SensitiveAccount,
+)
 from moderation.services import posts
 from moderation.services.assignment import duty_set, moderators
-from moderation.services.decisions import item_mark_harassment, item_remove
+from moderation.services.contests import contest_decide, contest_open
+from moderation.services.decisions import item_hide, item_mark_harassment, item_remove
 from moderation.services.four_eyes import sensitive_account_save
 from moderation.services.ingest import item_apply_event
 from moderation.social_items import social_item
@@ -329,3 +339,60 @@ def _on_duty(institution: Institution) -> None:
     )
     for user in User.objects.filter(pk__in=ids):
         duty_set(institution=institution, user=user, on_duty=True)
+
+
+@dataclass
+class ContestSeedReport:
+    contests: int = 0
+
+
+DEMO_CONTESTS = (
+    ("Message publicitaire répété sous plusieurs publications.", "", ""),
+    (
+        "Publicité pour un site commercial sans rapport avec nos publications.",
+        "Ce n'était pas de la publicité : je renvoyais vers une association sans but lucratif.",
+        "",
+    ),
+    (
+        "Propos insultants envers d'autres participants.",
+        "Mijn bericht was scherp, maar niet beledigend: ik citeerde een krantenartikel.",
+        "Le message cite un article de presse ; il est vif mais ne vise personne.",
+    ),
+)
+"""(reasons of the hide, the person's explanation or "" for a hide nobody contested, the
+reversal's reasons or "" to leave the contest open)."""
+
+
+def seed_contests() -> ContestSeedReport:
+    """Three hides in every institution with house rules and two moderators, each with its
+    public page: one not contested, one contested and still being reviewed, one reversed by the
+    second moderator.
+    Idempotent (skipped once an institution has contests)."""
+    report = ContestSeedReport()
+    for institution in Institution.objects.order_by("slug"):
+        team = list(moderators(institution)[:2])
+        rule = rules_justifying(institution, "hide").first()
+        if len(team) < 2 or rule is None:
+            continue
+        if Contest.objects.for_institution(institution).exists():
+            continue
+        items = (
+            Item.objects.for_institution(institution)
+            .filter(status=ItemStatus.OPEN)
+            .exclude(kind=ItemKind.DIRECT_MESSAGE)
+            .order_by("pk")[: len(DEMO_CONTESTS)]
+        )
+        for item, (reasons, explanation, reversal) in zip(items, DEMO_CONTESTS, strict=False):
+            hidden = item_hide(item=item, actor=team[0], rule=rule, reasons=reasons).decision
+            if not explanation:
+                continue
+            contest = contest_open(
+                statement=hidden.statement,
+                explanation=explanation,
+                contact_email="",
+                language=hidden.statement.language,
+            )
+            if reversal:
+                contest_decide(contest=contest, actor=team[1], outcome="reversed", reasons=reversal)
+            report.contests += 1
+    return report

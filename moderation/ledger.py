@@ -1,4 +1,5 @@
-"""What moderation records in the ledger (registered in ``ModerationConfig.ready()``).
+"""What moderation records in the ledger (registered in ``ModerationConfig.ready()``): decisions,
+the results of platform actions and the outcomes of contests.
 
 The field lists are frozen: they are in the hash of every entry already written (see
 govsocial/ledger/registry.py). Every field of these append-only rows is recorded.
@@ -39,12 +40,27 @@ ACTION_RESULT_FIELDS = (
     "error",
     "actor",
 )
+CONTEST_OUTCOME = "moderation.contest_outcome"
+CONTEST_OUTCOME_FIELDS = (
+    "institution",
+    "contest",
+    "outcome",
+    "reasons",
+    "decided_by",
+    "original_decider",
+    "decided_at",
+    "reinstatement",
+)
 
 
 def ledger_register_moderation() -> None:
-    from moderation.models import Decision, PlatformActionResult
+    from moderation.models import ContestOutcome, Decision, PlatformActionResult
 
     ledger_register(Decision, DECISION, fields=DECISION_FIELDS, time_field="created_at")
     ledger_register(
         PlatformActionResult, ACTION_RESULT, fields=ACTION_RESULT_FIELDS, time_field="at"
+    )
+    # A table new with the ledger: every outcome is chained from the first.
+    ledger_register(
+        ContestOutcome, CONTEST_OUTCOME, fields=CONTEST_OUTCOME_FIELDS, time_field="decided_at"
     )

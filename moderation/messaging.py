@@ -14,7 +14,11 @@ from datetime import datetime, timedelta
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 
-from channels.connectors.meta.messaging import WARN_BEFORE, window_closes
+from channels.connectors.meta.messaging import (
+    WARN_BEFORE,
+    comment_private_reply_closes,
+    window_closes,
+)
 from moderation.models import Item, ItemKind, ItemStatus
 
 WINDOW_PLATFORMS = {"facebook": "Messenger", "instagram": "Instagram"}
@@ -56,3 +60,18 @@ def messaging_window(item: Item, now: datetime) -> MessagingWindow | None:
         last = max(last, latest or last)
     closes = window_closes(last)
     return MessagingWindow(platform=platform, closes_at=closes, remaining=closes - now)
+
+
+def private_message_possible(item: Item, now: datetime) -> bool:
+    """Whether the platform's time limits still let the institution write privately to the
+    item's author: on Messenger and Instagram a message within the standard messaging window,
+    a comment within seven days of its posting (one private reply); other platforms set no
+    time limit (what each allows at all is the capability matrix's)."""
+    if item.channel.platform not in WINDOW_PLATFORMS:
+        return True
+    window = messaging_window(item, now)
+    if window is not None:
+        return not window.closed
+    if item.kind == ItemKind.DIRECT_MESSAGE:
+        return False  # the institution's own message: nobody to answer
+    return comment_private_reply_closes(item.posted_at or item.received_at) > now

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from moderation.views import four_eyes, items, platform_to_do, posts, queue, team
+from moderation.views import (
+    contests,
+    decision_pages,
+    four_eyes,
+    items,
+    platform_to_do,
+    posts,
+    queue,
+    team,
+)
 
 app_name = "moderation"
 
@@ -8,6 +17,7 @@ tenant = "i/<slug:institution_slug>/queue/"
 outgoing = "i/<slug:institution_slug>/posts/"
 to_do = "i/<slug:institution_slug>/platform-to-do/"
 sensitive = "i/<slug:institution_slug>/sensitive-accounts/"
+contest = "i/<slug:institution_slug>/contests/"
 
 urlpatterns = [
     path(tenant, queue.queue, name="queue"),
@@ -32,6 +42,15 @@ urlpatterns = [
     ),
     path(to_do, platform_to_do.to_do_list, name="platform-to-do"),
     path(f"{to_do}<int:action_id>/done/", platform_to_do.to_do_done, name="platform-to-do-done"),
+    path(contest, contests.contest_list, name="contest-list"),
+    path(f"{contest}<str:reference>/", contests.contest_detail, name="contest-detail"),
+    path(f"{contest}<str:reference>/decide/", contests.contest_decide_view, name="contest-decide"),
+    path("decisions/<str:token>/", decision_pages.decision_public, name="decision-page"),
+    path(
+        "decisions/<str:token>/contest/",
+        decision_pages.decision_contest,
+        name="decision-contest",
+    ),
     path(outgoing, posts.post_list, name="post-list"),
     path(f"{outgoing}new/", posts.post_create, name="post-create"),
     path(f"{outgoing}calendar/", posts.post_calendar, name="post-calendar"),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel, Platform
+from charter.models import CharterRule
 from charter.selectors import rule_label
 from complaints.models import Case, Category, Outcome, Recommendation
-from moderation.models import Action, Decision, Item, ItemKind
+from moderation.models import Action, ContestOutcome, Decision, Item, ItemKind
 from reports.periods import Month
 from reports.stats import (
     RESPONSE_BUCKETS,
@@ -81,10 +82,12 @@ def monthly_report(
     keys = [(period.year, period.month) for period in periods]
     items = Item.objects.for_institution(institution).from_public()
     decisions = Decision.objects.for_institution(institution)
+    outcomes = ContestOutcome.objects.for_institution(institution)
     cases = Case.objects.for_institution(institution)
     if channel is not None:
         items = items.filter(channel=channel)
         decisions = decisions.filter(item__channel=channel)
+        outcomes = outcomes.filter(contest__decision__item__channel=channel)
         cases = cases.filter(channel=channel)
     tables = [
         _counted(
@@ -107,6 +110,7 @@ def monthly_report(
             dict(Action.choices),
         ),
         _rules(decisions, periods, keys),
+        _reversals(outcomes, periods, keys),
         *_sla_tables(items, periods, keys, now),
         *_complaint_tables(institution, cases, periods, keys, now),
     ]  # fmt: skip
@@ -144,6 +148,53 @@ def _rules(decisions: QuerySet[Decision], periods: list[Month], keys: list[Month
     table_rows = [Row(label, list(values)) for label, values in counts.items()]
     table_rows.sort(key=lambda row: (-int(row.values[0] or 0), row.label))
     return Table("moderation_rules", _("Hides and removals by house rule"), _("Rule"), table_rows)
+
+
+def _reversals(
+    outcomes: QuerySet[ContestOutcome], periods: list[Month], keys: list[MonthKey]
+) -> Table:
+    """Per house rule cited (code and title, whatever the version): the contests decided in
+    the month and the share of them that reversed the decision."""
+    language = active_language()
+    rows = (
+        outcomes.filter(in_months("decided_at", periods))
+        .annotate(month=TruncMonth("decided_at", tzinfo=periods[0].zone))
+        .order_by()
+        .values("month", "contest__decision__rule_id")
+        .annotate(decided=Count("pk"), reversed=Count("pk", filter=Q(outcome="reversed")))
+    )
+    rules = (
+        CharterRule.objects.filter(pk__in={row["contest__decision__rule_id"] for row in rows})
+        .prefetch_related("texts")
+        .in_bulk()
+    )
+    figures: dict[str, list[list[int]]] = {}
+    for row in rows:
+        key = month_key(row["month"])
+        if key not in keys:
+            continue
+        label = rule_label(rules[row["contest__decision__rule_id"]], language)
+        per_period = figures.setdefault(label, [[0, 0] for _key in keys])
+        per_period[keys.index(key)][0] += row["decided"]
+        per_period[keys.index(key)][1] += row["reversed"]
+    table_rows = []
+    for label, values in sorted(figures.items(), key=lambda entry: (-entry[1][0][0], entry[0])):
+        table_rows.append(Row(_("%(rule)s · contests decided") % {"rule": label},
+                              [decided for decided, _reversed in values]))  # fmt: skip
+        table_rows.append(
+            Row(
+                _("%(rule)s · reversed (share)") % {"rule": label},
+                [round(100 * rev / decided, 1) if decided else None for decided, rev in values],
+                "%",
+            )
+        )
+    return Table(
+        "contest_reversals",
+        _("Contested decisions reversed, by house rule"),
+        _("Rule"),
+        table_rows,
+        chart=False,
+    )
 
 
 def active_language() -> str:

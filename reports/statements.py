@@ -16,9 +16,11 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Prefetch
 
 from accounts.models import Institution
+from charter.links import rule_applied_url
 from charter.selectors import rule_label
 from moderation.models import Decision, PlatformAction
 from reports.execution import Execution, carried_out_at, decisive_action, visibility_actions
@@ -51,7 +53,7 @@ def statements(institution: Institution, month: Month) -> Iterator[dict[str, obj
     decisions = (
         Decision.objects.for_institution(institution)
         .filter(action__in=VISIBILITY, created_at__gte=month.start, created_at__lt=month.end)
-        .select_related("item__channel", "rule")
+        .select_related("item__channel", "rule__version__charter", "contest__outcome")
         .prefetch_related(
             "rule__texts",
             Prefetch("platform_actions", visibility_actions(), to_attr="visibility_actions"),
@@ -72,6 +74,8 @@ def statements(institution: Institution, month: Month) -> Iterator[dict[str, obj
             **_execution(decision, item.channel.platform, institution),
             "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
             "incompatible_content_ground": ground,
+            "decision_ground_reference_url": settings.SITE_URL
+            + rule_applied_url(institution.slug, decision.rule),
             "incompatible_content_explanation": decision.reasons,
             "incompatible_content_illegal": "No",
             "decision_facts": decision.reasons,
@@ -82,7 +86,21 @@ def statements(institution: Institution, month: Month) -> Iterator[dict[str, obj
             "content_date": posted.astimezone(institution.zone).date().isoformat(),
             "decision_date": decided,
             "source_type": "SOURCE_VOLUNTARY",
+            **_contest(decision, institution),
         }
+
+
+def _contest(decision: Decision, institution: Institution) -> dict[str, object]:
+    """GovSocial's own columns: the person's contest of the decision and its outcome."""
+    contest = getattr(decision, "contest", None)
+    if contest is None:
+        return {"contest_state": None, "contest_date": None, "contest_outcome_date": None}
+    outcome = getattr(contest, "outcome", None)
+    return {
+        "contest_state": contest.status,
+        "contest_date": _day(contest.received_at, institution),
+        "contest_outcome_date": _day(outcome.decided_at, institution) if outcome else None,
+    }
 
 
 def _execution(decision: Decision, platform: str, institution: Institution) -> dict[str, object]:

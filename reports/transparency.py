@@ -14,18 +14,20 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import Institution
+from charter.links import rule_applied_url
 from charter.selectors import rule_label
 from complaints.models import Case
-from moderation.models import Decision, Item
+from moderation.models import Contest, ContestOutcome, Decision, Item
 from reports.execution import carried_out_exists
 from reports.monthly import active_language
 from reports.periods import Month
 from reports.stats import (
     MonthKey,
     complaints_by_month,
+    counts_by_month,
     in_months,
     moderation_by_rule,
     month_key,
@@ -53,6 +55,10 @@ class PublicMonth:
     answered_in_time_share: float | None = None
     complaints_received: int = 0
     complaints_in_time_share: float | None = None
+    contests_received: int = 0
+    contests_upheld: int = 0
+    """Contests decided that month whose decision was upheld."""
+    contests_reversed: int = 0
     rules: list[RuleCount] = field(default_factory=list)
 
     @property
@@ -96,7 +102,29 @@ def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
         result[key].complaints_in_time_share = figures.in_time_share
 
     _rules(institution, months, result)
+    _contests(institution, months, result)
     return [result[(m.year, m.month)] for m in months]
+
+
+def version_label(number: int) -> str:
+    return _("version %(number)s") % {"number": number}
+
+
+def _contests(
+    institution: Institution, months: list[Month], result: dict[MonthKey, PublicMonth]
+) -> None:
+    """Contests received per month, and their outcomes per month decided."""
+    received = counts_by_month(
+        Contest.objects.for_institution(institution), "received_at", months, "institution_id"
+    )
+    for key, counts in received.items():
+        result[key].contests_received = sum(counts.values())
+    outcomes = counts_by_month(
+        ContestOutcome.objects.for_institution(institution), "decided_at", months, "outcome"
+    )
+    for key, counts in outcomes.items():
+        result[key].contests_upheld = counts.get("upheld", 0)
+        result[key].contests_reversed = counts.get("reversed", 0)
 
 
 def _rules(
@@ -107,12 +135,8 @@ def _rules(
     per_month: dict[MonthKey, dict[str, RuleCount]] = {}
     done = _carried_out(decisions, months)
     for key, rule, action, count in moderation_by_rule(decisions, months):
-        url = reverse(
-            "charter:public-detail",
-            kwargs={"institution_slug": institution.slug,
-                    "charter_slug": rule.version.charter.slug},
-        ) + f"#{rule.code}"  # fmt: skip
-        label = rule_label(rule, language)
+        url = rule_applied_url(institution.slug, rule)
+        label = f"{rule_label(rule, language)} ({version_label(rule.version.number)})"
         counts = per_month.setdefault(key, {})
         entry = counts.setdefault(f"{label}|{url}", RuleCount(label, url))
         if action == "hide":

@@ -31,6 +31,7 @@ EDITABLE_FIELDS = (
     "complaint_response_days",
     "warning_share_percent",
     "hold_suspends_complaint_clock",
+    "contest_days",
     "crisis_response_hours",
     "item_retention_months",
     "sensitive_removal_needs_spokesperson",

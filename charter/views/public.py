@@ -27,10 +27,11 @@ def _language() -> str:
     return language if language in CharterLanguage.values else CharterLanguage.FRENCH
 
 
-def _legacy_language(request: HttpRequest) -> HttpResponse | None:
-    """For an old ``?lang=`` link: remember the language asked (when known) and redirect to the
-    same page without the parameter, keeping ``v``. Rendering with ``?lang=`` would make it win
-    over the switcher, whose "back to this page" address would carry it again."""
+def language_from_query(request: HttpRequest) -> HttpResponse | None:
+    """For a ``?lang=`` link (old charter links, decision pages' links): remember the language
+    asked (when known) and redirect to the same page without the parameter, keeping ``v``.
+    Rendering with ``?lang=`` would make it win over the switcher, whose "back to this page"
+    address would carry it again."""
     if "lang" not in request.GET:
         return None
     asked = request.GET["lang"]
@@ -44,7 +45,7 @@ def _legacy_language(request: HttpRequest) -> HttpResponse | None:
 
 @login_not_required
 def public_list(request: HttpRequest, institution_slug: str) -> HttpResponse:
-    if legacy := _legacy_language(request):
+    if legacy := language_from_query(request):
         return legacy
     institution = request.institution  # type: ignore[attr-defined]
     language = _language()
@@ -60,7 +61,7 @@ def public_list(request: HttpRequest, institution_slug: str) -> HttpResponse:
 
 @login_not_required
 def public_detail(request: HttpRequest, institution_slug: str, charter_slug: str) -> HttpResponse:
-    if legacy := _legacy_language(request):
+    if legacy := language_from_query(request):
         return legacy
     institution = request.institution  # type: ignore[attr-defined]
     charter = get_object_or_404(

@@ -25,6 +25,7 @@ COMMUNICATOR_PAGES = {
     "moderation:queue",
     "moderation:removal-approvals",
     "moderation:platform-to-do",
+    "moderation:contest-list",
     "moderation:post-list",
     "moderation:post-calendar",
     "moderation:duty",
@@ -61,6 +62,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "moderation:removal-approvals",
         "moderation:sensitive-accounts",
         "moderation:platform-to-do",
+        "moderation:contest-list",
         "moderation:post-list",
         "moderation:post-calendar",
         "moderation:duty",
@@ -257,7 +259,7 @@ def test_the_navigation_adds_no_query_per_link(
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/i/defence/channels/").content.decode()
         counts.append((len(queries), len(LINK.findall(page))))
-    assert counts[0][1] == 23
+    assert counts[0][1] == 24
     assert counts[1][1] == 7
     assert counts[0][0] == counts[1][0]
 

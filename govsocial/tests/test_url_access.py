@@ -24,13 +24,16 @@ from accounts.tenancy import ANY_MEMBER
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
+from charter.selectors import rules_justifying
 from charter.tests.factories import published_charter
 from complaints.models import Correspondence, LegalHold, Recommendation, RoutingRule, Team
 from complaints.services.evidence import attachment_add, snapshot_take
 from complaints.tests.factories import register
 from deadlines.engine import deadlines_check
 from govsocial.ledger.digests import ledger_digests_publish
-from moderation.models import PlatformAction, Post, SensitiveAccount
+from moderation.models import Contest, PlatformAction, Post, SensitiveAccount
+from moderation.services.contests import contest_open
+from moderation.services.decisions import item_hide
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
 from moderation.social_items import social_item
@@ -136,6 +139,11 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "moderation:item-evidence": tenant(Role.COMMUNICATOR),
     "moderation:platform-to-do": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:platform-to-do-done": tenant(Role.COMMUNICATOR, ADMIN, status=405),
+    "moderation:contest-list": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:contest-detail": tenant(Role.COMMUNICATOR, ADMIN),
+    "moderation:contest-decide": tenant(Role.COMMUNICATOR, status=405),
+    "moderation:decision-page": Public(),
+    "moderation:decision-contest": Public(status=405),
     "moderation:post-list": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:post-create": tenant(Role.COMMUNICATOR),
     "moderation:post-calendar": tenant(Role.COMMUNICATOR, ADMIN),
@@ -184,6 +192,10 @@ KWARG_OVERRIDES = {
     "channels:hook-meta": {"channel_id": "webhook_id"},
     "channels:hook-generic": {"channel_id": "webhook_id"},
     "channels:hook-x": {"channel_id": "webhook_id"},
+    "moderation:contest-detail": {"reference": "contest_reference"},
+    "moderation:contest-decide": {"reference": "contest_reference"},
+    "moderation:decision-page": {"token": "decision_token"},
+    "moderation:decision-contest": {"token": "decision_token"},
 }
 
 # Third-party URL groups, each covered by its own tests (allauth's flows in accounts/tests).
@@ -240,7 +252,10 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
     deadlines_check()  # a recent run keeps /healthz at 200
     ledger_digests_publish(now=timezone.now() + timedelta(days=2))  # today's digest, published
     item = item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE))
+    contest = contested_hide(channel, defence_communicator)
     return {
+        "contest_reference": contest.reference,
+        "decision_token": contest.decision.statement.token,
         "channel_id": str(channel.pk),
         "webhook_id": str(channel.webhook_id),
         "delivery_id": str(delivery.pk),
@@ -337,6 +352,16 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "charter_slug": "house-rules",
         "day": timezone.localdate(timezone.now(), defence.zone).isoformat(),
     }
+
+
+def contested_hide(channel, moderator: User) -> Contest:
+    """A hidden item of ``channel``, its decision page and a contest of it."""
+    item = item_apply_event(channel=channel, event=ItemEvent(external_id="h", verb=Verb.CREATE))
+    rule = rules_justifying(channel.institution, "hide").first()
+    hidden = item_hide(item=item, actor=moderator, rule=rule, reasons="Spam.").decision
+    return contest_open(
+        statement=hidden.statement, explanation="Not spam.", contact_email="", language="fr"
+    )
 
 
 def build_url(name: str, available: dict[str, str]) -> str:

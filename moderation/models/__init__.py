@@ -1,6 +1,13 @@
 """The moderation app's models: items and decisions, platform actions, outgoing posts."""
 
 from moderation.models.actions import PlatformAction, PlatformActionResult
+from moderation.models.contests import (
+    Contest,
+    ContestCounter,
+    ContestOutcome,
+    ContestStatus,
+    DecisionStatement,
+)
 from moderation.models.four_eyes import RemovalProposal, SensitiveAccount, handle_key
 from moderation.models.items import (
     ANSWERING_ACTIONS,
@@ -31,8 +38,13 @@ __all__ = [
     "SLA_ANSWERS_WHEN_DECIDED",
     "STATUS_AFTER",
     "Action",
+    "Contest",
+    "ContestCounter",
+    "ContestOutcome",
+    "ContestStatus",
     "Decision",
     "DecisionImmutableError",
+    "DecisionStatement",
     "DutyStatus",
     "Item",
     "ItemKind",

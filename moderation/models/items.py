@@ -211,6 +211,9 @@ class Action(models.TextChoices):
     REMOVE_PROPOSED = "remove_proposed", _("Removal proposed: a second moderator must approve")
     PROPOSAL_REJECTED = "proposal_rejected", _("Proposal rejected by a second moderator")
     PROPOSAL_WITHDRAWN = "proposal_withdrawn", _("Proposal withdrawn by its proposer")
+    REINSTATE = "reinstate", _("Restored after a contest")
+    """A hide or removal reversed on contest (``moderation.services.contests``): the item is
+    visible again (or to be restored by hand) and needs no further action."""
 
 
 ANSWERING_ACTIONS = frozenset(
@@ -233,6 +236,7 @@ STATUS_AFTER = {
     Action.NO_ACTION: ItemStatus.NO_ACTION,
     Action.ESCALATE: ItemStatus.ESCALATED,
     Action.REOPEN: ItemStatus.OPEN,
+    Action.REINSTATE: ItemStatus.NO_ACTION,
 }
 
 

@@ -13,6 +13,8 @@ Invariants:
   escalated, the reply is recorded and goes to the platform like any other;
 - a hide or a removal cites a rule of the public house rules in force that justifies that
   action, and states its reasons; without one it is refused with a message;
+- a hide or a removal gets its public decision page (``services.decision_pages``); reversing
+  it after a contest (``item_reinstate``) is a new ``REINSTATE`` decision, never a change to it;
 - marking harassment preserves the item (evidence snapshot with its SHA-256) and records the
   advice given to the victim and their referral; it answers nothing (the victim is advised not
   to respond, and the item may still need hiding or removing).
@@ -53,6 +55,7 @@ from moderation.models import (
     SensitiveAccount,
 )
 from moderation.services import four_eyes
+from moderation.services.decision_pages import statement_create
 from moderation.services.outcomes import DecisionRefused, Outcome
 from moderation.services.platform_actions import actions_plan
 from moderation.social_items import social_item
@@ -237,7 +240,43 @@ def _moderate(
     account = four_eyes.sensitive_account_of(item)
     if account is not None or concerns_criticism:
         return _propose(item, actor, action, rule, reasons.strip(), concerns_criticism, account)
-    return _answer(item, actor, action, rule=rule, reasons=reasons.strip(), then=actions_plan)
+    return _answer(item, actor, action, rule=rule, reasons=reasons.strip(), then=removal_carry_out)
+
+
+def removal_carry_out(decision: Decision) -> None:
+    """The decision page (and the message telling the person, planned first: a comment must
+    still exist to be answered privately), then the hide or delete on the platform."""
+    statement_create(decision)
+    actions_plan(decision)
+
+
+def item_reinstate(*, decision: Decision, actor: User, note: str) -> Decision | None:
+    """Reverse ``decision`` (a hide or removal) after a contest: the item is recorded as
+    needing no action and restored on the platform (an UNHIDE, through the API or on the
+    manual list). None when the item has moved on since (reopened, decided again, deleted):
+    there is then nothing of this decision left to restore."""
+    if decision.action not in (Action.HIDE, Action.REMOVE):
+        raise DecisionRefused(_("Only a hide or a removal can be reversed."))
+    with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=decision.item_id).first()
+        latest = (
+            Decision.objects.filter(
+                item_id=decision.item_id,
+                action__in=[*ANSWERING_ACTIONS, Action.REOPEN, Action.REINSTATE],
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.pk != decision.pk:
+            return None
+        changed = Item.objects.filter(
+            pk=decision.item_id, status=STATUS_AFTER[Action(decision.action)]
+        ).update(status=STATUS_AFTER[Action.REINSTATE])
+        if not changed:
+            return None
+        reinstatement = _record(decision.item, actor, Action.REINSTATE, note=note)
+        actions_plan(reinstatement)
+    return reinstatement
 
 
 def _propose(

@@ -103,34 +103,59 @@ def _kinds(decision: Decision) -> list[ActionKind]:
         return [ActionKind.HIDE]
     if decision.action == Action.REMOVE:
         return [ActionKind.DELETE]
-    if decision.action == Action.REOPEN and _was_hidden(decision):
+    if decision.action == Action.REOPEN and _undone(decision) == Action.HIDE:
+        return [ActionKind.UNHIDE]
+    if decision.action == Action.REINSTATE:
         return [ActionKind.UNHIDE]
     return []
 
 
-def _was_hidden(reopen: Decision) -> bool:
-    """Whether the answer this reopening undoes was a hide."""
-    previous = (
-        Decision.objects.filter(item_id=reopen.item_id, action__in=list(ANSWERING_ACTIONS))
-        .exclude(pk=reopen.pk)
+def _undone(decision: Decision) -> str | None:
+    """The answer a reopening or a reinstatement undoes (a reinstatement undoes nothing
+    further back: an item reopened after one was visible already)."""
+    return (
+        Decision.objects.filter(
+            item_id=decision.item_id, action__in=[*ANSWERING_ACTIONS, Action.REINSTATE]
+        )
+        .exclude(pk=decision.pk)
         .order_by("-created_at", "-pk")
         .values_list("action", flat=True)
         .first()
     )
-    return previous == Action.HIDE
 
 
-def _plan_one(decision: Decision, kind: ActionKind) -> PlatformAction:
+def _reason(decision: Decision, kind: ActionKind) -> str:
+    if decision.action == Action.REINSTATE and _undone(decision) == Action.REMOVE:
+        return _(
+            "The content was removed from the platform, which offers no way to restore it "
+            "through its API: restore it there if the platform allows, or tell the author "
+            "that they may post it again."
+        )
+    return manual_reason(decision.item.channel, kind)
+
+
+def message_plan(decision: Decision, text: str) -> PlatformAction | None:
+    """A private message to the author of ``decision``'s item, queued when the channel's
+    connector can send one; None (nothing planned) when it cannot. Call it in the decision's
+    transaction."""
+    if manual_reason(decision.item.channel, ActionKind.PRIVATE_REPLY):
+        return None
+    return _plan_one(decision, ActionKind.PRIVATE_REPLY, text=text)
+
+
+def _plan_one(decision: Decision, kind: ActionKind, text: str | None = None) -> PlatformAction:
     item = decision.item
-    reason = manual_reason(item.channel, kind)
+    reason = _reason(decision, kind)
     now = timezone.now()
+    if text is None:
+        text = decision.reply_text if kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY) else ""
     action = PlatformAction.objects.create(
         institution_id=decision.institution_id,
         channel_id=item.channel_id,
         kind=kind,
         decision=decision,
         target_id=item.external_id,
-        text=decision.reply_text if kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY) else "",
+        text=text,
         state=State.MANUAL if reason else State.QUEUED,
         manual_reason=reason,
         next_attempt_at=None if reason else now,

@@ -30,9 +30,8 @@ from accounts.models import User
 from charter.selectors import rules_justifying
 from moderation.models import Action, Decision, Item, ItemStatus, RemovalProposal
 from moderation.services import four_eyes
-from moderation.services.decisions import _answer, _record
+from moderation.services.decisions import _answer, _record, removal_carry_out
 from moderation.services.outcomes import DecisionRefused, Outcome
-from moderation.services.platform_actions import actions_plan
 
 
 def proposal_approve(*, proposal: RemovalProposal, actor: User) -> Outcome:
@@ -60,7 +59,7 @@ def proposal_approve(*, proposal: RemovalProposal, actor: User) -> Outcome:
                 )
             )
         outcome = _answer(
-            locked.item, actor, locked.action, pending=True, then=actions_plan,
+            locked.item, actor, locked.action, pending=True, then=removal_carry_out,
             rule=rule, reasons=locked.reasons, proposed_by=locked.proposer,
         )  # fmt: skip
         _close(locked, outcome.decision)

@@ -145,8 +145,13 @@ def test_what_mastodon_does_not_allow_goes_to_the_manual_list(
         item=removed, actor=defence_communicator, rule=remove_rule, reasons="Threat"
     )
     decisions.item_reopen(item=hidden, actor=defence_communicator, reason="Hidden by mistake")
-    kinds = dict(PlatformAction.objects.order_by("pk").values_list("kind", "state").iterator())
+    visibility = PlatformAction.objects.exclude(kind="private_reply").order_by("pk")
+    kinds = dict(visibility.values_list("kind", "state").iterator())
     assert kinds == {"hide": "manual", "delete": "manual", "unhide": "manual"}
+    # What Mastodon does allow: a direct status telling each author where the decision page is.
+    messages = PlatformAction.objects.filter(kind="private_reply").order_by("pk")
+    assert [(m.state, m.target_id) for m in messages] == [("queued", "1"), ("queued", "2")]
+    assert all("/decisions/" in m.text for m in messages)
     delete = PlatformAction.objects.get(kind="delete")
     assert "only to its own posts" in delete.manual_reason
     hide = PlatformAction.objects.get(kind="hide")

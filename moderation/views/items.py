@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +34,15 @@ from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_download
 from complaints.services.holds import HOLD_ROLES, hold_of
 from moderation.messaging import messaging_window
-from moderation.models import Action, Item, ItemStatus, PlatformAction, RemovalProposal, SavedReply
+from moderation.models import (
+    Action,
+    Decision,
+    Item,
+    ItemStatus,
+    PlatformAction,
+    RemovalProposal,
+    SavedReply,
+)
 from moderation.selectors import (
     item_page_items,
     item_platform_actions,
@@ -43,6 +52,7 @@ from moderation.selectors import (
 )
 from moderation.services import decisions, four_eyes, proposals
 from moderation.services.assignment import moderators
+from moderation.services.decision_pages import PAGE_ACTIONS, notice_text, statement_url
 from moderation.services.decisions import DecisionRefused
 from moderation.services.platform_to_do import ToDoRefused, action_mark_done
 from moderation.services.replies import saved_replies_for, saved_reply_render
@@ -148,8 +158,10 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "thread": thread.around,
         "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
-        "decisions": item.decisions.select_related(
-            "actor", "rule", "assignee", "case", "evidence", "proposed_by"
+        "decisions": with_page_links(
+            item.decisions.select_related(
+                "actor", "rule", "assignee", "case", "evidence", "statement", "proposed_by"
+            ).prefetch_related("platform_actions", "contest")
         ),
         "proposal": proposal,
         "review_refusal": (
@@ -181,6 +193,26 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "referral_targets": REFERRAL_TARGETS,
         "messaging_window": messaging_window(item, timezone.now()),
     }
+
+
+def with_page_links(decisions: QuerySet[Decision]) -> list[Decision]:
+    """The item's decisions; a hide or removal carries its public page's address, the
+    message telling the person, and whether the platform was asked to send it."""
+    listed = list(decisions)
+    for decision in listed:
+        statement = (
+            getattr(decision, "statement", None) if decision.action in PAGE_ACTIONS else None
+        )
+        if statement is not None:
+            decision.page_url = statement_url(  # type: ignore[attr-defined]
+                statement, for_person=False
+            )
+            decision.page_notice = notice_text(statement)  # type: ignore[attr-defined]
+            decision.page_notice_sent = any(  # type: ignore[attr-defined]
+                action.kind == PlatformAction.Kind.PRIVATE_REPLY
+                for action in decision.platform_actions.all()
+            )
+    return listed
 
 
 def _prefill(request: InstitutionRequest, item: Item) -> str:

@@ -187,7 +187,14 @@ def test_the_export_keeps_its_columns_and_adds_the_execution_ones(
         "decision_date", "application_date", "source_type",
     }  # fmt: skip
     for statement in export(defence):
-        assert set(statement) == before | {"decision_visibility_other", "execution_state"}
+        assert set(statement) == before | {
+            "decision_visibility_other",
+            "execution_state",
+            "decision_ground_reference_url",
+            "contest_state",
+            "contest_date",
+            "contest_outcome_date",
+        }
 
 
 def test_the_export_costs_the_same_queries_for_3_or_30_decisions(

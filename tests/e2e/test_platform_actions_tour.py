@@ -53,18 +53,23 @@ def test_a_facebook_comment_is_hidden_on_the_platform_and_verified(
     page.locator("#hide-reasons").fill(REASONS)
     page.locator("#action-hide").get_by_role("button", name="Hide", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="The item was hidden.")).to_be_visible()
-    action = PlatformAction.objects.get(decision__item=item)
-    assert (action.kind, action.state, action.target_id) == ("hide", "queued", comment_id)
+    action = PlatformAction.objects.get(decision__item=item, kind="hide")
+    assert (action.state, action.target_id) == ("queued", comment_id)
+    # and, planned first, the private reply telling the author where the decision page is
+    notice = PlatformAction.objects.get(decision__item=item, kind="private_reply")
+    assert (notice.state, notice.target_id) == ("queued", comment_id)
 
     # The decision enqueued the action after commit; no worker runs in tests, so the test
     # carries it out as the worker's task does: execute, then read back.
+    assert action_execute(notice.pk) == "verified"
     assert action_execute(action.pk) == "verified"
     page.reload()
     status = page.locator("#item-panel .badge.text-bg-secondary")  # the item's, not its row's
     expect(status.filter(has_text="Hidden")).to_be_visible()
     section = page.locator("section[aria-labelledby='platform-actions-heading']")
     expect(section).to_contain_text("Hide")
-    expect(section.locator(".badge")).to_have_text(str(PlatformAction.State.VERIFIED.label))
+    verified = str(PlatformAction.State.VERIFIED.label)
+    expect(section.locator(".badge")).to_have_text([verified, verified])  # message, then hide
     expect(section).to_contain_text("Verified")
     assert axe_violations(page) == []
 

@@ -25,7 +25,14 @@ from charter.models import Charter
 from complaints.models import Case, Correspondence, Recommendation, RoutingRule, Source, Team
 from complaints.views.public import SESSION_KEY as SENT_SESSION_KEY
 from govsocial.tests.test_url_access import EXPECTATIONS, Public, SignedIn, Tenant
-from moderation.models import Decision, Post, PostState, SensitiveAccount
+from moderation.models import (
+    Contest,
+    Decision,
+    DecisionStatement,
+    Post,
+    PostState,
+    SensitiveAccount,
+)
 
 INSTITUTION = "defence"
 """The demo institution whose rows reach every page: a charter draft, two published versions of
@@ -207,6 +214,20 @@ def _tracking(institution: Institution) -> tuple[str, str]:
     raise Unresolved("no tracking link in the outbox")
 
 
+def _contest(institution: Institution) -> str:
+    """The reversed contest: its pages show the outcome."""
+    rows = Contest.objects.for_institution(institution).filter(status="reversed")
+    return _first(rows, "reversed contest").reference
+
+
+def _decision_token(institution: Institution) -> str:
+    """The page of the contest still open: its form is audited with the page."""
+    rows = DecisionStatement.objects.for_institution(institution).filter(
+        decision__contest__isnull=True
+    )
+    return _first(rows, "uncontested decision page").token
+
+
 def _pk(model: Any, what: str) -> Callable[[Institution], int]:
     return lambda institution: _first(model.objects.for_institution(institution), what).pk
 
@@ -237,6 +258,8 @@ OVERRIDES: dict[str, dict[str, Callable[[Institution], object]]] = {
         "reference": lambda i: _tracking(i)[0],
         "token": lambda i: _tracking(i)[1],
     },
+    "moderation:contest-detail": {"reference": _contest},
+    "moderation:decision-page": {"token": _decision_token},
     "complaints:letter-print": {
         "reference": lambda i: _letter(i).case.reference,
         "letter_id": lambda i: _letter(i).pk,

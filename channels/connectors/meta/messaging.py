@@ -17,6 +17,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 WINDOW = timedelta(hours=24)
+COMMENT_PRIVATE_REPLY = timedelta(days=7)
+"""A comment can be answered with one private message (``recipient: {comment_id}``) within
+seven days of its posting (https://developers.facebook.com/docs/messenger-platform/
+discovery/private-replies)."""
 WARN_BEFORE = timedelta(hours=2)
 """The item page warns when less than this is left."""
 CONVERSATION_PREFIX = "conversation:"
@@ -25,6 +29,11 @@ CONVERSATION_PREFIX = "conversation:"
 def window_closes(last_message_at: datetime) -> datetime:
     """When the person's standard messaging window closes, given their last message's time."""
     return last_message_at + WINDOW
+
+
+def comment_private_reply_closes(commented_at: datetime) -> datetime:
+    """When a comment can no longer be answered privately, given its posting time."""
+    return commented_at + COMMENT_PRIVATE_REPLY
 
 
 def is_message_id(object_id: str) -> bool:

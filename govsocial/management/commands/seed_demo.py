@@ -10,7 +10,7 @@ from accounts.demo import seed_accounts, seed_invitations
 from channels.demo import seed_channels, seed_imports
 from charter.demo import seed_charters
 from complaints.demo import seed_complaints
-from moderation.demo import seed_escalations, seed_queue
+from moderation.demo import seed_contests, seed_escalations, seed_queue
 from reports.demo import seed_history
 
 
@@ -41,5 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo complaints: {complaints.cases} cases created.")
         escalations = seed_escalations()
         self.stdout.write(f"Demo escalations: {escalations.cases} complaints opened from items.")
+        contests = seed_contests()
+        self.stdout.write(f"Demo contests: {contests.contests} contested decisions created.")
         history = seed_history()
         self.stdout.write(f"Demo history: {history.items} past items with their decisions.")
