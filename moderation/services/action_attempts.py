@@ -171,11 +171,12 @@ def action_record(action: PlatformAction, fields: dict[str, Any]) -> bool:
     the SLA figures in the same write (``platform_to_do.item_reply_posted``'s rule)."""
     answered = _answered_item(action, fields)
     if not _one_statement():
-        saved = PlatformAction.objects.filter(
-            pk=action.pk, state=State.SENDING, attempts=action.attempts
-        ).update(**fields)
-        if saved and answered is not None:
-            item_reply_posted(_with(action, fields))
+        with transaction.atomic():
+            saved = PlatformAction.objects.filter(
+                pk=action.pk, state=State.SENDING, attempts=action.attempts
+            ).update(**fields)
+            if saved and answered is not None:
+                item_reply_posted(_with(action, fields))
         return bool(saved)
     names = tuple(fields)
     model_fields = [_field(PlatformAction, name) for name in names]
