@@ -16,9 +16,9 @@ UPDATE OF action SKIP LOCKED) … RETURNING``) that also brings back the channel
 decision, the item's author handle and what the record needs of the decision; the models are
 built from the returned row without the ORM's query compiler. Locking and reading the row with
 ``select_related`` through the ORM, then saving it, took 3.3 ms of the 7 ms an action cost
-(docs/benchmarks.md, actions). The record is one ``UPDATE`` written from the fields the same
-way. Other databases (the SQLite demo, which has no row locks and
-serialises writers) take the portable path through the ORM.
+(docs/benchmarks.md, actions). The record is one statement too (``WITH recorded AS (UPDATE
+…), answered AS (UPDATE item …)``), a reply's SLA update included. Other databases (the SQLite
+demo, which has no row locks and serialises writers) take the portable path through the ORM.
 """
 
 from __future__ import annotations

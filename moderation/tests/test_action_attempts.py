@@ -11,6 +11,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from accounts.models import Notification
+from channels.connectors.actions import Observed
+from channels.connectors.mastodon import CONNECTOR as MASTODON
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from devtools.platform_sandbox import mastodon as sandbox_mastodon
@@ -210,3 +213,23 @@ def test_two_workers_at_once_carry_each_action_out_once(
     stored = PlatformAction.objects.filter(pk__in=ids)
     assert sorted(stored.values_list("attempts", flat=True)) == [1] * 30
     assert set(stored.values_list("state", flat=True)) == {"verified"}
+
+
+def test_a_mismatch_at_the_first_read_back_alerts_from_the_claimed_row(
+    mastodon,
+    platform_sandbox,
+    defence_communicator,
+    defence_admin,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """The claim loads only part of the decision: the alert loads the rest (author, item)."""
+    item = on_sandbox(platform_sandbox, mastodon)
+    action = reply(item, defence_communicator)
+    monkeypatch.setattr(MASTODON, "observe", lambda *_: Observed.GONE)  # removed at once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert action_execute(action.pk) == "mismatch"
+    alerts = Notification.objects.filter(kind="platform_action.mismatch")
+    assert {n.recipient for n in alerts} == {defence_admin, defence_communicator}
+    assert {n.url for n in alerts} == {f"/i/defence/queue/items/{item.pk}/"}
+    assert Item.objects.get(pk=item.pk).sla_answered_at is not None  # it was posted
