@@ -171,7 +171,7 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
     if claim is None:
         return "skipped"
     action = claim.action
-    fields = _attempt(action, claim, now)
+    fields = _attempt(claim, now)
     if fields["state"] == State.EXECUTED:
         for name, value in fields.items():
             setattr(action, name, value)
@@ -203,9 +203,9 @@ def _carried_out(action: PlatformAction) -> None:
         post_record_published(action)
 
 
-def _attempt(action: PlatformAction, claim: Claim, now: datetime) -> dict[str, Any]:
+def _attempt(claim: Claim, now: datetime) -> dict[str, Any]:
     """Call the platform; returns the fields to record."""
-    channel = action.channel
+    action, channel = claim.action, claim.action.channel
     connector = CONNECTORS.get(channel.platform)
     if connector is None or not channel.is_active or not connector.configured(channel):
         return _failed(
