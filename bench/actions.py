@@ -220,7 +220,7 @@ def _run(action_ids: list[int], *, steps: bool) -> tuple[float, dict[str, int], 
     }
     if steps:
         cost["steps_cpu_ms"] = {
-            name: round(total / n * 1000, 3) for name, total in step_cpu.items()
+            STEPS[name]: round(total / n * 1000, 3) for name, total in step_cpu.items()
         }
     return seconds, states, cost
 
