@@ -5,13 +5,16 @@ own on the PostgreSQL of ``DATABASE_URL`` (dropped at the end), and the platform
 (devtools/platform_sandbox) in a process of its own, over real HTTP on 127.0.0.1.
 Five Mastodon channels of one institution each get their share of ``--n`` items, each with a
 reply decision and its queued ``PlatformAction`` (bulk inserts; the mentions exist on the
-sandbox). Then one worker loop calls the real service, ``action_execute``, for every action in
-turn: claim under a row lock and commit, ``POST /api/v1/statuses`` with the action's
-Idempotency-Key, record, read back (``GET /api/v1/statuses/:id``), record
-the verification. No Celery broker is involved: the loop is what a worker's task does, without
-the broker's round trip. Reported: actions per second, how many ended verified, and
-``duplicates`` (statuses on the sandbox minus actions carried out: must be 0). The last line
-printed is one JSON object.
+sandbox), then ``ANALYZE``: without statistics the planner may find the claimed row through the
+due-actions index, reading every queued row, where a live database uses the primary key. Then
+one worker loop calls the real service, ``action_execute``, for every action in turn: claim
+(one statement: lock, mark *sending*, commit), ``POST /api/v1/statuses`` with the action's
+Idempotency-Key, read back (``GET /api/v1/statuses/:id``), record execution, verification and
+the item's SLA answer in one statement. No Celery broker is involved: the loop is what a
+worker's task does, without the broker's round trip. Reported: actions per second, how many
+ended verified, ``duplicates`` (statuses on the sandbox minus actions carried out: must be 0),
+and the worker's cost per action: CPU time, SQL statements and, with ``--steps``, CPU per step
+(claim, platform call, read-back, record). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 # bench/ holds queue.py, named like the standard library's queue: the folder goes to the end of
 # the path (as queue.py does) so that ``import queue`` finds the standard one.
@@ -41,6 +45,9 @@ CHANNELS = 5
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000, help="queued actions")
+    parser.add_argument(
+        "--steps", action="store_true", help="also the worker's CPU per step (adds a little)"
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
@@ -50,7 +57,7 @@ def main() -> None:
         settings.CONNECTORS_ALLOW_PRIVATE_HOSTS = True  # the sandbox listens on 127.0.0.1
         with _sandbox_process() as url:
             action_ids = _setup(url, args.n)
-            seconds, states = _run(action_ids)
+            seconds, states, cost = _run(action_ids, steps=args.steps)
             published = requests.get(f"{url}/_sandbox/mastodon/own-statuses", timeout=30).json()[
                 "count"
             ]
@@ -69,6 +76,7 @@ def main() -> None:
                 "duplicates": published - carried_out,
                 "channels": CHANNELS,
                 "broker": "none (one loop calling the service)",
+                **cost,
             }
         )
     )
@@ -94,6 +102,7 @@ def _sandbox_process() -> Iterator[str]:
 def _setup(url: str, n: int) -> list[int]:
     from datetime import timedelta
 
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import Institution, Membership, Role, User
@@ -162,23 +171,69 @@ def _setup(url: str, n: int) -> list[int]:
         )
         for decision in decisions
     )
+    with connection.cursor() as cursor:  # statistics, as a live database has them (autovacuum)
+        for model in (PlatformAction, Decision, Item, Channel):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
     return [action.pk for action in actions]
 
 
-def _run(action_ids: list[int]) -> tuple[float, dict[str, int]]:
+STEPS = {
+    "action_claim": "claim",
+    "_attempt": "platform_call",
+    "_read_back": "read_back",
+    "_save_attempt": "record",
+}
+"""The functions of ``platform_actions`` timed with ``--steps``, and their names in the JSON."""
+
+
+def _run(action_ids: list[int], *, steps: bool) -> tuple[float, dict[str, int], dict[str, Any]]:
+    """Carry every action out; the wall time, the states at the end, and the worker's cost per
+    action (CPU, SQL statements and, with ``steps``, CPU per step)."""
+    from django.db import connection
     from django.db.models import Count
 
     from moderation.models import PlatformAction
-    from moderation.services.platform_actions import action_execute
+    from moderation.services import platform_actions
 
-    started = time.perf_counter()
-    for action_id in action_ids:
-        action_execute(action_id)
-    seconds = time.perf_counter() - started
+    step_cpu = dict.fromkeys(STEPS, 0.0) if steps else {}
+    for name in step_cpu:
+        setattr(platform_actions, name, _timed(getattr(platform_actions, name), name, step_cpu))
+    statements = 0
+
+    def count(execute: Any, *args: Any) -> Any:
+        nonlocal statements
+        statements += 1
+        return execute(*args)
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        for action_id in action_ids:
+            platform_actions.action_execute(action_id)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     states = dict(
         PlatformAction.objects.values("state").annotate(n=Count("pk")).values_list("state", "n")
     )
-    return seconds, states
+    n = max(len(action_ids), 1)
+    cost: dict[str, Any] = {
+        "cpu_ms_per_action": round(cpu / n * 1000, 3),
+        "statements_per_action": round(statements / n, 2),
+    }
+    if steps:
+        cost["steps_cpu_ms"] = {
+            STEPS[name]: round(total / n * 1000, 3) for name, total in step_cpu.items()
+        }
+    return seconds, states, cost
+
+
+def _timed(function: Callable[..., Any], name: str, totals: dict[str, float]) -> Any:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            totals[name] += time.process_time() - started
+
+    return timed
 
 
 if __name__ == "__main__":

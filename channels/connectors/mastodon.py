@@ -32,10 +32,8 @@ from __future__ import annotations
 import html
 import json
 import re
-import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -47,6 +45,7 @@ from mastodon import (
     MastodonRatelimitError,
 )
 
+from channels.connectors import http_session
 from channels.connectors.actions import (
     ActionDone,
     ActionKind,
@@ -257,7 +256,7 @@ def _call(
     if key:
         headers["Idempotency-Key"] = key
     try:
-        response = _session().request(
+        response = http_session.session().request(
             method, f"{base_url}{path}", data=data, headers=headers, timeout=REQUEST_TIMEOUT
         )
     except requests.RequestException as error:
@@ -310,26 +309,12 @@ def _client(channel: Channel) -> Mastodon:
     return Mastodon(
         access_token=channel.access_token,
         api_base_url=base_url,
-        session=_session(),
+        session=http_session.session(),
         ratelimit_method="throw",
         request_timeout=REQUEST_TIMEOUT,
         version_check_mode="none",
         user_agent="GovSocial",
     )
-
-
-_local = threading.local()
-
-
-def _session() -> requests.Session:
-    """One HTTP session per thread, so that a worker reuses its connections; it keeps no
-    cookies (the token goes in each request's header, never in the session)."""
-    session: requests.Session | None = getattr(_local, "session", None)
-    if session is None:
-        session = requests.Session()
-        session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-        _local.session = session
-    return session
 
 
 def instance_url(address: str) -> str:

@@ -2,7 +2,8 @@
 
 The address is ``settings.PLATFORM_API_URLS[platform]`` plus the documented path, so the
 development sandbox and the real platform differ only in settings; the channel's OAuth token
-travels in the ``Authorization`` header only. A network failure becomes ``ConnectorError`` with
+travels in the ``Authorization`` header only, through the worker's kept-alive session
+(``channels.connectors.http_session``). A network failure becomes ``ConnectorError`` with
 the kind of failure and never the request (whose headers hold the token): the messages reach
 admins' screens and the logs.
 """
@@ -15,6 +16,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
+from channels.connectors import http_session
 from channels.connectors.polling import ConnectorError
 
 REQUEST_TIMEOUT = (5, 20)  # connect, read (seconds): a platform call never holds a worker long
@@ -34,7 +36,7 @@ def call(
 ) -> requests.Response:
     """One request to the platform's API; ``label`` names the platform in error messages."""
     try:
-        return requests.request(
+        return http_session.session().request(
             method,
             settings.PLATFORM_API_URLS[platform] + path,
             params=params,

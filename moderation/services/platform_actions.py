@@ -4,9 +4,10 @@
   decision implies: *queued* (enqueued after commit) when the channel's connector can do it,
   else *manual* with the reason, for the "to do on the platform" list.
 - ``action_execute`` claims a due action under a row lock (``SKIP LOCKED``), marks it *sending*
-  with a lease and commits **before** calling the platform: a worker killed mid-request leaves
-  it *sending*, the sweeper takes it again once the lease ran out, and that attempt first asks
-  the connector what the platform already did (``find_done``) instead of doing it twice. The
+  with a lease and commits **before** calling the platform (``action_attempts``: one statement
+  on PostgreSQL, as is the record of the outcome): a worker killed mid-request leaves it
+  *sending*, the sweeper takes it again once the lease ran out, and that attempt first asks the
+  connector what the platform already did (``find_done``) instead of doing it twice. The
   action's key is the same on every attempt (Mastodon's Idempotency-Key).
 - A rate limit puts it back in the queue until the platform's reset time (not counted as an
   attempt); a transient error retries after 1, 2, 4… minutes, ``MAX_ATTEMPTS`` at most; a
@@ -24,7 +25,7 @@ mismatch, failed) is also appended as a ``PlatformActionResult`` in that transac
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,10 +51,10 @@ from channels.connectors.registry import CONNECTORS
 from channels.models import Channel
 from govsocial.queueing import enqueue_on_commit
 from moderation.models import ANSWERING_ACTIONS, Action, Decision, ItemKind, PlatformAction
+from moderation.services.action_attempts import LEASE, Claim, action_claim, action_record
 from moderation.services.action_results import action_results_record
 from moderation.services.platform_to_do import (
     action_to_do_deadline,
-    item_reply_posted,
     platform_to_do_fields,
 )
 from moderation.services.posts import post_record_published
@@ -63,8 +64,6 @@ logger = logging.getLogger(__name__)
 State = PlatformAction.State
 MAX_ATTEMPTS = 6
 FIRST_PAUSE = timedelta(minutes=1)
-LEASE = timedelta(minutes=5)
-"""How long a claimed attempt may take before the sweeper takes it again."""
 RECHECKS = (timedelta(hours=1), timedelta(hours=24))
 """Read-backs after the first verification, counted from the execution."""
 CHECK_RETRY = timedelta(minutes=10)
@@ -192,27 +191,24 @@ def manual_reason(channel: Channel, kind: ActionKind) -> str:
 # --- execution -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Claim:
-    action: PlatformAction
-    unknown: bool
-    """The previous attempt was cut off: its outcome on the platform is unknown."""
-
-
 def action_execute(action_id: int, *, now: datetime | None = None) -> str:
     """Carry out one due action; returns the state it is left in ("skipped" when it was not
     due or another worker holds it)."""
     now = now or timezone.now()
-    claim = _claim(action_id, now)
+    claim = action_claim(action_id, now)
     if claim is None:
         return "skipped"
     action = claim.action
-    fields = _attempt(action, claim.unknown, now)
+    fields = _attempt(claim, now)
     if fields["state"] == State.EXECUTED:
         for name, value in fields.items():
             setattr(action, name, value)
         fields.update(_read_back(action, now))  # recorded with the execution: one write
-    with transaction.atomic():  # the outcome and what follows from it (the SLA, a post) at once
+    # The outcome and what follows from it at once: its results and their ledger entries, a
+    # reply's SLA (in the record's statement), a post published. Only a retry (no result to
+    # append, nothing following) is the one statement alone.
+    follows = "executed_at" in fields or fields["state"] != State.QUEUED
+    with transaction.atomic() if follows else nullcontext():
         if not _save_attempt(action, fields):
             return "superseded"
         return _applied(action, fields, now)
@@ -232,47 +228,23 @@ def _applied(action: PlatformAction, fields: dict[str, Any], now: datetime) -> s
 
 
 def _carried_out(action: PlatformAction) -> None:
-    """What follows from reaching the platform: a reply answers its item for the SLA figures,
-    a published post is recorded as published with its link."""
-    if action.kind in (ActionKind.REPLY, ActionKind.PRIVATE_REPLY):
-        item_reply_posted(action)
-    elif action.kind == ActionKind.PUBLISH and action.post_id is not None:
+    """What follows from reaching the platform besides the SLA of a reply (recorded with the
+    outcome, ``action_record``): a published post is recorded as published with its link."""
+    if action.kind == ActionKind.PUBLISH and action.post_id is not None:
         post_record_published(action)
 
 
-def _claim(action_id: int, now: datetime) -> _Claim | None:
-    with transaction.atomic():
-        action = (
-            PlatformAction.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel", "decision__item")
-            .filter(
-                pk=action_id,
-                state__in=PlatformAction.WAITING,
-                next_attempt_at__lte=now,
-            )
-            .first()
-        )
-        if action is None:
-            return None
-        unknown = action.state == State.SENDING
-        action.state = State.SENDING
-        action.attempts += 1
-        action.next_attempt_at = now + LEASE
-        action.save(update_fields=["state", "attempts", "next_attempt_at"])
-    return _Claim(action, unknown)
-
-
-def _attempt(action: PlatformAction, unknown: bool, now: datetime) -> dict[str, Any]:
+def _attempt(claim: Claim, now: datetime) -> dict[str, Any]:
     """Call the platform; returns the fields to record."""
-    channel = action.channel
+    action, channel = claim.action, claim.action.channel
     connector = CONNECTORS.get(channel.platform)
     if connector is None or not channel.is_active or not connector.configured(channel):
         return _failed(
             action, _("The channel can no longer act on the platform through its API."), now
         )
-    request = _request(action)
+    request = _request(action, claim.mention)
     try:
-        done = connector.find_done(channel, request) if unknown else None
+        done = connector.find_done(channel, request) if claim.unknown else None
         if done is None:
             done = connector.perform(channel, request)
     except ActionRejected as refusal:
@@ -287,14 +259,13 @@ def _attempt(action: PlatformAction, unknown: bool, now: datetime) -> dict[str, 
     return _executed(done, now)
 
 
-def _request(action: PlatformAction) -> ActionRequest:
-    item = action.decision.item if action.decision is not None else None
+def _request(action: PlatformAction, mention: str) -> ActionRequest:
     return ActionRequest(
         kind=ActionKind(action.kind),
         target_id=action.target_id,
         key=action.key,
         text=action.text,
-        mention=item.author_handle if item is not None else "",
+        mention=mention,
     )
 
 
@@ -334,12 +305,10 @@ def _failed(action: PlatformAction, error: str, now: datetime) -> dict[str, Any]
 
 def _save_attempt(action: PlatformAction, fields: dict[str, Any]) -> bool:
     """Record the outcome unless another worker took the action over meanwhile."""
-    saved = PlatformAction.objects.filter(
-        pk=action.pk, state=State.SENDING, attempts=action.attempts
-    ).update(**fields)
+    saved = action_record(action, fields)
     if not saved:
         logger.warning("Platform action %s was taken over; outcome not recorded.", action.pk)
-    return bool(saved)
+    return saved
 
 
 # --- verification ----------------------------------------------------------------------------

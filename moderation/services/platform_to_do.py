@@ -167,7 +167,8 @@ def item_reply_posted(action: PlatformAction) -> None:
     """The reply of ``action`` reached the platform (executed by the connector, or done by
     hand): it answers its item for the SLA figures then, unless the item was answered earlier.
 
-    The executor calls it too when a reply action is carried out (wired at the merge)."""
+    The executor applies this rule when a reply action is carried out, in the statement that
+    records the outcome (``action_attempts.action_record``)."""
     at = action.executed_at or action.done_at
     if at is None or action.decision is None:
         return

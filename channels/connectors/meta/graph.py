@@ -29,6 +29,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
+from channels.connectors import http_session
 from channels.connectors.actions import ActionRejected, ConnectorError, RateLimited
 
 TIMEOUT = (5, 15)  # connect, read (seconds): a worker never waits long for a platform
@@ -81,7 +82,9 @@ class Graph:
         url = f"{settings.PLATFORM_API_URLS[self.platform]}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
-            response = requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+            response = http_session.session().request(
+                method, url, headers=headers, timeout=TIMEOUT, **kwargs
+            )
         except requests.RequestException as error:
             raise ConnectorError(self._scrub(f"{self.platform}: {type(error).__name__}")) from None
         body = _json(response)
