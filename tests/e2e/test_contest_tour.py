@@ -104,8 +104,9 @@ def test_a_hidden_comment_is_contested_reversed_and_unhidden(
     assert action_execute(unhide.pk) == "verified"
     visitor.reload()
     expect(visitor.get_by_text(REVERSAL)).to_be_visible()
-    expect(visitor.get_by_text("Decision reversed")).to_be_visible()
-    expect(visitor.get_by_text("made visible again on the platform")).to_be_visible()
+    # The author reads the page in Dutch, the language they chose.
+    expect(visitor.get_by_text("Beslissing herroepen")).to_be_visible()
+    expect(visitor.get_by_text("op het platform opnieuw zichtbaar gemaakt")).to_be_visible()
     on_sandbox = requests.get(
         f"{platform_sandbox.url}/_sandbox/meta/objects/{comment_id}", timeout=10
     ).json()

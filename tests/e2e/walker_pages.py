@@ -57,6 +57,8 @@ NOT_PAGES: dict[str, str] = {
     "accounts:notification-unread-count": "htmx fragment polled by the navigation bar",
     "moderation:new-count": "htmx fragment polled by the queue page",
     "channels:import-progress": "htmx fragment polled by an import's page",
+    "reports:ledger-index": "JSON of the ledger's daily digests, for outside verification",
+    "reports:ledger-day": "JSON of one day's ledger entries, for outside verification",
 }
 POST_ONLY = "answers GET with 405: a form's target, audited on the page holding the form"
 
