@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Notification, OutgoingEmail, Role
 from accounts.services.institutions import institution_update_settings
@@ -232,7 +233,9 @@ def test_upheld_keeps_the_item_hidden_and_the_page_says_so(statement, reviewer) 
     assert "Decision upheld" in html
     assert "Het bericht is reclame." in html
     assert reviewer.full_name not in html
-    assert OutgoingEmail.objects.filter(subject__contains="decided").count() == 1
+    with translation.override(opened.language):
+        decided = _("Your contest %(reference)s has been decided") % {"reference": opened.reference}
+    assert OutgoingEmail.objects.filter(subject=decided).count() == 1  # in the person's language
     with pytest.raises(ContestRefused, match="already been decided"):
         contest_decide(contest=opened, actor=reviewer, outcome="reversed", reasons="Changed mind")
 

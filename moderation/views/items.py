@@ -153,15 +153,20 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     proposal = four_eyes.pending_proposal(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
     rules = rule_choices_cached(request.institution, language)
+    platform_actions = list(item_platform_actions(item))
     return {
         "item": item,
         "thread": thread.around,
         "replies": thread.replies,
         "revisions": item.revisions.order_by("-edited_at"),
+        # Joined: what most decisions have. Fetched apart (no query when no decision has one):
+        # what few have; each join more multiplies PostgreSQL's planning time (issue 21). The
+        # platform actions are the item's, read once.
         "decisions": with_page_links(
             item.decisions.select_related(
-                "actor", "rule", "assignee", "case", "evidence", "statement", "proposed_by"
-            ).prefetch_related("platform_actions", "contest")
+                "actor", "rule", "statement", "assignee"
+            ).prefetch_related("case", "evidence", "proposed_by", "contest"),
+            platform_actions,
         ),
         "proposal": proposal,
         "review_refusal": (
@@ -178,7 +183,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "remove_rules": rules.remove,
         "categories": [(c.pk, c.name) for c in Category.objects.available_to(request.institution)],
         "sla_met": decisions.sla_met(item),
-        "platform_actions": item_platform_actions(item),
+        "platform_actions": platform_actions,
         "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
         "legal_hold": hold_of(item_id=item.pk),
         "may_hold": bool(set(HOLD_ROLES) & set(request.institution_roles)),
@@ -195,9 +200,17 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     }
 
 
-def with_page_links(decisions: QuerySet[Decision]) -> list[Decision]:
+def with_page_links(
+    decisions: QuerySet[Decision], platform_actions: list[PlatformAction]
+) -> list[Decision]:
     """The item's decisions; a hide or removal carries its public page's address, the
-    message telling the person, and whether the platform was asked to send it."""
+    message telling the person, and whether the platform was asked to send it (one of the
+    item's ``platform_actions``)."""
+    told = {
+        action.decision_id
+        for action in platform_actions
+        if action.kind == PlatformAction.Kind.PRIVATE_REPLY
+    }
     listed = list(decisions)
     for decision in listed:
         statement = (
@@ -208,10 +221,7 @@ def with_page_links(decisions: QuerySet[Decision]) -> list[Decision]:
                 statement, for_person=False
             )
             decision.page_notice = notice_text(statement)  # type: ignore[attr-defined]
-            decision.page_notice_sent = any(  # type: ignore[attr-defined]
-                action.kind == PlatformAction.Kind.PRIVATE_REPLY
-                for action in decision.platform_actions.all()
-            )
+            decision.page_notice_sent = decision.pk in told  # type: ignore[attr-defined]
     return listed
 
 
