@@ -20,6 +20,7 @@ from channels.tests.factories import ChannelFactory
 from charter.selectors import rules_justifying
 from charter.services import draft_save, draft_start, version_publish
 from charter.tests.factories import TEXTS, published_charter, rules
+from govsocial.ledger.selectors import entry_for
 from moderation.models import DecisionStatement, Item, PlatformAction
 from moderation.models.contests import StatementImmutableError
 from moderation.services import decisions
@@ -112,6 +113,22 @@ def test_the_page_says_what_why_and_where_never_who(
         "Koop volgers",
     ):
         assert private not in html
+
+
+def test_the_page_shows_its_ledger_entry_but_not_the_record_behind_it(
+    defence, house_rules, defence_communicator
+) -> None:
+    """The entry's hashes, to follow in the day's published list (issue 15, point 4); not the
+    canonical document, which holds the moderator's account id and any internal note."""
+    statement = hide(comment(facebook(defence)), defence_communicator)
+    entry = entry_for(statement.decision)
+    assert entry is not None
+    html = page_of(statement)
+    assert entry.entry_hash in html
+    assert entry.content_hash in html
+    assert "Published on the transparency page after" in html  # the day's digest, once it ends
+    assert "Canonical content" not in html
+    assert f'"actor":{defence_communicator.pk}' not in html
 
 
 def test_the_page_speaks_french_dutch_and_english(
