@@ -20,6 +20,8 @@ from complaints.models import EvidenceAccess, EvidenceAccessImmutableError
 from complaints.services import cases
 from complaints.services.evidence import attachment_add, evidence_preserve
 from complaints.tests.factories import builtin
+from govsocial.ledger.selectors import entry_for
+from govsocial.ledger.verify import ledger_verify
 from moderation.services.ingest import item_apply_event
 from moderation.social_items import social_item
 
@@ -195,3 +197,20 @@ def test_verify_bundle_refuses_a_file_that_is_not_a_zip(tmp_path) -> None:
         verify(path)
     with pytest.raises(CommandError, match="no such file"):
         verify(tmp_path / "absent.zip")
+
+
+def test_every_download_is_chained_in_the_ledger(
+    officer_client: Client, case_with_evidence, defence, tmp_path
+) -> None:
+    """Issue 15, point 5: the access log is recorded in the institution's hash chain, and the
+    chain still verifies against the live rows."""
+    case, _item, _snapshot, attachment = case_with_evidence
+    officer_client.get(f"/i/defence/complaints/{case.reference}/attachments/{attachment.pk}/")
+    download_bundle(officer_client, case, tmp_path)
+    accesses = list(EvidenceAccess.objects.all())
+    assert len(accesses) == 2
+    for access in accesses:
+        entry = entry_for(access)
+        assert entry is not None
+        assert entry.kind == "complaints.evidence_access"
+    assert ledger_verify(defence.pk).broken is None

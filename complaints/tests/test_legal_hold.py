@@ -28,6 +28,8 @@ from complaints.services.holds import LegalHoldError, hold_lift, hold_place
 from complaints.services.personal_data import anonymise_expired, complainant_erase
 from complaints.tests.factories import builtin, register
 from conftest import enrol_totp
+from govsocial.ledger.selectors import entry_for
+from govsocial.ledger.verify import ledger_verify
 from moderation.models import Item
 from moderation.services.ingest import item_apply_event
 from moderation.services.retention import items_anonymise_expired
@@ -75,6 +77,17 @@ def test_lifting_the_hold_lets_erasure_go_and_both_acts_are_recorded(
     assert (EventKind.LEGAL_HOLD_LIFTED, "Inquiry closed") in kinds
     with pytest.raises(LegalHoldError):
         hold_lift(hold=hold, actor=defence_officer, reason="Again")
+
+
+def test_holds_and_lifts_are_chained_in_the_ledger(defence, defence_officer, defence_admin) -> None:
+    """Issue 15, point 5: placing and lifting a hold are in the institution's hash chain."""
+    hold = hold_place(
+        institution=defence, actor=defence_admin, case=register(defence), reason="Inquiry"
+    )
+    lift = hold_lift(hold=hold, actor=defence_officer, reason="Inquiry closed")
+    assert entry_for(hold).kind == "complaints.legal_hold"
+    assert entry_for(lift).kind == "complaints.legal_hold_lift"
+    assert ledger_verify(defence.pk).broken is None
 
 
 def test_holds_and_lifts_are_append_only(defence, defence_officer) -> None:

@@ -20,6 +20,8 @@ from accounts.services.institutions import institution_update_settings
 from accounts.tests.factories import member
 from complaints.public_form import started_token
 from deadlines.engine import deadlines_check
+from govsocial.ledger.selectors import entry_for
+from govsocial.ledger.verify import ledger_verify
 from moderation.forms import CONTEST_SALT
 from moderation.models import (
     Action,
@@ -261,6 +263,17 @@ def test_a_reversed_hide_is_unhidden_on_the_platform(statement, reviewer) -> Non
     # the item's history keeps both: the hide and its reversal, append-only
     answers = item.decisions.exclude(action="assign").values_list("action", flat=True)
     assert list(answers) == ["hide", "reinstate"]
+
+
+def test_a_contest_outcome_and_its_reinstatement_are_chained(statement, reviewer) -> None:
+    """Issue 15, point 4: the outcome (both moderators, the reasons) is in the hash chain, with
+    the reinstating decision; the chain verifies against the live rows."""
+    outcome = contest_decide(
+        contest=contest(statement), actor=reviewer, outcome="reversed", reasons="Geen reclame."
+    )
+    assert entry_for(outcome).kind == "moderation.contest_outcome"
+    assert entry_for(outcome.reinstatement).kind == "moderation.decision"
+    assert ledger_verify(outcome.institution_id).broken is None
 
 
 def test_a_reversed_removal_goes_on_the_manual_list(
