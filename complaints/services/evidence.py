@@ -33,9 +33,18 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from complaints.items import SocialItem
-from complaints.models import Attachment, Case, EventKind, EvidenceAccess, EvidenceSnapshot
+from complaints.ledger import TIMELINE_EVENT
+from complaints.models import (
+    Attachment,
+    Case,
+    EventKind,
+    EvidenceAccess,
+    EvidenceSnapshot,
+    TimelineEvent,
+)
 from complaints.services.holds import held_item_ids
 from complaints.services.timeline import timeline_record
+from govsocial.ledger.models import LedgerEntry
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -235,8 +244,9 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
     """A zip of the case's evidence and attachments with a manifest of their SHA-256; the
     download is in the timeline and the access log (with the manifest's SHA-256).
 
-    Each file's entry will also carry ``ledger_entry`` (the hash of the ledger entry recording
-    the piece) once the ledger exists; until then the field is absent, never invented."""
+    Each file's entry also carries ``ledger_entry`` and ``ledger_seq``: the chain entry of the
+    timeline event that recorded the piece with its SHA-256 when it was preserved or attached
+    (``piece_entries``), which anyone can find in the day's published list."""
     buffer = io.BytesIO()
     manifest: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
@@ -246,6 +256,7 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
         "generated_by": str(actor),
         "files": [],
     }
+    entries = piece_entries(case)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for number, snapshot in enumerate(case.evidence.select_related("captured_by"), start=1):
             data = snapshot_bytes(snapshot.content)
@@ -260,6 +271,7 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
                     "captured_by": str(snapshot.captured_by),
                     "kind": "social media item snapshot",
                     "snapshot_id": snapshot.pk,
+                    **entries.get(("snapshot", snapshot.pk), {}),
                 }
             )
         for number, attachment in enumerate(case.attachments.all(), start=1):
@@ -275,6 +287,7 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
                     "uploaded_at": attachment.uploaded_at.isoformat(),
                     "kind": "attachment",
                     "attachment_id": attachment.pk,
+                    **entries.get(("attachment", attachment.pk), {}),
                 }
             )
         manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
@@ -298,6 +311,28 @@ def evidence_bundle(*, case: Case, actor: User) -> bytes:
             manifest_sha256=manifest_sha256,
         )
     return data
+
+
+def piece_entries(case: Case) -> dict[tuple[str, int], dict[str, object]]:
+    """For each piece of ``case`` (``("snapshot", id)``, ``("attachment", id)``), the ledger
+    entry of the timeline event that recorded it: ``{"ledger_entry": hash, "ledger_seq": n}``.
+    A piece without such an event (none is known today) gets nothing rather than a guess."""
+    events = TimelineEvent.objects.filter(
+        case=case, kind__in=(EventKind.EVIDENCE_PRESERVED, EventKind.ATTACHMENT_ADDED)
+    )
+    pieces: dict[str, tuple[str, int]] = {}
+    for event in events:
+        if event.kind == EventKind.EVIDENCE_PRESERVED and "snapshot_id" in event.data:
+            pieces[str(event.pk)] = ("snapshot", int(event.data["snapshot_id"]))
+        elif event.kind == EventKind.ATTACHMENT_ADDED and "attachment_id" in event.data:
+            pieces[str(event.pk)] = ("attachment", int(event.data["attachment_id"]))
+    found = LedgerEntry.objects.filter(
+        institution_id=case.institution_id, kind=TIMELINE_EVENT, object_id__in=list(pieces)
+    ).values_list("object_id", "entry_hash", "seq")
+    return {
+        pieces[event_id]: {"ledger_entry": entry_hash, "ledger_seq": seq}
+        for event_id, entry_hash, seq in found
+    }
 
 
 def advice_record(*, case: Case, actor: User, step: str) -> None:

@@ -16,7 +16,7 @@ from django.test import Client
 
 from channels.connectors.base import ItemEvent, Verb
 from channels.tests.factories import ChannelFactory
-from complaints.models import EvidenceAccess, EvidenceAccessImmutableError
+from complaints.models import EvidenceAccess, EvidenceAccessImmutableError, TimelineEvent
 from complaints.services import cases
 from complaints.services.evidence import attachment_add, evidence_preserve
 from complaints.tests.factories import builtin
@@ -113,7 +113,7 @@ def test_a_snapshot_downloaded_from_the_item_page_is_logged(
     assert access.actor == defence_communicator
 
 
-def test_the_manifest_lists_each_piece_and_no_invented_ledger_entry(
+def test_the_manifest_lists_each_piece(
     officer_client: Client, case_with_evidence, tmp_path
 ) -> None:
     case, _item, snapshot, attachment = case_with_evidence
@@ -126,7 +126,6 @@ def test_the_manifest_lists_each_piece_and_no_invented_ledger_entry(
         snapshot.pk,
         attachment.pk,
     ]
-    assert all("ledger_entry" not in entry for entry in manifest["files"])
 
 
 def test_verify_bundle_accepts_the_bundle_as_downloaded(
@@ -214,3 +213,29 @@ def test_every_download_is_chained_in_the_ledger(
         assert entry is not None
         assert entry.kind == "complaints.evidence_access"
     assert ledger_verify(defence.pk).broken is None
+
+
+def test_each_piece_of_the_bundle_names_its_chain_entry(
+    officer_client: Client, case_with_evidence, tmp_path
+) -> None:
+    """Issue 15, point 5: each piece carries the ledger entry of the timeline event that
+    recorded it with its SHA-256 when it was preserved or attached."""
+    case, _item, snapshot, attachment = case_with_evidence
+    with zipfile.ZipFile(download_bundle(officer_client, case, tmp_path)) as archive:
+        files = json.loads(archive.read("manifest.json"))["files"]
+    by_piece = {
+        ("snapshot", row["snapshot_id"])
+        if "snapshot_id" in row
+        else ("attachment", row["attachment_id"]): row
+        for row in files
+    }
+    for (kind, pk), event_kind, key in (
+        (("snapshot", snapshot.pk), "evidence_preserved", "snapshot_id"),
+        (("attachment", attachment.pk), "attachment_added", "attachment_id"),
+    ):
+        event = TimelineEvent.objects.get(case=case, kind=event_kind, **{f"data__{key}": pk})
+        entry = entry_for(event)
+        assert entry is not None
+        row = by_piece[(kind, pk)]
+        assert (row["ledger_entry"], row["ledger_seq"]) == (entry.entry_hash, entry.seq)
+        assert event.data["sha256"] == row["recorded_sha256"]
