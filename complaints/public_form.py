@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage
@@ -29,8 +30,7 @@ def started_token(salt: str = SALT) -> str:
 
 def seconds_since_started(value: str, salt: str = SALT) -> float | None:
     """How long ago the form carrying ``value`` (a ``started_token``) was shown; None when the
-    stamp is forged, broken or older than ``MAX_AGE``. Other public forms (moderation's
-    contest form) use it with their own salt."""
+    stamp is forged, broken or older than ``MAX_AGE``."""
     try:
         started = float(signing.loads(value, salt=salt, max_age=MAX_AGE))
     except (signing.BadSignature, TypeError, ValueError):
@@ -39,7 +39,52 @@ def seconds_since_started(value: str, salt: str = SALT) -> float | None:
     return None if elapsed > MAX_AGE else elapsed
 
 
-class PublicComplaintForm(forms.Form):
+class RobotTrapsForm(forms.Form):
+    """A public form with the traps above: the honeypot ``website`` and the signed ``started``
+    stamp (salted per form: ``trap_salt``). After validation ``robot`` says whether a trap
+    caught the sender; the view answers it as a form to check again, never as spam."""
+
+    trap_salt = SALT
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["started"] = started_token(self.trap_salt)
+        self.robot = False
+
+    def restamp(self) -> None:
+        """A fresh time stamp on a bound form shown again, so that it can be sent again once
+        corrected."""
+        if self.is_bound:
+            data = cast(QueryDict, self.data).copy()
+            data["started"] = started_token(self.trap_salt)
+            self.data = data
+
+    def clean_website(self) -> str:
+        value: str = self.cleaned_data.get("website", "")
+        if value:
+            self.robot = True
+        return value
+
+    def clean_started(self) -> str:
+        value: str = self.cleaned_data["started"]
+        elapsed = seconds_since_started(value, self.trap_salt)
+        if elapsed is None:
+            # Hidden field: the message goes to the top of the form, where people see it.
+            self.add_error(
+                None, _("This form has expired. Your text is kept: please send it again.")
+            )
+        elif elapsed < MIN_SECONDS:
+            self.robot = True
+        return value
+
+
+class PublicComplaintForm(RobotTrapsForm):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
         label=_("Your e-mail address"),
@@ -71,12 +116,6 @@ class PublicComplaintForm(forms.Form):
         help_text=_("What happened, when and where, and what you expect from us."),
     )
     language = forms.ChoiceField(label=_("Language of the answer"), choices=SpokenLanguage.choices)
-    website = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, institution: Institution, language: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -85,26 +124,6 @@ class PublicComplaintForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.initial.setdefault("language", language if language in SpokenLanguage.values else "fr")
-        self.initial["started"] = started_token()
-        self.robot = False
-
-    def clean_website(self) -> str:
-        value: str = self.cleaned_data.get("website", "")
-        if value:
-            self.robot = True
-        return value
-
-    def clean_started(self) -> float | None:
-        elapsed = seconds_since_started(self.cleaned_data["started"])
-        if elapsed is None:
-            # Hidden field: the message goes to the top of the form, where people see it.
-            self.add_error(
-                None, _("This form has expired. Your text is kept: please send it again.")
-            )
-            return None
-        if elapsed < MIN_SECONDS:
-            self.robot = True
-        return time.time() - elapsed
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

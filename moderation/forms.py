@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution, SpokenLanguage
 from channels.models import Channel
-from complaints.public_form import MIN_SECONDS, seconds_since_started, started_token
+from complaints.public_form import RobotTrapsForm
 from moderation.models import ContestStatus, Post, SensitiveAccount, handle_key
 from moderation.services.contests import EXPLANATION_MAX
 from moderation.services.posts import PostDraft
@@ -114,10 +114,11 @@ class SensitiveAccountForm(forms.ModelForm):
 CONTEST_SALT = "moderation.contest-form"
 
 
-class ContestForm(forms.Form):
+class ContestForm(RobotTrapsForm):
     """The public contest form on a decision page, with the complaint form's robot traps: a
     field people never see, and a signed time stamp (too fast is a robot, too old expired)."""
 
+    trap_salt = CONTEST_SALT
     explanation = forms.CharField(
         label=_("Why do you contest this decision?"),
         max_length=EXPLANATION_MAX,
@@ -129,35 +130,10 @@ class ContestForm(forms.Form):
         required=False,
         help_text=_("We tell you there when the outcome is on this page."),
     )
-    website = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
-        self.initial["started"] = started_token(CONTEST_SALT)
-        self.robot = False
-
-    def clean_website(self) -> str:
-        value: str = self.cleaned_data.get("website", "")
-        if value:
-            self.robot = True
-        return value
-
-    def clean_started(self) -> str:
-        value: str = self.cleaned_data["started"]
-        elapsed = seconds_since_started(value, CONTEST_SALT)
-        if elapsed is None:
-            self.add_error(
-                None, _("This form has expired. Your text is kept: please send it again.")
-            )
-        elif elapsed < MIN_SECONDS:
-            self.robot = True
-        return value
 
 
 class ContestDecisionForm(forms.Form):

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution
 from complaints.models import Case, Source
-from complaints.public_form import PublicComplaintForm, started_token
+from complaints.public_form import PublicComplaintForm
 from complaints.services.cases import ComplainantData, case_register
 from complaints.services.letters import receipt_confirm
 from govsocial.ratelimit import allow, client_ip
@@ -68,10 +66,7 @@ def public_sent(request: HttpRequest, institution_slug: str) -> HttpResponse:
 def _render(
     request: HttpRequest, form: PublicComplaintForm, institution: Institution, *, status: int
 ) -> HttpResponse:
-    if form.is_bound:  # a fresh time stamp, so a corrected form can be sent again
-        data = cast(QueryDict, form.data).copy()
-        data["started"] = started_token()
-        form.data = data
+    form.restamp()
     return render(
         request,
         "complaints/public_form.html",

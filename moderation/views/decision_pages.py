@@ -8,11 +8,9 @@ address is meant for the person concerned (and whoever they share it with).
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,9 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from charter.views.public import language_from_query
-from complaints.public_form import started_token
 from govsocial.ratelimit import allow, client_ip
-from moderation.forms import CONTEST_SALT, ContestForm
+from moderation.forms import ContestForm
 from moderation.models import DecisionStatement
 from moderation.public_decisions import decision_page, statement_by_token
 from moderation.services.contests import ContestRefused, contest_open
@@ -89,10 +86,7 @@ def decision_contest(request: HttpRequest, token: str) -> HttpResponse:
 def _render(
     request: HttpRequest, statement: DecisionStatement, form: ContestForm, *, status: int = 200
 ) -> HttpResponse:
-    if form.is_bound:  # a fresh time stamp, so a corrected form can be sent again
-        data = cast(QueryDict, form.data).copy()
-        data["started"] = started_token(CONTEST_SALT)
-        form.data = data
+    form.restamp()
     page = decision_page(statement, _language())
     response = render(
         request,
