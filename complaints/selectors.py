@@ -67,24 +67,16 @@ class ComplaintMarker:
     is_open: bool
 
 
-def complaint_markers(item_ids: list[int]) -> dict[int, ComplaintMarker]:
-    """For the moderation queue: items escalated to a complaint, without reference or person."""
-    markers: dict[int, ComplaintMarker] = {}
-    rows = (
-        Case.items.through.objects.filter(item_id__in=item_ids)
-        .values_list("item_id", "case__created_at", "case__status")
-        .order_by("case__created_at")
-    )
-    for item_id, opened_at, status in rows:
-        markers.setdefault(
-            item_id, ComplaintMarker(opened_at=opened_at, is_open=status != "closed")
-        )
-    return markers
+def complaint_exists_sql(item_id_column: str) -> str:
+    """SQL true when a complaint was opened from the item whose id is ``item_id_column``
+    (a constant expression, for a query written in SQL: the moderation queue's rows)."""
+    table = Case.items.through._meta.db_table
+    return f"EXISTS (SELECT 1 FROM {table} WHERE {table}.item_id = {item_id_column})"  # noqa: S608
 
 
 def complaint_marker_annotations() -> dict[str, Subquery]:
-    """Annotations for an item queryset carrying the marker ``complaint_markers`` gives (the
-    first complaint opened from the item), read in the item's own query; see
+    """Annotations for an item queryset carrying the marker of the first complaint opened from
+    the item, read in the item's own query; see
     ``complaint_marker_of``."""
     first = Case.items.through.objects.filter(item_id=OuterRef("pk")).order_by("case__created_at")
     return {

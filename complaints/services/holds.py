@@ -17,7 +17,7 @@ Invariants:
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +56,12 @@ def hold_of(*, case: Case | None = None, item_id: int | None = None) -> LegalHol
     if item_id is None:
         return None
     return holds.filter(item_id=item_id).first()
+
+
+def item_held() -> Exists:
+    """For an item queryset: whether the item is under an open legal hold, read in the item's
+    own query (the item page then reads the hold, with ``hold_of``, only for a held item)."""
+    return Exists(open_holds().filter(item_id=OuterRef("pk")))
 
 
 def held_item_ids(item_ids: list[int]) -> set[int]:

@@ -103,9 +103,16 @@ def test_a_recommendation_with_its_cases_status_history_and_exports(
 def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_officer) -> None:
     from dataclasses import asdict
 
+    from django.db import connection
+
     from channels.connectors.base import ItemEvent, Verb
     from channels.tests.factories import ChannelFactory
-    from complaints.selectors import complaint_markers
+    from complaints.selectors import (
+        complaint_exists_sql,
+        complaint_marker_annotations,
+        complaint_marker_of,
+    )
+    from moderation.models import Item
     from moderation.services.ingest import item_apply_event
     from moderation.social_items import social_item
 
@@ -123,10 +130,18 @@ def test_communicators_learn_only_that_a_complaint_was_opened(defence, defence_o
         category=builtin(),
         subject="Rita's complaint",
     )
-    markers = complaint_markers([escalated.pk, other.pk])
-    assert set(markers) == {escalated.pk}
-    marker = asdict(markers[escalated.pk])
-    assert marker == {"opened_at": case.created_at, "is_open": True}
+    ids = [escalated.pk, other.pk]
+    annotated = Item.objects.filter(pk__in=ids).annotate(**complaint_marker_annotations())
+    markers = {item.pk: complaint_marker_of(item) for item in annotated}
+    assert markers[other.pk] is None
+    assert asdict(markers[escalated.pk]) == {"opened_at": case.created_at, "is_open": True}
+    with connection.cursor() as cursor:  # the queue's rows read the marker in SQL
+        cursor.execute(
+            f"SELECT id, {complaint_exists_sql('moderation_item.id')} FROM moderation_item "  # noqa: S608
+            "WHERE id IN (%s, %s)",
+            ids,
+        )
+        assert dict(cursor.fetchall()) == {escalated.pk: True, other.pk: False}
 
 
 def test_one_save_of_a_recommendation_is_one_history_row_saying_what_changed(

@@ -7,7 +7,8 @@ row): half of the page's CPU (issue 21). Here what is the same for every row (th
 words, the item address up to its id, the icon sprite, the time) is computed and escaped once
 per page, and a row is one string in which each of the item's values is escaped once.
 The markup is the one the queue's CSS, scripts and tests rely on; the item page uses the same
-tag for the row it sends back after a decision.
+tag for the row it sends back after a decision (an ``Item``; the queue's rows are
+``moderation.selectors.QueueRow``s, which read the same).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils.translation import gettext
 from govsocial.deadlines.clock import time_left_text, urgency
 from govsocial.templatetags.deadlines import BADGE_CLASSES
 from moderation.models import Item, ItemStatus
+from moderation.selectors import QueueRow
 
 register = template.Library()
 
@@ -87,7 +89,7 @@ class _Page:
         )
 
 
-def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> str:
+def _row(page: _Page, item: Item | QueueRow, with_complaint: Collection[int]) -> str:
     """One row's markup. Every value from the item goes through ``escape`` exactly once (the
     standard library's ``html.escape``, which Django's ``escape`` wraps): built as one string,
     the row costs a fifth of ``format_html`` with its lazy-text and safe-string checks per value.
@@ -143,7 +145,7 @@ def _row(page: _Page, item: Item, with_complaint: Collection[int]) -> str:
 
 @register.simple_tag(takes_context=True)
 def queue_rows(
-    context: template.Context, items: Iterable[Item], with_complaint: Collection[int]
+    context: template.Context, items: Iterable[QueueRow], with_complaint: Collection[int]
 ) -> SafeString:
     page = _Page.of(context, str(context.get("queue_query") or ""))
     return mark_safe("".join(_row(page, item, with_complaint) for item in items))  # noqa: S308

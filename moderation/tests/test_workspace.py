@@ -280,6 +280,28 @@ def test_and_next_in_the_panel_opens_the_next_item_with_its_heading_focused(
     assert Item.objects.get(pk=first.pk).status == ItemStatus.ANSWERED
 
 
+def test_and_next_in_the_panel_shows_that_a_complaint_was_opened_from_the_next_item(
+    client: Client, channel, defence_communicator, defence_officer
+) -> None:
+    """The next item was read as the queue reads items, without the item page's markers: the
+    panel said nothing of the complaint opened from it (the item page itself did)."""
+    from complaints.services import cases
+    from moderation.social_items import social_item
+
+    first = arrive(channel, "fr-1", minutes_ago=50)
+    second = arrive(channel, "fr-2", minutes_ago=40)
+    cases.case_open_from_item(
+        item=social_item(second), actor=defence_officer, category=builtin(), subject="Rita"
+    )
+    client.force_login(defence_communicator)
+    response = client.post(
+        f"{BASE}{first.pk}/no-action/", {"then": "next", "queue": "status=open"}, headers=PANEL
+    )
+    page = response.content.decode()
+    assert f'data-item-view data-item-id="{second.pk}"' in page
+    assert "A complaint was opened from this item on" in page
+
+
 def test_and_next_in_the_panel_with_none_left_empties_the_panel(
     client: Client, channel, defence_communicator
 ) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -153,19 +153,20 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     proposal = four_eyes.pending_proposal(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
     rules = rule_choices_cached(request.institution, language)
-    platform_actions = list(item_platform_actions(item))
+    # Annotated by item_page_items: no query for what the item has none of.
+    platform_actions = list(item_platform_actions(item)) if item.has_platform_actions else []  # type: ignore[attr-defined]
     return {
         "item": item,
         "thread": thread.around,
         "replies": thread.replies,
-        "revisions": item.revisions.order_by("-edited_at"),
+        "revisions": item.revisions.order_by("-edited_at") if item.has_revisions else [],  # type: ignore[attr-defined]
         # Joined: what most decisions have. Fetched apart (no query when no decision has one):
         # what few have; each join more multiplies PostgreSQL's planning time (issue 21). The
         # platform actions are the item's, read once.
         "decisions": with_page_links(
             item.decisions.select_related(
                 "actor", "rule", "statement", "assignee"
-            ).prefetch_related("case", "evidence", "proposed_by", "contest"),
+            ).prefetch_related("case", "evidence", "proposed_by"),
             platform_actions,
         ),
         "proposal": proposal,
@@ -185,7 +186,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "sla_met": decisions.sla_met(item),
         "platform_actions": platform_actions,
         "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
-        "legal_hold": hold_of(item_id=item.pk),
+        "legal_hold": hold_of(item_id=item.pk) if item.is_held else None,  # type: ignore[attr-defined]
         "may_hold": bool(set(HOLD_ROLES) & set(request.institution_roles)),
         "can_reply": decisions.reply_allowed(item),
         "complaint": complaint_marker_of(item),
@@ -204,8 +205,8 @@ def with_page_links(
     decisions: QuerySet[Decision], platform_actions: list[PlatformAction]
 ) -> list[Decision]:
     """The item's decisions; a hide or removal carries its public page's address, the
-    message telling the person, and whether the platform was asked to send it (one of the
-    item's ``platform_actions``)."""
+    message telling the person, whether the platform was asked to send it (one of the
+    item's ``platform_actions``) and its contest, read only for such decisions."""
     told = {
         action.decision_id
         for action in platform_actions
@@ -222,6 +223,9 @@ def with_page_links(
             )
             decision.page_notice = notice_text(statement)  # type: ignore[attr-defined]
             decision.page_notice_sent = decision.pk in told  # type: ignore[attr-defined]
+    with_page = [decision for decision in listed if hasattr(decision, "page_url")]
+    if with_page:
+        prefetch_related_objects(with_page, "contest")
     return listed
 
 
@@ -278,6 +282,8 @@ def _panel_after(
         complaint = bool(context["complaint"])
         return _page(request, context, decided=decided, decided_complaint=complaint)
     following = queue_next(request.institution, request.user, queue, item, now=timezone.now())
+    if following is not None:  # read as the item page reads an item (its markers included)
+        following = _item(request, following.pk)
     with_complaint = complaint_marker_of(decided) is not None
     if following is None:
         messages.info(request, _("No item left after this one in the queue."))

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import background_request
 from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
-from complaints.selectors import complaint_markers
 from govsocial.generations import digest
 from govsocial.polling import conditional_poll, poll_etag
 from moderation.models import Item
@@ -43,15 +42,15 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     found = queue_items(request.institution, request.user, data)
     filters, channels = found.filters, found.channels
     cursor = Cursor.decode(request.GET.get("after", ""))
-    page = found.page(now=timezone.now(), cursor=cursor, size=PAGE_SIZE)
-    rows = page.items
+    page = found.rows(now=timezone.now(), cursor=cursor, size=PAGE_SIZE)
+    rows = page.rows
     next_url = ""
     if page.next_cursor is not None:
         params = data.copy()
         params["after"] = page.next_cursor.encode()
         next_url = "?" + params.urlencode()
     queue_query = queue_params(request.GET.urlencode()).urlencode()  # the filters, no cursor
-    with_complaint = set(complaint_markers([item.pk for item in rows]))
+    with_complaint = {row.pk for row in rows if row.with_complaint}
     template = "moderation/queue.html"
     if workspace.wants(request, workspace.LIST):
         template += "#queue-list"  # beside an item page opened directly
