@@ -10,6 +10,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services.members import roles_withdrawn
+        from complaints.categories import categories_connect
         from complaints.ledger import ledger_register_complaints
         from complaints.models import Case
         from complaints.services.holds import case_hold_q
@@ -20,3 +21,4 @@ class ComplaintsConfig(AppConfig):
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="complaints.roles_withdrawn")
         ledger_register_complaints()  # timeline events are chained
+        categories_connect()  # cached category lists follow every change

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
+
+from govsocial.generations import generations_bump
+
+CATEGORIES_GENERATION = "complaints:categories:generation"
+"""Bumped whenever a category is saved or deleted (``categories_connect``): lists of categories
+cached under it (the item page's escalation choices) are never read after a change."""
+
 BUILT_IN = (  # code, French, Dutch, English
     (
         "service_quality",
@@ -30,3 +38,15 @@ def ensure_builtin(category_model: Any) -> None:
         category_model.objects.update_or_create(
             institution=None, code=code, defaults={"name_fr": fr, "name_nl": nl, "name_en": en}
         )
+
+
+def _categories_changed(**kwargs: Any) -> None:
+    generations_bump([CATEGORIES_GENERATION])
+
+
+def categories_connect() -> None:
+    """Through the model signals, so that the Django admin's edits count too."""
+    from complaints.models import Category
+
+    post_save.connect(_categories_changed, sender=Category, dispatch_uid="categories-saved")
+    post_delete.connect(_categories_changed, sender=Category, dispatch_uid="categories-gone")

@@ -20,6 +20,12 @@ def generation(key: str) -> int:
     return int(cache.get(key, 0))
 
 
+def generations(keys: list[str]) -> list[int]:
+    """The current generations of ``keys``, in one round trip."""
+    found = cache.get_many(keys)
+    return [int(found.get(key, 0)) for key in keys]
+
+
 def generations_bump(keys: Iterable[str]) -> None:
     """New generations for these keys now and again once the current transaction commits."""
     keys = sorted(set(keys))

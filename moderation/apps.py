@@ -22,6 +22,7 @@ class ModerationConfig(AppConfig):
         from moderation.models import Item
         from moderation.services.assignment import on_roles_withdrawn
         from moderation.services.ingest import item_apply_event, items_known
+        from moderation.services.replies import saved_replies_connect
         from moderation.social_items import social_item_read
 
         # Retention never erases an item linked to a complaint, kept as evidence or legally held.
@@ -34,3 +35,4 @@ class ModerationConfig(AppConfig):
         register_item_reader(social_item_read)
         ledger_register_moderation()  # decisions and platform action results are chained
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="moderation.roles_withdrawn")
+        saved_replies_connect()  # the item page's cached choices follow every change

@@ -25,18 +25,26 @@ from enum import IntEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from django.utils import translation
 
 from accounts.models import Institution
+from accounts.people_cache import PEOPLE_GENERATION
 from channels.models import Channel
+from complaints.categories import CATEGORIES_GENERATION
+from complaints.models import Category
 from complaints.selectors import complaint_exists_sql, complaint_marker_annotations
 from complaints.services.holds import item_held
+from govsocial.generations import generations
 from moderation.filters import ItemFilter
-from moderation.models import Item, ItemRevision, ItemStatus, PlatformAction
+from moderation.models import Item, ItemRevision, ItemStatus, PlatformAction, SavedReply
+from moderation.services.assignment import moderators
+from moderation.services.replies import saved_replies_generation_key
 
 PRIORITY_GROUPS = (("priority >= %s", 2), ("priority = %s", 1), ("priority = %s", 0))
 """Urgent (2; anything higher too), watched (1), none (0): see services.watch."""
@@ -419,3 +427,53 @@ def item_platform_actions(item: Item) -> QuerySet[PlatformAction]:
         .select_related("decision__actor", "done_by", "channel")
         .order_by("created_at", "pk")
     )
+
+
+# --- the item page's action bar ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionBarChoices:
+    """What the item page's action bar offers whatever the item: (id, label) pairs."""
+
+    categories: list[tuple[int, str]]
+    """The complaint categories an escalation may take, named in the page's language."""
+    moderators: list[tuple[int, str]]
+    """Whom an item may be assigned to."""
+    saved_replies: dict[str, list[tuple[int, str]]]
+    """The active saved replies' titles, per language."""
+
+
+ACTION_BAR_TTL = 3600
+
+
+def action_bar_choices(institution: Institution) -> ActionBarChoices:
+    """The action bar's choices for ``institution``, from the cache: three queries on every
+    item page otherwise (issue 21), for lists that change a few times a year. The key holds
+    the generations that every change of a category, an account, a membership or one of the
+    institution's saved replies bumps (model signals, admin edits included)."""
+    language = (translation.get_language() or "en")[:2]
+    keys = [
+        CATEGORIES_GENERATION,
+        PEOPLE_GENERATION,
+        saved_replies_generation_key(institution.pk),
+    ]
+    key = f"moderation:action-bar:{institution.pk}:{language}:" + ":".join(
+        str(number) for number in generations(keys)
+    )
+    choices = cache.get(key)
+    if choices is None:
+        replies: dict[str, list[tuple[int, str]]] = {}
+        for pk, reply_language, title in (
+            SavedReply.objects.for_institution(institution)
+            .filter(is_active=True)
+            .values_list("pk", "language", "title")
+        ):
+            replies.setdefault(reply_language, []).append((pk, title))
+        choices = ActionBarChoices(
+            categories=[(c.pk, c.name) for c in Category.objects.available_to(institution)],
+            moderators=[(person.pk, str(person)) for person in moderators(institution)],
+            saved_replies=replies,
+        )
+        cache.set(key, choices, ACTION_BAR_TTL)
+    return choices

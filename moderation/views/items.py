@@ -44,6 +44,7 @@ from moderation.models import (
     SavedReply,
 )
 from moderation.selectors import (
+    action_bar_choices,
     item_page_items,
     item_platform_actions,
     item_thread,
@@ -55,7 +56,7 @@ from moderation.services.assignment import moderators
 from moderation.services.decision_pages import PAGE_ACTIONS, notice_text, statement_url
 from moderation.services.decisions import DecisionRefused
 from moderation.services.platform_to_do import ToDoRefused, action_mark_done
-from moderation.services.replies import saved_replies_for, saved_reply_render
+from moderation.services.replies import saved_reply_render
 from moderation.views import workspace
 
 MODERATORS = Role.COMMUNICATOR
@@ -153,6 +154,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
     proposal = four_eyes.pending_proposal(item)
     language = (translation.get_language() or item.institution.default_language)[:2]
     rules = rule_choices_cached(request.institution, language)
+    choices = action_bar_choices(request.institution)
     # Annotated by item_page_items: no query for what the item has none of.
     platform_actions = list(item_platform_actions(item)) if item.has_platform_actions else []  # type: ignore[attr-defined]
     return {
@@ -182,7 +184,7 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         ),
         "hide_rules": rules.hide,
         "remove_rules": rules.remove,
-        "categories": [(c.pk, c.name) for c in Category.objects.available_to(request.institution)],
+        "categories": choices.categories,
         "sla_met": decisions.sla_met(item),
         "platform_actions": platform_actions,
         "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
@@ -190,11 +192,11 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "may_hold": bool(set(HOLD_ROLES) & set(request.institution_roles)),
         "can_reply": decisions.reply_allowed(item),
         "complaint": complaint_marker_of(item),
-        "saved_replies": saved_replies_for(item),
+        "saved_replies": choices.saved_replies.get(item.language, []),
         "saved_reply": request.GET.get("saved", ""),
         "reply_text": _prefill(request, item),
         "queue": _queue(request).urlencode(),
-        "moderators": [(person.pk, person) for person in moderators(request.institution)],
+        "moderators": choices.moderators,
         "advice_steps": ADVICE_STEPS,
         "referral_targets": REFERRAL_TARGETS,
         "messaging_window": messaging_window(item, timezone.now()),
