@@ -13,8 +13,10 @@ class ChannelsConfig(AppConfig):
         from accounts.services.members import roles_withdrawn
         from channels.connectors import redaction
         from channels.services.channels import channels_apply_institution_times, on_roles_withdrawn
+        from channels.summaries import summaries_connect
 
         redaction.install()
+        summaries_connect()  # the queue's cached channel names follow every change
 
         roles_withdrawn.connect(on_roles_withdrawn, dispatch_uid="channels.roles_withdrawn")
 

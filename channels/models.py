@@ -50,6 +50,11 @@ class ChannelAudience(models.TextChoices):
     PRESS = "press", _("Press")
 
 
+def platform_icon(platform: str) -> str:
+    """The Bootstrap icon of a platform (a generic one for the others)."""
+    return PLATFORM_ICONS.get(Platform(platform), "chat-dots")
+
+
 class Channel(models.Model):
     """A page or account an institution runs, and how its content reaches GovSocial.
 
@@ -162,7 +167,7 @@ class Channel(models.Model):
 
     @property
     def icon(self) -> str:
-        return PLATFORM_ICONS.get(Platform(self.platform), "chat-dots")
+        return platform_icon(self.platform)
 
     @property
     def default_language(self) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SpokenLanguage
 from channels.models import Channel, Platform
+from channels.summaries import ChannelSummary
 from moderation.models import Item, ItemStatus, PlatformAction
 
 DECIDED_KINDS = (
@@ -70,7 +71,9 @@ class ItemFilter(django_filters.FilterSet):
         model = Item
         fields = ("status", "channel", "platform", "language", "assigned", "hits")
 
-    def __init__(self, *args: Any, channels: list[Channel], user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, channels: list[ChannelSummary], user: Any, **kwargs: Any
+    ) -> None:
         """``channels``: the institution's, read once by the view (which also shows those in
         crisis mode), so the form costs no query of its own."""
         super().__init__(*args, **kwargs)

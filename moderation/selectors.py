@@ -35,7 +35,7 @@ from django.utils import translation
 
 from accounts.models import Institution
 from accounts.people_cache import PEOPLE_GENERATION
-from channels.models import Channel
+from channels.summaries import ChannelSummary, channel_summaries
 from complaints.categories import CATEGORIES_GENERATION
 from complaints.models import Category
 from complaints.selectors import complaint_exists_sql, complaint_marker_annotations
@@ -199,7 +199,7 @@ class QueueRow:
     with_complaint: bool
     """A complaint was opened from the item."""
     band: Band
-    channel: Channel
+    channel: ChannelSummary
 
     def get_status_display(self) -> str:
         return str(ItemStatus(self.status).label)
@@ -228,7 +228,7 @@ class QueueRowsPage:
 def queue_rows_page(
     items: QuerySet[Item],
     *,
-    channels: dict[int, Channel],
+    channels: dict[int, ChannelSummary],
     now: datetime,
     cursor: Cursor | None,
     size: int,
@@ -271,7 +271,7 @@ def queue_rows_page(
 @dataclass(frozen=True)
 class Queue:
     filters: ItemFilter
-    channels: list[Channel]
+    channels: list[ChannelSummary]
 
     @property
     def items(self) -> QuerySet[Item]:
@@ -298,7 +298,7 @@ def queue_params(query: str) -> QueryDict:
 
 
 def queue_items(institution: Institution, user: Any, params: QueryDict) -> Queue:
-    channels = list(Channel.objects.for_institution(institution))
+    channels = channel_summaries(institution.pk)
     filters = ItemFilter(
         params,
         queryset=Item.objects.for_institution(institution)
