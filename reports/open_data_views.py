@@ -85,7 +85,6 @@ def _package(institution: Institution) -> dict[str, Any]:
                 "description": dataset.description,
                 "path": settings.SITE_URL + _file_url(institution, dataset, "csv"),
                 "format": "csv",
-                "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
                 "dialect": {"delimiter": ";", "header": True},
                 "schema": table_schema(dataset),
