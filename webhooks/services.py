@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from govsocial.addresses import public_addresses
@@ -120,11 +121,16 @@ def delivery_attempt(delivery_id: int, now: datetime | None = None) -> Attempt |
             return None
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + LEASE)
     subscription = delivery.subscription
+    if not subscription.is_active:  # deactivated since the event: nothing more is sent
+        answer = Answer(None, "", _("The subscription is inactive: not sent."), 0)
+        return _record(delivery, answer, started=now, give_up=True)
     answer = send(subscription.url, subscription.secret, delivery.payload, delivery.pk)
     return _record(delivery, answer, started=now)
 
 
-def _record(delivery: Delivery, answer: Answer, *, started: datetime) -> Attempt:
+def _record(
+    delivery: Delivery, answer: Answer, *, started: datetime, give_up: bool = False
+) -> Attempt:
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         finished = started + timedelta(milliseconds=answer.duration_ms)
@@ -146,7 +152,7 @@ def _record(delivery: Delivery, answer: Answer, *, started: datetime) -> Attempt
             delivery.status = Delivery.Status.DELIVERED
             delivery.delivered_at = finished
             delivery.next_attempt_at = None
-        elif finished >= delivery.retry_until:
+        elif give_up or finished >= delivery.retry_until:
             delivery.status = Delivery.Status.FAILED
             delivery.next_attempt_at = None
         else:

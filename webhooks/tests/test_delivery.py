@@ -221,3 +221,24 @@ def test_a_killed_worker_leaves_the_delivery_for_the_sweeper_after_the_lease(
     assert deliveries_due() == []
     with time_machine.travel(timezone.now() + timedelta(minutes=3)):
         assert deliveries_due() == [delivery.pk]
+
+
+def test_a_subscription_deactivated_after_the_event_sends_nothing_more(
+    listener: Receiver, defence, defence_admin
+) -> None:
+    subscription = subscribe(defence, defence_admin, listener.url, Event.CASE_CREATED)
+    register(defence)
+    subscription_save(
+        subscription=subscription,
+        actor=defence_admin,
+        url=subscription.url,
+        events=subscription.events,
+        description="",
+        is_active=False,
+    )
+    attempt = delivery_attempt(Delivery.objects.get().pk)
+    assert attempt is not None
+    assert "inactive" in attempt.error
+    assert listener.requests == []
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    assert deliveries_due() == []
