@@ -24,7 +24,9 @@ from govsocial.queueing import enqueue_on_commit
 from webhooks.models import Delivery, Event, Subscription
 
 RETRY_FOR = timedelta(hours=24)
-CACHE_SECONDS = 3600
+CACHE_SECONDS = 300
+"""Bounds how long a change stays unseen by a process that missed its generation bump (Redis
+down: ``govsocial.cache`` falls back to a per-process cache)."""
 
 
 def emit(institution_id: int, event: Event, data: dict[str, Any]) -> None:

@@ -73,12 +73,26 @@ def send(url: str, secret: str, payload: dict[str, Any], delivery_id: int) -> An
     }
     try:
         addresses = public_addresses(url, allow_private=settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS)
-        status, excerpt = _post(url, addresses[0], body, headers)
+        status, excerpt = _post_first(url, addresses, body, headers)
     except AddressRefused as refused:
         return Answer(None, "", str(refused), _elapsed(started))
     except urllib3.exceptions.HTTPError as failure:
         return Answer(None, "", f"{type(failure).__name__}: {failure}"[:500], _elapsed(started))
     return Answer(status, excerpt, "", _elapsed(started))
+
+
+def _post_first(
+    url: str, addresses: list[str], body: bytes, headers: dict[str, str]
+) -> tuple[int, str]:
+    """To the first of the checked addresses that accepts a connection (a host may have an
+    IPv6 address this server cannot reach)."""
+    unreachable: urllib3.exceptions.HTTPError | None = None
+    for address in addresses:
+        try:
+            return _post(url, address, body, headers)
+        except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as e:
+            unreachable = e
+    raise unreachable or urllib3.exceptions.HTTPError("no address")
 
 
 def _post(url: str, address: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

@@ -242,3 +242,16 @@ def test_a_subscription_deactivated_after_the_event_sends_nothing_more(
     assert listener.requests == []
     assert Delivery.objects.get().status == Delivery.Status.FAILED
     assert deliveries_due() == []
+
+
+def test_a_receiver_that_is_down_is_a_failure_to_retry(settings, defence, defence_admin) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    with receiver() as stopped:
+        url = stopped.url
+    subscribe(defence, defence_admin, url, Event.CASE_CREATED)  # nothing listens there now
+    register(defence)
+    attempt = delivery_attempt(Delivery.objects.get().pk)
+    assert attempt is not None
+    assert attempt.status_code is None
+    assert "NewConnectionError" in attempt.error
+    assert Delivery.objects.get().status == Delivery.Status.PENDING
