@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -131,7 +133,11 @@ def delivery_detail(
     return render(
         request,
         "webhooks/delivery_detail.html",
-        {"delivery": delivery, "attempts": attempts.select_related("requested_by")},
+        {
+            "delivery": delivery,
+            "body": json.dumps(delivery.payload, ensure_ascii=False, indent=2, sort_keys=True),
+            "attempts": attempts.select_related("requested_by"),
+        },
     )
 
 
