@@ -45,7 +45,7 @@ run: compilemessages
 	@# Development only: the platform sandbox plays Facebook, Instagram... (docs/platforms.md).
 	@if [ "$${DEBUG}:$(SANDBOX)" = 1:1 ]; then echo "sandbox: python -m devtools.platform_sandbox --port $(SANDBOX_PORT)" >> var/Procfile.run; \
 	  echo "Platform sandbox on http://127.0.0.1:$(SANDBOX_PORT)/_sandbox/meta/state (try: .venv/bin/python -m devtools.meta_demo comment 'Hello')"; fi
-	if [ "$${DEBUG}:$(SANDBOX)" = 1:1 ]; then export PLATFORM_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) CONNECTORS_ALLOW_PRIVATE_HOSTS=1; fi; \
+	if [ "$${DEBUG}:$(SANDBOX)" = 1:1 ]; then export PLATFORM_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) CONNECTORS_ALLOW_PRIVATE_HOSTS=1 WEBHOOKS_ALLOW_PRIVATE_TARGETS=1; fi; \
 	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start -f var/Procfile.run -d . -p $(PORT)
 
 ## test: install what the tests need and run them against PostgreSQL and Redis.

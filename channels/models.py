@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Institution, validate_spoken_languages
 from channels.keywords import Watch
 from channels.querysets import ChannelQuerySet, ImportJobQuerySet, InboundDeliveryQuerySet
-from channels.secrets import decrypt_secret, encrypt_secret
+from govsocial.secrets import decrypt_secret, encrypt_secret
 from govsocial.tenancy import TenantQuerySet
 
 

@@ -43,6 +43,8 @@ from deadlines.sources import DeadlineSource, Subject, Threshold
 from govsocial.deadlines.clock import duration_text
 from govsocial.models import DeadlineCheckRun
 from govsocial.queueing import enqueue_on_commit
+from webhooks.events import emit
+from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,19 @@ def _notices(
     """One notice per recipient; each subject rendered once per language its recipients read,
     with one language switch per language for the whole batch."""
     subjects = source.subjects(ids, threshold)
+    event = Event.DEADLINE_BREACHED if threshold is Threshold.BREACH else Event.DEADLINE_WARNED
+    for subject in subjects:
+        emit(
+            subject.institution.pk,
+            event,
+            {
+                "source": source.name,
+                "id": subject.pk,
+                "warn_at": subject.warn_at.isoformat(),
+                "due_at": subject.due_at.isoformat(),
+                "crossed_at": now.isoformat(),
+            },
+        )
     readers: dict[str, list[Subject]] = {}
     for subject in subjects:
         for language in {recipient.preferred_language for recipient in subject.recipients}:

@@ -106,6 +106,7 @@ NAVIGATION: tuple[Group, ...] = (
             Entry("accounts:member-list", _("Members"), "people"),
             Entry("channels:channel-list", _("Channels"), "broadcast"),
             Entry("channels:delivery-list", _("Webhook deliveries"), "box-arrow-in-down"),
+            Entry("webhooks:subscription-list", _("Outgoing webhooks"), "send"),
             Entry("complaints:routing", _("Complaint routing"), "signpost-split"),
             Entry("complaints:category-list", _("Complaint categories"), "tags"),
             Entry("accounts:institution-settings", _("Settings"), "gear"),

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "complaints",
     "charter",
     "deadlines",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -412,6 +413,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Outgoing webhooks: retries whose time has come, deliveries the broker missed.
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.webhooks_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "email-outbox-sweep": {
         "task": "accounts.tasks.email_outbox_sweep",
         "schedule": 120.0,
@@ -446,6 +453,9 @@ CHANNEL_SECRETS_KEY = env_str("CHANNEL_SECRETS_KEY")
 # Connectors (Mastodon) refuse servers on loopback, private or link-local addresses
 # (channels/connectors/addresses.py); tests and local development servers turn this on.
 CONNECTORS_ALLOW_PRIVATE_HOSTS = env_bool("CONNECTORS_ALLOW_PRIVATE_HOSTS", default=False)
+# Outgoing webhooks refuse targets on loopback, private or link-local addresses (webhooks/
+# sending.py) and plain http; tests and `make run` with DEBUG=1 turn this on (docs/webhooks.md).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 # Where each platform's API lives. PLATFORM_SANDBOX_URL points every platform at the development
 # sandbox (devtools/platform_sandbox, docs/platforms.md), which serves each under its own prefix;
 # production leaves it empty. Mastodon has no entry: its server is the channel's own address.

@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("channels.urls")),
     path("", include("reports.urls")),
+    path("", include("webhooks.urls")),
 ]

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution
@@ -35,6 +38,7 @@ from reports.stats import (
 )
 
 MONTHS_SHOWN = 12
+PUBLIC_FIGURES_SECONDS = 600
 
 
 @dataclass
@@ -104,6 +108,18 @@ def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
     _rules(institution, months, result)
     _contests(institution, months, result)
     return [result[(m.year, m.month)] for m in months]
+
+
+def transparency_cached(institution: Institution, now: datetime) -> list[PublicMonth]:
+    """The figures of the transparency page and of its open data files, computed once per ten
+    minutes, institution and language (half a second of queries at a million items; the rule
+    labels are in the language)."""
+    months = cache.get_or_set(
+        f"transparency:{institution.pk}:{translation.get_language()}",
+        lambda: transparency(institution, now),
+        PUBLIC_FIGURES_SECONDS,
+    )
+    return cast("list[PublicMonth]", months)
 
 
 def version_label(number: int) -> str:

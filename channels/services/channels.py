@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import MODERATOR_ROLES, Institution, User
 from accounts.services.institutions import ResponseTimes
 from channels.models import Channel
-from channels.secrets import mask_secret
+from govsocial.secrets import mask_secret
 
 
 def channel_save(

@@ -25,6 +25,6 @@ class ChannelFactory(factory.django.DjangoModelFactory):
 
 
 def _encrypted(value: str) -> str:
-    from channels.secrets import encrypt_secret
+    from govsocial.secrets import encrypt_secret
 
     return encrypt_secret(value)

@@ -37,6 +37,8 @@ from complaints.services.references import reference_next
 from complaints.services.routing import case_route
 from complaints.services.timeline import timeline_record
 from govsocial.deadlines.clock import complaint_due_at, due_after_hold, warn_at
+from webhooks.events import emit
+from webhooks.models import Event
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.ON_HOLD,
@@ -113,6 +115,7 @@ def case_register(
         )
         timeline_record(case, actor, EventKind.RECEIVED, source=source, due_at=due.isoformat())
         case_route(case=case, actor=actor)
+        emit(institution.pk, Event.CASE_CREATED, _case_data(case))
     return case
 
 
@@ -163,6 +166,7 @@ def case_acknowledge(
             raise CaseTransitionError(_("The receipt was already acknowledged."))
         case.acknowledged_at = at or timezone.now()
         if case.status == Status.RECEIVED:
+            _emit_status(case, Status.ACKNOWLEDGED)
             case.status = Status.ACKNOWLEDGED
         case.save(update_fields=["acknowledged_at", "status"])
         timeline_record(case, actor, EventKind.ACKNOWLEDGED, **(details or {}))
@@ -307,7 +311,30 @@ def _move(case: Case, status: str) -> None:
             _("A case that is “%(current)s” cannot become “%(target)s”.")
             % {"current": Status(case.status).label, "target": Status(status).label}
         )
+    _emit_status(case, status)
     case.status = status
+
+
+def _emit_status(case: Case, status: str) -> None:
+    """Within the transaction that saves the new status (an outbox row, rolled back with it)."""
+    emit(
+        case.institution_id,
+        Event.CASE_STATUS_CHANGED,
+        {**_case_data(case), "status": status, "previous_status": case.status},
+    )
+
+
+def _case_data(case: Case) -> dict[str, object]:
+    """What webhooks say of a case: never the complainant, the subject or the description."""
+    return {
+        "case_id": case.pk,
+        "reference": case.reference,
+        "status": case.status,
+        "category_id": case.category_id,
+        "source": case.source,
+        "received_at": case.received_at.isoformat(),
+        "due_at": case.due_at.isoformat(),
+    }
 
 
 def _locked(case: Case) -> Case:

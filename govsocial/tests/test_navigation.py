@@ -80,6 +80,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "accounts:member-list",
         "channels:channel-list",
         "channels:delivery-list",
+        "webhooks:subscription-list",
         "complaints:routing",
         "complaints:category-list",
         "accounts:institution-settings",
@@ -95,6 +96,8 @@ NOT_IN_NAVIGATION = {
     "complaints:case-create": "a form, from the cases page",
     "moderation:post-create": "a form, from the outgoing posts page",
     "moderation:new-count": "an htmx fragment of the queue",
+    "webhooks:subscription-create": "a form, from the outgoing webhooks page",
+    "webhooks:delivery-list": "from the outgoing webhooks page",
 }
 
 MAIN_NAV = re.compile(r'<nav class="sidenav-nav" aria-label="[^"]+">(.*?)</nav>', re.S)
@@ -259,8 +262,8 @@ def test_the_navigation_adds_no_query_per_link(
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/i/defence/channels/").content.decode()
         counts.append((len(queries), len(LINK.findall(page))))
-    assert counts[0][1] == 24
-    assert counts[1][1] == 7
+    assert counts[0][1] == 25
+    assert counts[1][1] == 8
     assert counts[0][0] == counts[1][0]
 
 

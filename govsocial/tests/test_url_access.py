@@ -37,6 +37,8 @@ from moderation.services.decisions import item_hide
 from moderation.services.ingest import item_apply_event
 from moderation.services.posts import PostDraft, post_create
 from moderation.social_items import social_item
+from webhooks.demo import seed_webhooks
+from webhooks.models import Subscription
 
 ADMIN = Role.INSTITUTION_ADMIN
 EDITOR = Role.CHARTER_EDITOR
@@ -78,6 +80,18 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "reports:transparency": Public(),
     "reports:ledger-index": Public(),
     "reports:ledger-day": Public(),  # the walker's day is published (url_kwargs)
+    "reports:open-data": Public(),
+    "reports:open-data-package": Public(),
+    "reports:open-data-schema": Public(),
+    "reports:open-data-file": Public(),
+    "webhooks:subscription-list": tenant(ADMIN),
+    "webhooks:subscription-create": tenant(ADMIN),
+    "webhooks:subscription-edit": tenant(ADMIN),
+    "webhooks:subscription-rotate": tenant(ADMIN, status=405),
+    "webhooks:subscription-delete": tenant(ADMIN, status=405),
+    "webhooks:delivery-list": tenant(ADMIN),
+    "webhooks:delivery-detail": tenant(ADMIN),
+    "webhooks:delivery-redeliver": tenant(ADMIN, status=405),
     "channels:channel-crisis": tenant(ADMIN, Role.SPOKESPERSON, status=405),
     "channels:channel-token-check": tenant(ADMIN, status=405),
     "accounts:institution-detail": tenant(ANY_MEMBER),
@@ -253,7 +267,13 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
     ledger_digests_publish(now=timezone.now() + timedelta(days=2))  # today's digest, published
     item = item_apply_event(channel=channel, event=ItemEvent(external_id="w", verb=Verb.CREATE))
     contest = contested_hide(channel, defence_communicator)
+    seed_webhooks()  # an (inactive) subscription with a delivery in each institution
+    subscription = Subscription.objects.get(institution=defence)
     return {
+        "subscription_id": str(subscription.pk),
+        "outgoing_id": str(subscription.deliveries.get().pk),
+        "dataset": "statements",
+        "fmt": "json",
         "contest_reference": contest.reference,
         "decision_token": contest.decision.statement.token,
         "channel_id": str(channel.pk),

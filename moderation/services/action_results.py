@@ -15,6 +15,8 @@ from typing import Any
 
 from accounts.models import User
 from moderation.models import PlatformAction, PlatformActionResult
+from webhooks.events import emit
+from webhooks.models import Event
 
 State = PlatformAction.State
 Result = PlatformActionResult.Result
@@ -26,7 +28,26 @@ def action_result_record(
     """Append ``result`` of ``action``, read from the action as it now stands."""
     recorded = _result(action, result, at, actor)
     recorded.save()
+    if result == Result.EXECUTED:
+        _emit_executed(action, at)
     return recorded
+
+
+def _emit_executed(action: PlatformAction, at: datetime) -> None:
+    emit(
+        action.institution_id,
+        Event.ACTION_EXECUTED,
+        {
+            "action_id": action.pk,
+            "kind": action.kind,
+            "channel_id": action.channel_id,
+            "decision_id": action.decision_id,
+            "post_id": action.post_id,
+            "object_id": action.object_id,
+            "url": action.url,
+            "executed_at": at.isoformat(),
+        },
+    )
 
 
 def _result(
@@ -53,6 +74,7 @@ def action_results_record(
     results = []
     if fields.get("executed_at"):
         results.append(_result(action, Result.EXECUTED, fields["executed_at"]))
+        _emit_executed(action, fields["executed_at"])
     state = fields.get("state")
     if state == State.VERIFIED:
         results.append(_result(action, Result.VERIFIED, fields.get("verified_at") or now))

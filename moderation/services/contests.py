@@ -45,6 +45,8 @@ from moderation.models import (
 )
 from moderation.services.decision_pages import statement_url
 from moderation.services.decisions import item_reinstate
+from webhooks.events import emit
+from webhooks.models import Event
 
 EXPLANATION_MAX = 5000
 
@@ -95,12 +97,25 @@ def contest_open(
                 warn_at=warn_at(received, due, institution.warning_share_percent / 100),
             )
             _tell_moderators(contest)
+            emit(institution.pk, Event.CONTEST_OPENED, _contest_data(contest))
             if contest.contact_email:
                 _acknowledge(contest, statement)
     except IntegrityError:  # contested at the same moment by another request
         reference = existing.first()
         raise ContestRefused(_already_contested(reference or "")) from None
     return contest
+
+
+def _contest_data(contest: Contest) -> dict[str, object]:
+    """No explanation, no contact address: the person who contests is not named."""
+    return {
+        "contest_id": contest.pk,
+        "reference": contest.reference,
+        "decision_id": contest.decision_id,
+        "status": contest.status,
+        "received_at": contest.received_at.isoformat(),
+        "due_at": contest.due_at.isoformat(),
+    }
 
 
 def _already_contested(reference: str) -> str:
@@ -149,6 +164,7 @@ def contest_decide(*, contest: Contest, actor: User, outcome: str, reasons: str)
         )
         Contest.objects.filter(pk=contest.pk).update(status=outcome)
         contest.status = outcome
+        emit(contest.institution_id, Event.CONTEST_DECIDED, _contest_data(contest))
         if contest.contact_email:
             _tell_outcome(contest)
     return result

@@ -59,6 +59,8 @@ from moderation.services.decision_pages import statement_create
 from moderation.services.outcomes import DecisionRefused, Outcome
 from moderation.services.platform_actions import actions_plan
 from moderation.social_items import social_item
+from webhooks.events import emit
+from webhooks.models import Event
 
 
 def item_reply(*, item: Item, actor: User, text: str, note: str = "") -> Outcome:
@@ -382,7 +384,7 @@ def _already_handled(item: Item) -> str:
 def _record(
     item: Item, actor: User, action: str, *, at: datetime | None = None, **fields: object
 ) -> Decision:
-    return Decision.objects.create(
+    decision = Decision.objects.create(
         institution_id=item.institution_id,
         item=item,
         actor=actor,
@@ -390,3 +392,15 @@ def _record(
         created_at=at or timezone.now(),
         **fields,
     )
+    emit(
+        item.institution_id,
+        Event.ITEM_DECIDED,
+        {
+            "item_id": item.pk,
+            "decision_id": decision.pk,
+            "action": action,
+            "rule_id": decision.rule_id,
+            "decided_at": decision.created_at.isoformat(),
+        },
+    )
+    return decision

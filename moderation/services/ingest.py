@@ -45,6 +45,8 @@ from govsocial.deadlines.clock import item_due_at, warn_at
 from moderation.models import Action, Decision, Item, ItemRevision, ItemStatus
 from moderation.services.assignment import item_assign_on_arrival
 from moderation.services.watch import item_match_keywords
+from webhooks.events import emit
+from webhooks.models import Event
 
 
 def item_apply_event(
@@ -128,6 +130,19 @@ def _create(channel: Channel, event: ItemEvent, now: datetime, historic_by: User
         item.status = ItemStatus.OWN
     _apply_flags(item, event, now)
     item.save()
+    emit(
+        institution.pk,
+        Event.ITEM_RECEIVED,
+        {
+            "item_id": item.pk,
+            "channel_id": channel.pk,
+            "platform": channel.platform,
+            "kind": item.kind,
+            "status": item.status,
+            "received_at": now.isoformat(),
+            "due_at": due.isoformat(),
+        },
+    )
     if historic_by is not None:
         _record(item, Action.HISTORIC, now, actor=historic_by)
     _leave_clock_if_deleted(item, now)

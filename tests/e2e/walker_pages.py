@@ -33,6 +33,7 @@ from moderation.models import (
     PostState,
     SensitiveAccount,
 )
+from webhooks.models import Delivery, Subscription
 
 INSTITUTION = "defence"
 """The demo institution whose rows reach every page: a charter draft, two published versions of
@@ -59,6 +60,9 @@ NOT_PAGES: dict[str, str] = {
     "channels:import-progress": "htmx fragment polled by an import's page",
     "reports:ledger-index": "JSON of the ledger's daily digests, for outside verification",
     "reports:ledger-day": "JSON of one day's ledger entries, for outside verification",
+    "reports:open-data-package": "JSON Data Package describing the open data files",
+    "reports:open-data-schema": "JSON Schema of an open data file",
+    "reports:open-data-file": "CSV or JSON open data download",
 }
 POST_ONLY = "answers GET with 405: a form's target, audited on the page holding the form"
 
@@ -251,6 +255,8 @@ PARAMETERS: dict[str, Callable[[Institution], object]] = {
     "kind": lambda institution: "answer",
     "language": lambda institution: "fr",
     "token": _invitation_token,
+    "subscription_id": _pk(Subscription, "webhook subscription"),
+    "outgoing_id": _pk(Delivery, "webhook delivery"),
 }
 OVERRIDES: dict[str, dict[str, Callable[[Institution], object]]] = {
     "charter:charter-acknowledge": {"charter_slug": lambda i: _charter(i, audience="staff")},

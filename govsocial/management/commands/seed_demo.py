@@ -12,6 +12,7 @@ from charter.demo import seed_charters
 from complaints.demo import seed_complaints
 from moderation.demo import seed_contests, seed_escalations, seed_queue
 from reports.demo import seed_history
+from webhooks.demo import seed_webhooks
 
 
 class Command(BaseCommand):
@@ -45,3 +46,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo contests: {contests.contests} contested decisions created.")
         history = seed_history()
         self.stdout.write(f"Demo history: {history.items} past items with their decisions.")
+        webhooks = seed_webhooks()
+        self.stdout.write(f"Demo webhooks: {webhooks} inactive subscriptions created.")

@@ -1,4 +1,5 @@
-"""Connector secrets (app secrets, signing keys, tokens) are stored encrypted and never shown back.
+"""Secrets stored encrypted and never shown back unless a page says so: connector secrets (app
+secrets, signing keys, tokens) and the signing secrets of outgoing webhooks.
 
 Fernet (AES-128-CBC + HMAC-SHA256) with a key derived from ``CHANNEL_SECRETS_KEY`` (falling back
 to ``SECRET_KEY``): rotating that key means re-entering the channels' secrets.
