@@ -491,3 +491,16 @@ def test_the_signature_check_would_catch_a_foreign_key(service, defence_communic
     forged = authorization.replace("t=", "t=" + "A", 1)
     with pytest.raises((InvalidSignature, ValueError, json.JSONDecodeError, UnicodeDecodeError)):
         vapid_claims(forged)
+
+
+def test_the_key_can_come_from_the_environment_as_pem_or_raw(vapid: Path, settings) -> None:
+    """Production sets WEBPUSH_VAPID_PRIVATE_KEY; either form gives the same public key."""
+    from_file = public_key_b64()
+    pem = vapid.read_text()
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(private, ec.EllipticCurvePrivateKey)
+    raw = b64url(private.private_numbers().private_value.to_bytes(32, "big"))
+    settings.WEBPUSH_VAPID_KEY_FILE = vapid.parent / "absent.pem"
+    for value in (pem, raw):
+        settings.WEBPUSH_VAPID_PRIVATE_KEY = value
+        assert public_key_b64() == from_file
