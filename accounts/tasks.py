@@ -42,6 +42,11 @@ def push_deliver_task(self: Task, delivery_id: int) -> str:
     return outcome.value
 
 
+@shared_task(name="accounts.tasks.push_deliveries_sweep", acks_late=True)
+def push_deliveries_sweep_task() -> int:
+    return push.push_deliveries_sweep()
+
+
 @shared_task(name="accounts.tasks.push_deliveries_purge", acks_late=True)
 def push_deliveries_purge_task() -> int:
     return push.push_deliveries_purge()

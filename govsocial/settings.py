@@ -381,6 +381,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 100},
     },
+    # Phone notifications left pending by a lost task (accounts/services/push.py).
+    "push-deliveries-sweep": {
+        "task": "accounts.tasks.push_deliveries_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
     "deadline-digests": {
         "task": "govsocial.tasks.deadline_digests",
         # A crontab: a fresh entry (the Procfile deletes beat's file) still runs within 5 minutes.

@@ -44,6 +44,8 @@ from govsocial.queueing import enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 10  # seconds; a row lock is held meanwhile (see push_deliver)
+SWEEP_GRACE = timedelta(minutes=2)
+SWEEP_BATCH = 500
 BODY_LIMIT = 600  # characters of a notice's body in the message (the encrypted payload is
 # limited to 4 KiB by push services; the notice itself is one tap away)
 
@@ -339,6 +341,28 @@ def payload(delivery: PushDelivery, user: User) -> dict[str, str]:
 
 def _absolute(url: str) -> str:
     return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+
+
+def push_deliveries_sweep(now: datetime | None = None) -> int:
+    """Re-enqueue deliveries still pending after ``SWEEP_GRACE`` (the broker was down at commit,
+    a worker died) while they are worth sending (younger than ``WEBPUSH_TTL``); returns how
+    many. A delivery also waiting for its own retry may be tried a little earlier: the row lock
+    and the status make a second send impossible."""
+    now = now or timezone.now()
+    due = list(
+        PushDelivery.objects.filter(
+            status=PushDelivery.Status.PENDING,
+            created_at__lt=now - SWEEP_GRACE,
+            created_at__gte=now - timedelta(seconds=settings.WEBPUSH_TTL),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    from accounts.tasks import push_deliver_task
+
+    for delivery_id in due:
+        push_deliver_task.delay(delivery_id)
+    return len(due)
 
 
 def push_deliveries_purge(now: datetime | None = None) -> int:

@@ -11,7 +11,7 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -504,3 +504,37 @@ def test_the_key_can_come_from_the_environment_as_pem_or_raw(vapid: Path, settin
     for value in (pem, raw):
         settings.WEBPUSH_VAPID_PRIVATE_KEY = value
         assert public_key_b64() == from_file
+
+
+def test_the_task_retries_a_busy_push_service_and_sends_once(
+    service, eager, defence_communicator
+) -> None:
+    from accounts.tasks import push_deliver_task
+
+    device = subscribed(defence_communicator, service)
+    push_test(user=defence_communicator)  # enqueued on commit: not run (the test's transaction)
+    delivery = PushDelivery.objects.get()
+    service.fail_next("/push/", 503)
+    push_deliver_task.delay(delivery.pk)  # eager: the retry runs at once
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (PushDelivery.Status.SENT, 2)
+    assert len(service.calls_to("POST", "/push/")) == 2
+    assert device.read(messages(service)[0])["title"]
+
+
+def test_the_sweeper_sends_what_a_lost_task_left_pending(
+    service, eager, defence_communicator
+) -> None:
+    from accounts.services.push import push_deliveries_sweep
+
+    subscribed(defence_communicator, service)
+    push_test(user=defence_communicator)
+    push_test(user=defence_communicator)
+    fresh, stale = PushDelivery.objects.order_by("pk")
+    now = timezone.now()
+    PushDelivery.objects.filter(pk=fresh.pk).update(created_at=now - timedelta(minutes=5))
+    PushDelivery.objects.filter(pk=stale.pk).update(created_at=now - timedelta(hours=5))
+    assert push_deliveries_sweep(now) == 1  # the stale one is past WEBPUSH_TTL: not worth it
+    fresh.refresh_from_db()
+    assert fresh.status == PushDelivery.Status.SENT
+    assert len(messages(service)) == 1
