@@ -33,6 +33,7 @@ run: export DEBUG ?= 1
 run: compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py push_keys
 	$(PY) manage.py check_deadlines
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo ""

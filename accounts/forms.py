@@ -140,3 +140,25 @@ class ProfileForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=UILanguage.choices)
     next = forms.CharField(required=False, max_length=2000)
+
+
+class QuietHoursForm(_CrispyForm):
+    """A daily window without phone notifications; both ends or neither (empty: none)."""
+
+    start = forms.TimeField(
+        label=_("Quiet from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    end = forms.TimeField(
+        label=_("Quiet until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("For example from 22:00 until 07:00. Leave both empty for no quiet hours."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("start") is None) != (data.get("end") is None) and not self.errors:
+            raise forms.ValidationError(_("Give both times, or neither."))
+        return data

@@ -103,6 +103,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=DeadlineEmail.IMMEDIATE,
         help_text=_("Warnings and missed deadlines are always in your GovSocial inbox."),
     )
+    push_quiet_start = models.TimeField(
+        _("quiet hours from"),
+        null=True,
+        blank=True,
+        help_text=_("No phone notifications from this time (your institution's time)."),
+    )
+    push_quiet_end = models.TimeField(
+        _("quiet hours until"),
+        null=True,
+        blank=True,
+        help_text=_("Phone notifications resume at this time."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("platform staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -489,3 +501,84 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+
+class PushSubscription(models.Model):
+    """One browser or phone that accepted Web Push notifications for a person (RFC 8030).
+
+    ``endpoint`` is the push service's address for that device (chosen by the browser's vendor);
+    ``p256dh`` and ``auth`` are the device's public key and authentication secret, base64url,
+    with which each message is encrypted (RFC 8291) so the push service cannot read it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    label = models.CharField(_("device"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone notification device")
+        verbose_name_plural = _("phone notification devices")
+        ordering = ("created_at", "id")
+        # The person's devices page and the fan-out read by user: the FK's own index serves.
+
+    def __str__(self) -> str:
+        return self.label or self.endpoint[:60]
+
+
+class PushDelivery(models.Model):
+    """One message to one device: the record that it was (or could not be) pushed.
+
+    Unique per (notification, device), so a notice is pushed to a device once however often
+    the fan-out runs. A test message has no notification. The text is not copied here: it is
+    read from the notification when sending, so erasing a notification erases the push too.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To send")
+        SENT = "sent", _("Sent")
+        GONE = "gone", _("Device gone")
+        FAILED = "failed", _("Failed")
+
+    MAX_ATTEMPTS = 5
+
+    subscription = models.ForeignKey(
+        PushSubscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text="Empty once the device is gone (removed, or refused by its push service).",
+    )
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone notification")
+        verbose_name_plural = _("phone notifications")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("notification", "subscription"),
+                condition=Q(notification__isnull=False),
+                name="push_once_per_device",
+            ),
+        )
+        indexes = (
+            # push_deliveries_purge(): finished deliveries by age.
+            models.Index(fields=("created_at",), name="push_delivery_created"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.notification_id or 'test'} → {self.subscription_id}: {self.status}"

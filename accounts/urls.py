@@ -1,6 +1,14 @@
 from django.urls import path
 
-from accounts.views import institutions, invitations, members, notifications, profile, public
+from accounts.views import (
+    institutions,
+    invitations,
+    members,
+    notifications,
+    profile,
+    public,
+    push,
+)
 
 app_name = "accounts"
 
@@ -52,6 +60,22 @@ urlpatterns = [
         name="notification-read",
     ),
     path("profile/", profile.profile_edit, name="profile-edit"),
+    path("profile/devices/", push.push_devices, name="push-devices"),
+    path("profile/devices/subscribe/", push.push_device_subscribe, name="push-device-subscribe"),
+    path(
+        "profile/devices/unsubscribe/",
+        push.push_device_unsubscribe,
+        name="push-device-unsubscribe",
+    ),
+    path("profile/devices/test/", push.push_device_test, name="push-device-test"),
+    path(
+        "profile/devices/<uuid:device_id>/remove/",
+        push.push_device_remove_view,
+        name="push-device-remove",
+    ),
+    path("sw.js", push.service_worker, name="service-worker"),
+    path("manifest.webmanifest", push.web_manifest, name="web-manifest"),
+    path("offline/", push.offline, name="offline"),
     path(
         "accessibility/<slug:institution_slug>/",
         public.accessibility_statement,

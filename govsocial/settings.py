@@ -361,6 +361,8 @@ CATCH_UP_JOBS = {
     "items-anonymise": daily("moderation.tasks.items_anonymise_expired_task"),
     # Sent and failed e-mails older than EMAIL_RETENTION_DAYS leave the outbox.
     "email-outbox-purge": daily("accounts.tasks.email_outbox_purge_task"),
+    # Records of phone notifications older than EMAIL_RETENTION_DAYS are deleted.
+    "push-deliveries-purge": daily("accounts.tasks.push_deliveries_purge_task"),
     # Channels' API tokens: still valid, expiring, permissions missing (admins are warned).
     "channel-tokens-check": daily("channels.tasks.channel_tokens_check_task", hour=5),
     # Each institution's ledger head at the end of every closed local day, published
@@ -377,6 +379,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "deadline-emails": {
         "task": "govsocial.tasks.deadline_emails",
+        "schedule": 120.0,
+        "options": {"expires": 100},
+    },
+    # Phone notifications left pending by a lost task (accounts/services/push.py).
+    "push-deliveries-sweep": {
+        "task": "accounts.tasks.push_deliveries_sweep",
         "schedule": 120.0,
         "options": {"expires": 100},
     },
@@ -483,6 +491,35 @@ if PLATFORM_SANDBOX_URL:
     PLATFORM_API_URLS = {
         platform: f"{PLATFORM_SANDBOX_URL}/{platform}" for platform in PLATFORM_API_URLS
     }
+
+# --- Web Push (accounts/vapid.py, accounts/services/push.py, docs/coverage.md) -----------------
+# The VAPID signing key: the environment in production (the same on every host), else a file
+# written once by ``manage.py push_keys`` (``make run``). Changing it orphans every device.
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
+WEBPUSH_VAPID_KEY_FILE = Path(env_str("WEBPUSH_VAPID_KEY_FILE") or VAR_DIR / "vapid_private.pem")
+# Who push services contact about our messages (RFC 8292 "sub": a mailto: or https: address).
+WEBPUSH_SUBJECT = env_str("WEBPUSH_SUBJECT", "mailto:noreply@govsocial.localhost")
+# Push services GovSocial posts to: https hosts ending with one of these (the browsers' own
+# services; a subscription naming another server is refused, so nobody can make the worker post
+# into the network). WEBPUSH_EXTRA_ENDPOINTS adds URL prefixes (the development sandbox).
+WEBPUSH_SERVICE_HOSTS = env_list(
+    "WEBPUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
+WEBPUSH_EXTRA_ENDPOINTS = env_list("WEBPUSH_EXTRA_ENDPOINTS", [])
+# Notification kinds that also go to the phone of a recipient on duty (never off duty, never
+# in their quiet hours); everything else stays in the inbox and e-mail.
+WEBPUSH_KINDS = ("keyword.urgent", "deadline.warning", "deadline.breach")
+# How long a push service keeps an undelivered message (seconds): a warning older than this is
+# stale, the inbox and e-mail have it.
+WEBPUSH_TTL = env_int("WEBPUSH_TTL", 4 * 3600, minimum=60)
+# Who is on duty now, per institution: a dotted path (accounts must not import moderation).
+ON_DUTY_RESOLVER = "moderation.services.assignment.on_duty_user_ids"
 
 # Absolute base URL used in e-mails and notifications produced outside a request (invitation
 # links, deadline notices). Required in production: a default would send people to localhost.

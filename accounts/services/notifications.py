@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Membership, Notification, OutgoingEmail, User
+from accounts.services.push import push_queue
 from accounts.unread import unread_changed
 from govsocial.queueing import enqueue_on_commit
 
@@ -91,6 +92,8 @@ def notification_send(
             body_text="\n\n".join(part for part in (body_text, footer) if part),
             about=about,
         )
+    if institution is not None and kind in settings.WEBPUSH_KINDS:
+        push_queue([notification.pk])
     return notification
 
 
@@ -139,7 +142,7 @@ _INSERT_MANY = """
         %s::varchar[], %s::text[], %s::varchar[], %s::varchar[], %s::varchar[],
         %s::timestamptz[], %s::varchar[])
     ON CONFLICT DO NOTHING
-    RETURNING 1
+    RETURNING id, kind, institution_id
 """
 
 
@@ -156,8 +159,10 @@ def notifications_insert(rows: list[NewNotification]) -> int:
         created = Notification.objects.bulk_create(
             (Notification(**asdict(row)) for row in rows), ignore_conflicts=True
         )
+        push_queue(_pushed_after_bulk_create(rows))
         return len(created)
     inserted = 0
+    pushed: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             batch = rows[start : start + 5000]
@@ -167,8 +172,30 @@ def notifications_insert(rows: list[NewNotification]) -> int:
                              "dedupe_key", "email_status", "created_at", "about")
             ]  # fmt: skip
             cursor.execute(_INSERT_MANY, columns)
-            inserted += len(cursor.fetchall())
+            returned = cursor.fetchall()
+            inserted += len(returned)
+            pushed += [pk for pk, kind, inst in returned if inst and kind in settings.WEBPUSH_KINDS]
+    push_queue(pushed)
     return inserted
+
+
+def _pushed_after_bulk_create(rows: list[NewNotification]) -> list[int]:
+    """``bulk_create(ignore_conflicts=True)`` returns no ids: find the pushed kinds' rows by
+    their dedupe keys (every deadline notice has one), for the SQLite demo."""
+    keyed = [
+        row
+        for row in rows
+        if row.dedupe_key and row.institution_id and row.kind in settings.WEBPUSH_KINDS
+    ]
+    if not keyed:
+        return []
+    return list(
+        Notification.objects.filter(
+            recipient_id__in={row.recipient_id for row in keyed},
+            dedupe_key__in={row.dedupe_key for row in keyed},
+            read_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
 
 
 def absolute_url(url: str) -> str:

@@ -11,7 +11,7 @@ from django.conf import settings
 from playwright.sync_api import Page
 
 from tests.e2e.axe import axe_audit
-from tests.e2e.walker_checks import Contrast, contrast, horizontal_overflow
+from tests.e2e.walker_checks import Contrast, contrast, horizontal_overflow, unusable_controls
 
 pytestmark = pytest.mark.e2e
 
@@ -101,3 +101,24 @@ def test_contrast_is_measured_on_what_is_painted_under_the_text(page: Page, tmp_
     assert not grey.decides("bgImage")  # a picture under a paragraph needs a person
     assert grey.decides("imgNode")
     assert not grey.decides("bgGradient")
+
+
+def test_phone_controls_out_of_reach_or_too_small_are_named(page: Page, tmp_path: Path) -> None:
+    show(
+        page,
+        tmp_path,
+        '<div style="position: relative; left: 340px; width: 80px">'
+        '<button id="far" class="btn btn-primary">Hide</button></div>'
+        '<p><button id="tiny" style="padding: 0; font-size: 8px; line-height: 1">x</button>'
+        '<button style="padding: 0; font-size: 8px; line-height: 1">y</button></p>'
+        '<p>Read <a href="/rules">the rules</a> first.</p>'
+        '<button class="btn btn-primary">Reply</button>'
+        + WIDE_TABLE.format(
+            "x" * 80 + '<button class="btn btn-sm btn-outline-primary">Open</button>'
+        ),
+    )
+    problems = unusable_controls(page)
+    far = 'button#far.btn.btn-primary "Hide" out of reach'
+    assert any(p.startswith(far) for p in problems), problems
+    assert any(p.startswith('button#tiny "x" is') for p in problems), problems
+    assert not any("Reply" in p or "rules" in p or "Open" in p for p in problems), problems

@@ -23,11 +23,14 @@ from tests.e2e.walker_checks import (
     horizontal_overflow,
     rendered_state,
     settle,
+    unusable_controls,
 )
 from tests.e2e.walker_pages import (
     ANONYMOUS,
     INSTITUTION,
     LANGUAGES,
+    PHONE_PAGES,
+    PHONE_WIDTH,
     REFLOW_WIDTH,
     WIDTHS,
     Visit,
@@ -165,6 +168,9 @@ class Walk:
             )
         if width == REFLOW_WIDTH:
             return
+        if width == PHONE_WIDTH and visit.name in PHONE_PAGES:
+            for what in unusable_controls(page):
+                self.problem(visit, language, width, f"on a phone: {what}")
         if self.needs_audit(page, visit, width):
             self.audit(page, visit, language, width)
         if SCREENSHOTS.get(visit.name, ("", ""))[1] == self.role:

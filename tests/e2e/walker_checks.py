@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 HERE = Path(__file__).parent
 OVERFLOW = (HERE / "walker_overflow.js").read_text()
 CONTRAST = (HERE / "walker_contrast.js").read_text()
+TARGETS = (HERE / "walker_targets.js").read_text()
 SETTLE = """() => new Promise(resolve => requestAnimationFrame(
     () => resolve(!document.querySelector('.htmx-request'))))"""
 
@@ -27,6 +28,11 @@ def horizontal_overflow(page: Page) -> tuple[int, list[str]]:
     """How many pixels the document is wider than the viewport, and the elements to blame."""
     excess, culprits = page.evaluate(OVERFLOW)
     return int(excess), list(culprits)
+
+
+def unusable_controls(page: Page) -> list[str]:
+    """Controls out of the viewport's reach or too small to tap (see walker_targets.js)."""
+    return list(page.evaluate(TARGETS))
 
 
 # axe's reasons for leaving a contrast undecided that the painted colours settle: text in an SVG

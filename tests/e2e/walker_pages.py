@@ -44,6 +44,10 @@ ROLES = (ANONYMOUS, *Role.values)
 LANGUAGES = ("fr", "nl", "en")
 WIDTHS = (375, 1280, 1920)
 REFLOW_WIDTH = 320
+PHONE_WIDTH = 375
+PHONE_PAGES = ("moderation:queue", "moderation:item-detail")
+"""Pages worked on a phone at night (the installable app): at PHONE_WIDTH every control must
+also be within reach and large enough to tap (walker_targets.js)."""
 """WCAG 1.4.10's narrowest width: the document must not scroll sideways there either (measured
 for overflow only; axe and screenshots at WIDTHS)."""
 
@@ -63,6 +67,8 @@ NOT_PAGES: dict[str, str] = {
     "reports:open-data-package": "JSON Data Package describing the open data files",
     "reports:open-data-schema": "JSON Schema of an open data file",
     "reports:open-data-file": "CSV or JSON open data download",
+    "accounts:service-worker": "the service worker's script (JavaScript)",
+    "accounts:web-manifest": "the installable app's manifest (JSON)",
 }
 POST_ONLY = "answers GET with 405: a form's target, audited on the page holding the form"
 
