@@ -9,6 +9,8 @@ automatically" in the item's history.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -28,6 +30,20 @@ def duty_set(*, institution: Institution, user: User, on_duty: bool) -> DutyStat
         defaults={"on_duty": on_duty, "changed_at": timezone.now()},
     )
     return status
+
+
+def on_duty_user_ids(
+    institution_ids: Iterable[int], at: datetime | None = None
+) -> dict[int, set[int]]:
+    """Ids of the people on duty at ``at`` (now when omitted), per institution, in one query:
+    the public "who is on duty" that the ladder and the handover read (the duty switch today;
+    the rota once docs/coverage.md's rota is merged in)."""
+    on_duty: dict[int, set[int]] = {}
+    for institution_id, user_id in DutyStatus.objects.filter(
+        institution_id__in=set(institution_ids), on_duty=True
+    ).values_list("institution_id", "user_id"):
+        on_duty.setdefault(institution_id, set()).add(user_id)
+    return on_duty
 
 
 def is_on_duty(institution: Institution, user: User) -> bool:
