@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import MODERATOR_ROLES, Institution, Role, User
@@ -386,8 +386,9 @@ def _sweep_batch(now: datetime) -> tuple[int, int]:
             continue
         instant = {row[0]: row[8] if threshold is Threshold.BREACH else row[7] for row in batch}
         facts = [ItemFacts(row[0], row[1], row[2], row[3], row[4]) for row in batch]
+        since = {row[0]: base[row[0]] or now for row in batch}  # never None: filtered above
         found = plans(
-            facts, institutions, threshold, threshold_at=instant, base=base,
+            facts, institutions, threshold, threshold_at=instant, base=since,
             sent=_sent(instant, threshold), on_duty=on_duty, now=now,
         )  # fmt: skip
         subjects = {subject.pk: subject for subject in ITEMS.describe(list(found))}
@@ -435,4 +436,47 @@ def _sent(instant: dict[int, datetime], threshold: str) -> dict[int, dict[str, S
 
 def item_alerts(item: Item) -> list[LadderAlert]:
     """The steps sent for an item, for its page ("Alerted: …")."""
-    return list(LadderAlert.objects.for_institution(item.institution_id).filter(item=item))
+    return list(LadderAlert.objects.filter(institution_id=item.institution_id).filter(item=item))
+
+
+def ladder_config(institution: Institution) -> dict[str, dict[str, int | None]]:
+    """The ladder as its page shows it: minutes per threshold and audience, None for no step
+    (the default ladder where none is configured)."""
+    steps = ladders([institution.pk])[institution.pk]
+    return {
+        threshold: {
+            audience: next(
+                (
+                    int(s.delay.total_seconds() // 60)
+                    for s in steps[threshold]
+                    if s.audience == audience
+                ),
+                None,
+            )
+            for audience in LadderAudience.values
+        }
+        for threshold in LadderThreshold.values
+    }
+
+
+def officer_weeks(institution: Institution, now: datetime, count: int = 12) -> list[date]:
+    """This week's Monday and the following ones (the page's choices)."""
+    first = week_start(institution, now)
+    return [first + timedelta(weeks=n) for n in range(count)]
+
+
+def officers_of(institution: Institution, weeks: list[date]) -> dict[date, DutyOfficer]:
+    return {
+        row.week_start: row
+        for row in DutyOfficer.objects.for_institution(institution)
+        .filter(week_start__in=weeks)
+        .select_related("user")
+    }
+
+
+def officer_candidates(institution: Institution) -> QuerySet[User]:
+    ids = [
+        user.pk
+        for user in people_by_institution([institution.pk], OFFICER_ROLES).get(institution.pk, [])
+    ]
+    return User.objects.filter(pk__in=ids).order_by("full_name", "email")
