@@ -194,7 +194,10 @@ class ItemHandover:
 
 
 def item_handover(item: Item, reader: User) -> ItemHandover:
-    """One query; opening the page is reading the handover: it leaves the queue's notice."""
+    """One query, none for an item nobody holds or no longer open (nothing to say then);
+    opening the page is reading the handover: it leaves the queue's notice."""
+    if item.assigned_to_id is None or item.status != ItemStatus.OPEN:
+        return ItemHandover(None, None)
     rows = list(
         Handover.objects.filter(institution_id=item.institution_id)
         .filter(Q(to_user=reader) | Q(to_user__isnull=True, resolved_at__isnull=True), item=item)
