@@ -8,7 +8,9 @@ Invariants:
   loaded (``assignment.least_loaded``, the same balancing as assignment on arrival);
 - each handover is one conditional update of the item (still open and still assigned to the
   person leaving: of two sweeps, or a sweep and a moderator, one wins), an "assign" decision in
-  the item's history and a ``Handover`` row with the optional note, in one transaction;
+  the item's history and a ``Handover`` row with the optional note, in one transaction; the
+  note stays out of the (append-only) decision, so that retention can erase it with the item's
+  text (it may quote the item);
 - when nobody on duty fits, the item stays with its assignee and is flagged (a ``Handover``
   without recipient), once; later sweeps try again and settle the flag when they hand it over or
   when the item no longer waits;
@@ -137,7 +139,7 @@ def item_hand_to(item: Item, leaving: User, chosen: User, *, note: str, by_hand:
         Decision.objects.create(
             institution_id=item.institution_id, item=item,
             actor=leaving if by_hand else None, action=Action.ASSIGN, assignee=chosen,
-            note=f"{said} {note}".strip() if note else said, created_at=now,
+            note=f"{said} {_('A handover note was left.')}" if note else said, created_at=now,
         )  # fmt: skip
         Handover.objects.create(
             institution_id=item.institution_id, item=item, from_user=leaving, to_user=chosen,

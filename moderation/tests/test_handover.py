@@ -135,7 +135,9 @@ def test_hand_over_now_with_notes_that_the_next_person_sees(
     taker = first.assigned_to
     notes = dict(Handover.objects.values_list("item_id", "note"))
     assert notes == {first.pk: "Asked for the address.", second.pk: "Busy night."}
-    assert handed_over(first).get().actor == team["jan"]
+    decision = handed_over(first).get()
+    assert decision.actor == team["jan"]
+    assert "Asked for the address." not in decision.note  # in the handover only: erasable
 
     client.force_login(taker)
     queue = client.get(QUEUE).text
@@ -196,3 +198,19 @@ def test_two_sweeps_at_once_hand_each_item_over_once(defence, channel, team) -> 
     assert sum(handed_over(item).count() for item in items) == len(items)
     loads = {name: sum(holder(item) == name for item in items) for name in ("Els", "Mia")}
     assert loads == {"Els": 15, "Mia": 15}  # least loaded, in turn
+
+
+def test_retention_erases_handover_notes_with_the_items_text(
+    client: Client, defence, channel, team
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from moderation.services.retention import items_anonymise
+
+    mine = item_of(channel, team["jan"], 1)
+    client.force_login(team["jan"])
+    client.post(HANDOVER, {f"note_{mine.pk}": "Lien, rue Haute 12, asked again."})
+    items_anonymise([mine.pk], timezone.now() + timedelta(days=400))
+    assert Handover.objects.get(item=mine).note == ""
