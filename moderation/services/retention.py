@@ -8,8 +8,8 @@ Invariants:
   payload, the notes of its handovers, and the explanation and e-mail address of a contest of
   its decisions; the item's revisions (earlier texts) are deleted, so are the notifications
   and e-mails about it and about its contest (deadline notices and urgent watch-term alerts
-  name the author or quote the text), and the raw copies it came in: webhook deliveries and imported files received before
-  the same cutoff;
+  name the author or quote the text), and the raw copies it came in: webhook deliveries and
+  imported files received before the same cutoff;
 - never: an item a retention hold keeps (``govsocial.retention``): linked to a complaint, kept
   as harassment evidence (its snapshots are kept with it), and later anything under legal hold;
 - the period runs from receipt, whatever the item's status: an item nobody handled is no reason
