@@ -103,6 +103,9 @@ def ladder_save(
     for threshold in LadderThreshold.values:
         if not any(delay is not None for delay in steps.get(threshold, {}).values()):
             raise ValueError(threshold)
+    for delays in steps.values():
+        if any(d is not None and not 0 <= d <= MAX_DELAY_MINUTES for d in delays.values()):
+            raise ValueError("delay")
     with transaction.atomic():
         current = {
             (row.threshold, row.audience): row
@@ -123,6 +126,7 @@ def ladder_save(
                 )
                 row._history_user = actor  # type: ignore[attr-defined]
                 row.delay_minutes = delay
+                row.full_clean()
                 row.save()
         for row in current.values():
             row._history_user = actor  # type: ignore[attr-defined]
@@ -175,6 +179,7 @@ def duty_officer_set(
         officer = current or DutyOfficer(institution=institution, week_start=week)
         officer.user, officer.set_by, officer.set_at = user, actor, timezone.now()
         officer._history_user = actor  # type: ignore[attr-defined]
+        officer.full_clean(validate_unique=False)  # the row of the week is the one updated
         officer.save()
         return officer
 
