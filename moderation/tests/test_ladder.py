@@ -277,3 +277,17 @@ def test_another_institutions_admin_cannot_open_the_ladder(client: Client, polic
     client.force_login(outsider)
     assert client.get(LADDER).status_code == 404
     assert client.post(LADDER, {"form": "ladder"}).status_code == 404
+
+
+def test_the_week_of_the_duty_officer_starts_on_monday_in_the_institutions_time_zone(
+    defence,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    # Sunday 22:30 UTC is already Monday 00:30 in Brussels (summer time since that morning)
+    assert ladder.week_start(defence, datetime(2026, 3, 29, 22, 30, tzinfo=UTC)) == date(
+        2026, 3, 30
+    )
+    assert ladder.week_start(defence, datetime(2026, 3, 29, 21, 30, tzinfo=UTC)) == date(
+        2026, 3, 23
+    )
