@@ -196,9 +196,10 @@ class ItemHandover:
 
 
 def item_handover(item: Item, reader: User) -> ItemHandover:
-    """One query, none for an item nobody holds or no longer open (nothing to say then);
+    """One query, none for an item without handovers, nobody holds or no longer open;
     opening the page is reading the handover: it leaves the queue's notice."""
-    if item.assigned_to_id is None or item.status != ItemStatus.OPEN:
+    none = not getattr(item, "has_handovers", True)  # annotated by the item page's query
+    if none or item.assigned_to_id is None or item.status != ItemStatus.OPEN:
         return ItemHandover(None, None)
     rows = list(
         Handover.objects.filter(institution_id=item.institution_id)

@@ -442,7 +442,7 @@ def _sent(instant: dict[int, datetime], threshold: str) -> dict[int, dict[str, S
 def item_alerts(item: Item) -> list[LadderAlert]:
     """The steps sent for an item, for its page ("Alerted: …"); no query before its first
     threshold was claimed (a breach claim stamps ``warned_at`` too)."""
-    if item.warned_at is None:
+    if item.warned_at is None or not getattr(item, "has_alerts", True):  # the page annotates it
         return []
     return list(LadderAlert.objects.filter(institution_id=item.institution_id).filter(item=item))
 
