@@ -100,15 +100,23 @@ class ItemDeadlines:
     def notified(self, subjects: list[Subject], threshold: Threshold, now: datetime) -> None:
         """Record the steps sent with the notices (``LadderAlert`` rows) and when each item's
         next step is due; in the claim's transaction."""
-        from moderation.services.ladder import alerts_record
+        from moderation.services.ladder import alerts_of, alerts_record
 
-        for subject in subjects:
-            alerts_record(subject.pk, subject.institution.pk, threshold, subject.plan, now)
-        next_steps = [
-            Item(pk=subject.pk, ladder_next_at=_moved(subject.plan.next_at, subject.plan, now))
-            for subject in subjects
-        ]
-        Item.objects.bulk_update(next_steps, ["ladder_next_at"])
+        alerts_record(
+            [
+                alert
+                for subject in subjects
+                for alert in alerts_of(
+                    subject.pk, subject.institution.pk, threshold, subject.plan, now
+                )
+            ]
+        )
+        by_next: dict[datetime | None, list[int]] = {}
+        for subject in subjects:  # one UPDATE per distinct instant (mostly one per batch)
+            moved = _moved(subject.plan.next_at, subject.plan, now)
+            by_next.setdefault(moved, []).append(subject.pk)
+        for next_at, pks in by_next.items():
+            Item.objects.filter(pk__in=pks).update(ladder_next_at=next_at)
 
     def describe(self, ids: list[int]) -> list[Subject]:
         """The items as notices name them, without recipients."""

@@ -327,12 +327,11 @@ def plans(
     return found
 
 
-def alerts_record(
+def alerts_of(
     item_pk: int, institution_id: int, threshold: str, plan: Plan, now: datetime
-) -> None:
-    """The steps of ``plan`` as ``LadderAlert`` rows; raises IntegrityError if another worker
-    recorded one of them first (the caller's transaction then sends nothing)."""
-    LadderAlert.objects.bulk_create(
+) -> list[LadderAlert]:
+    """The steps of ``plan`` as ``LadderAlert`` rows, to insert."""
+    return [
         LadderAlert(
             institution_id=institution_id, item_id=item_pk, threshold=threshold,
             threshold_at=plan.threshold_at, audience=audience,
@@ -340,7 +339,13 @@ def alerts_record(
             recipient_names=[str(person) for person in people], sent_at=now,
         )
         for audience, people in plan.steps
-    )  # fmt: skip
+    ]  # fmt: skip
+
+
+def alerts_record(alerts: list[LadderAlert]) -> None:
+    """Insert the steps sent; raises IntegrityError if another worker recorded one of them
+    first (the caller's transaction then sends nothing)."""
+    LadderAlert.objects.bulk_create(alerts)
 
 
 # --- the sweep of later steps -------------------------------------------------------------
@@ -410,7 +415,7 @@ def _send(
     if plan.steps:
         try:
             with transaction.atomic():
-                alerts_record(fact.pk, fact.institution_id, threshold, plan, now)
+                alerts_record(alerts_of(fact.pk, fact.institution_id, threshold, plan, now))
                 notify(ITEMS, threshold, [replace(subject, recipients=plan.recipients)], now)
         except IntegrityError:
             return 0

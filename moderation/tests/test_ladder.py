@@ -182,9 +182,9 @@ def test_a_step_is_recorded_once_whatever_the_number_of_workers(defence, channel
     worker that loses sends nothing."""
     item = item_of(channel, team["jan"])
     plan = ladder.Plan(item.warn_at, (("admins", (team["els"],)),), None, NOW)
-    ladder.alerts_record(item.pk, defence.pk, "warning", plan, NOW)
+    ladder.alerts_record(ladder.alerts_of(item.pk, defence.pk, "warning", plan, NOW))
     with pytest.raises(IntegrityError), transaction.atomic():
-        ladder.alerts_record(item.pk, defence.pk, "warning", plan, NOW)
+        ladder.alerts_record(ladder.alerts_of(item.pk, defence.pk, "warning", plan, NOW))
 
 
 @pytest.mark.django_db(transaction=True)
