@@ -67,11 +67,12 @@ def handover_sweep(now: datetime | None = None) -> HandoverResult:
             ),
             ignore_conflicts=True,
         )
-    result = HandoverResult()
-    users = User.objects.in_bulk({user for _pk, _inst, user in left})
-    for _pk, institution_id, user_id in left:
-        items = _open_items_of(institution_id, user_id)
-        _hand_over(items, users[user_id], on_duty, result, note_of={}, by_hand=False)
+        # In the same transaction: a sweep that dies halfway leaves the departures to the next.
+        result = HandoverResult()
+        users = User.objects.in_bulk({user for _pk, _inst, user in left})
+        for _pk, institution_id, user_id in left:
+            items = _open_items_of(institution_id, user_id)
+            _hand_over(items, users[user_id], on_duty, result, note_of={}, by_hand=False)
     _retry_flagged(on_duty, result)
     return result
 
@@ -83,7 +84,7 @@ def items_hand_over(
     notes: dict[int, str],
     note_for_all: str = "",
 ) -> HandoverResult:
-    """ "Hand over now": ``actor``'s open items here go to on-duty colleagues, each with its
+    """“Hand over now”: ``actor``'s open items here go to on-duty colleagues, each with its
     note (``notes`` by item id), else ``note_for_all``."""
     on_duty = on_duty_user_ids([institution.pk])
     items = _open_items_of(institution.pk, actor.pk)
