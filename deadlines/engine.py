@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import DeadlineEmail, NotificationEmail
 from accounts.services.notifications import NewNotification, notifications_insert
-from deadlines.sources import DeadlineSource, Subject, Threshold
+from deadlines.sources import DeadlineSource, RecordsNotices, Subject, Threshold
 from govsocial.deadlines.clock import duration_text
 from govsocial.models import DeadlineCheckRun
 from govsocial.queueing import enqueue_on_commit
@@ -150,23 +150,6 @@ def _claim_and_notify(
     else:
         claimed.update(warned_at=now)
     superseded = {pk for pk, warned in rows if warned is None}
-    written = notifications_insert(_notices(source, threshold, ids, superseded, now))
-    if written:
-        from deadlines.tasks import deadline_emails_task
-
-        enqueue_on_commit(deadline_emails_task)
-    return len(ids), written
-
-
-def _notices(
-    source: DeadlineSource,
-    threshold: Threshold,
-    ids: list[int],
-    superseded: set[int],
-    now: datetime,
-) -> list[NewNotification]:
-    """One notice per recipient; each subject rendered once per language its recipients read,
-    with one language switch per language for the whole batch."""
     subjects = source.subjects(ids, threshold)
     event = Event.DEADLINE_BREACHED if threshold is Threshold.BREACH else Event.DEADLINE_WARNED
     for subject in subjects:
@@ -181,6 +164,39 @@ def _notices(
                 "crossed_at": now.isoformat(),
             },
         )
+    written = notify(source, threshold, subjects, now, superseded)
+    if isinstance(source, RecordsNotices):
+        source.notified(subjects, threshold, now)
+    return len(ids), written
+
+
+def notify(
+    source: DeadlineSource,
+    threshold: Threshold,
+    subjects: list[Subject],
+    now: datetime,
+    superseded: set[int] | frozenset[int] = frozenset(),
+) -> int:
+    """Write the notices about ``subjects`` (once per recipient: the dedupe key) and enqueue
+    the e-mail phase after commit; how many were written. Also used by a source that alerts
+    more people later about a row already claimed (moderation's escalation ladder)."""
+    written = notifications_insert(_notices(source, threshold, subjects, superseded, now))
+    if written:
+        from deadlines.tasks import deadline_emails_task
+
+        enqueue_on_commit(deadline_emails_task)
+    return written
+
+
+def _notices(
+    source: DeadlineSource,
+    threshold: Threshold,
+    subjects: list[Subject],
+    superseded: set[int] | frozenset[int],
+    now: datetime,
+) -> list[NewNotification]:
+    """One notice per recipient; each subject rendered once per language its recipients read,
+    with one language switch per language for the whole batch."""
     readers: dict[str, list[Subject]] = {}
     for subject in subjects:
         for language in {recipient.preferred_language for recipient in subject.recipients}:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -50,6 +50,8 @@ class Subject:
     recipients: list[User]
     about: str = ""
     """The row's key on its notices (e.g. ``moderation.item:7``): erasing the row finds them."""
+    plan: Any = None
+    """Source-specific: what ``RecordsNotices.notified`` records about the notices sent."""
 
 
 class DeadlineSource(Protocol):
@@ -78,3 +80,12 @@ class DeadlineSource(Protocol):
         """The institution's rows past their deadline, oldest first, ready for
         ``missed_template``."""
         ...
+
+
+@runtime_checkable
+class RecordsNotices(Protocol):
+    """A source that records what was sent about its claimed rows (moderation's items record
+    each step of their escalation ladder). ``notified`` runs in the claim's transaction, after
+    the notices are written: the record and the claim commit or roll back together."""
+
+    def notified(self, subjects: list[Subject], threshold: Threshold, now: datetime) -> None: ...

@@ -427,6 +427,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # the escalation ladder's later steps (moderation.services.ladder), and handovers of the
+    # open items of people who went off duty (moderation.services.handover).
+    "ladder-sweep": {
+        "task": "moderation.tasks.ladder_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    "handover-sweep": {
+        "task": "moderation.tasks.handover_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     "email-outbox-sweep": {
         "task": "accounts.tasks.email_outbox_sweep",
         "schedule": 120.0,

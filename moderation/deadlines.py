@@ -2,20 +2,25 @@
 (see deadlines/engine.py).
 
 An item owes its first answer by ``due_at``; once answered (``first_response_at``) or handled
-otherwise it leaves the check, even if reopened later. Warning: the assignee while they are on
-duty and still moderate in the institution; otherwise (off duty, deactivated, no longer a
-moderator, or nobody assigned) the on-duty members of the channel's moderation team who speak
-the item's language, else the whole team, else every moderator of the institution (team members
-count only while they moderate here). Breach: the same people and the institution's admins.
+otherwise it leaves the check, even if reopened later. Who hears about its warning and its
+missed deadline is the institution's escalation ladder (``moderation.services.ladder``): by
+default, at once, the assignee while they are on duty and still moderate in the institution;
+otherwise (off duty, deactivated, no longer a moderator, or nobody assigned) the on-duty members
+of the channel's moderation team who speak the item's language, else the whole team, else every
+moderator of the institution (team members count only while they moderate here); on a breach
+also the institution's admins; then the duty officer of the week. The check sends the steps due
+at once; the ladder's sweep sends the later ones.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -65,35 +70,68 @@ class ItemDeadlines:
         )
 
     def subjects(self, ids: list[int], threshold: Threshold) -> list[Subject]:
-        # Plain values, not model instances: a batch holds thousands of rows.
+        """The claimed items with the people of the ladder's steps due at once (the rest
+        follow from ``moderation.services.ladder.ladder_sweep``); each subject's ``plan`` is
+        what ``notified`` records."""
+        from moderation.services.ladder import plans
+
+        now = timezone.now()
+        described = self.describe(ids)
+        rows = self._facts(ids)
+        institutions = {subject.institution.pk: subject.institution for subject in described}
+        found = plans(
+            [fact for fact, _warn, _due in rows.values()],
+            institutions,
+            threshold,
+            threshold_at={
+                pk: due if threshold is Threshold.BREACH else warn
+                for pk, (_fact, warn, due) in rows.items()
+            },
+            base=dict.fromkeys(rows, now),
+            sent={},
+            on_duty=_on_duty(set(institutions)),
+            now=now,
+        )
+        return [
+            replace(subject, recipients=found[subject.pk].recipients, plan=found[subject.pk])
+            for subject in described
+        ]
+
+    def notified(self, subjects: list[Subject], threshold: Threshold, now: datetime) -> None:
+        """Record the steps sent with the notices (``LadderAlert`` rows) and when each item's
+        next step is due; in the claim's transaction."""
+        from moderation.services.ladder import alerts_of, alerts_record
+
+        alerts_record(
+            [
+                alert
+                for subject in subjects
+                for alert in alerts_of(
+                    subject.pk, subject.institution.pk, threshold, subject.plan, now
+                )
+            ]
+        )
+        by_next: dict[datetime | None, list[int]] = {}
+        for subject in subjects:  # one UPDATE per distinct instant (mostly one per batch)
+            moved = _moved(subject.plan.next_at, subject.plan, now)
+            by_next.setdefault(moved, []).append(subject.pk)
+        for next_at, pks in by_next.items():
+            Item.objects.filter(pk__in=pks).update(ladder_next_at=next_at)
+
+    def describe(self, ids: list[int]) -> list[Subject]:
+        """The items as notices name them, without recipients."""
         rows = list(
             Item.objects.filter(pk__in=ids).values_list(
                 "pk", "institution_id", "channel_id", "author_name", "author_handle",
-                "warn_at", "due_at", "assigned_to_id", "language",
+                "warn_at", "due_at",
             )
         )  # fmt: skip
         institutions = Institution.objects.in_bulk({row[1] for row in rows})
         channels = dict(
             Channel.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "name")
         )
-        assignees = User.objects.in_bulk({row[7] for row in rows if row[7]})
-        moderators = people_by_institution(institutions, MODERATOR_ROLES)
-        on_duty = _on_duty(set(institutions))
-        admins = (
-            people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
-            if threshold is Threshold.BREACH
-            else {}
-        )
-        teams = _channel_teams(set(channels))
         subjects = []
-        for pk, institution_id, channel_id, name, handle, warn, due, assignee_id, language in rows:
-            first_line = _first_line(
-                assignees.get(assignee_id) if assignee_id else None,
-                staff=moderators.get(institution_id, []),
-                team=teams.get(channel_id, []),
-                on_duty=on_duty.get(institution_id, set()),
-                language=language,
-            )
+        for pk, institution_id, channel_id, name, handle, warn, due in rows:
             institution = institutions[institution_id]
             author = name or handle
             subjects.append(
@@ -107,11 +145,30 @@ class ItemDeadlines:
                     ),
                     warn_at=warn,
                     due_at=due,
-                    recipients=unique(first_line, admins.get(institution_id, [])),
+                    recipients=[],
                     about=Item.about_key_of(pk),  # the label names the author
                 )
             )
         return subjects
+
+    def _facts(self, ids: list[int]) -> dict[int, tuple[Any, datetime, datetime]]:
+        from moderation.services.ladder import ItemFacts
+
+        rows = Item.objects.filter(pk__in=ids).values_list(
+            "pk", "institution_id", "channel_id", "assigned_to_id", "language", "warn_at", "due_at"
+        )
+        return {
+            pk: (ItemFacts(pk, institution_id, channel_id, assignee_id, language), warn, due)
+            for pk, institution_id, channel_id, assignee_id, language, warn, due in rows
+        }
+
+
+def _moved(next_at: datetime | None, plan: Any, now: datetime) -> datetime | None:
+    """``plan`` was made at its own instant (``subjects`` runs on the wall clock): its next
+    step, counted from the claim's ``now`` instead."""
+    if next_at is None:
+        return None
+    return now + (next_at - plan.made_at)
 
 
 def _first_line(

@@ -36,7 +36,7 @@ from moderation.models import (
     SavedReply,
     SensitiveAccount,
 )
-from moderation.services import posts
+from moderation.services import ladder, posts
 from moderation.services.assignment import duty_set, moderators
 from moderation.services.contests import contest_decide, contest_open
 from moderation.services.decisions import item_hide, item_mark_harassment, item_remove
@@ -337,8 +337,13 @@ def _on_duty(institution: Institution) -> None:
         .filter(role__in=(Role.COMMUNICATOR, Role.SPOKESPERSON))
         .values("user_id")
     )
-    for user in User.objects.filter(pk__in=ids):
+    people = list(User.objects.filter(pk__in=ids).order_by("pk"))
+    for user in people:
         duty_set(institution=institution, user=user, on_duty=True)
+    admin = User.objects.members_of(institution, (Role.INSTITUTION_ADMIN,)).first()
+    if people and admin is not None:  # this week's duty officer, for the escalation ladder
+        week = ladder.week_start(institution, timezone.now())
+        ladder.duty_officer_set(institution=institution, actor=admin, week=week, user=people[0])
 
 
 @dataclass

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Institution, SpokenLanguage
+from accounts.models import Institution, SpokenLanguage, User
 from channels.models import Channel
 from complaints.public_form import RobotTrapsForm
-from moderation.models import ContestStatus, Post, SensitiveAccount, handle_key
+from moderation.models import (
+    ContestStatus,
+    LadderAudience,
+    LadderThreshold,
+    Post,
+    SensitiveAccount,
+    handle_key,
+)
 from moderation.services.contests import EXPLANATION_MAX
+from moderation.services.ladder import MAX_DELAY_MINUTES
 from moderation.services.posts import PostDraft
 
 
@@ -147,3 +158,86 @@ class ContestDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
     )
+
+
+class LadderForm(forms.Form):
+    """The escalation ladder: per threshold and audience, minutes after the threshold (blank:
+    no such step). Field names: ``<threshold>__<audience>``."""
+
+    def __init__(self, *args: Any, current: dict[str, dict[str, int | None]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for threshold in LadderThreshold.values:
+            for audience, label in LadderAudience.choices:
+                self.fields[f"{threshold}__{audience}"] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=MAX_DELAY_MINUTES,
+                    initial=current.get(threshold, {}).get(audience),
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                )
+
+    def rows(self, threshold: str) -> list[forms.BoundField]:
+        return [self[f"{threshold}__{audience}"] for audience in LadderAudience.values]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for threshold, label in LadderThreshold.choices:
+            if all(cleaned.get(f"{threshold}__{a}") is None for a in LadderAudience.values):
+                raise forms.ValidationError(
+                    _("“%(threshold)s” needs at least one step: otherwise nobody would hear."),
+                    params={"threshold": label},
+                )
+        return cleaned
+
+    def steps(self) -> dict[str, dict[str, int | None]]:
+        return {
+            threshold: {
+                audience: self.cleaned_data.get(f"{threshold}__{audience}")
+                for audience in LadderAudience.values
+            }
+            for threshold in LadderThreshold.values
+        }
+
+
+class DutyOfficerForm(forms.Form):
+    week = forms.TypedChoiceField(label=_("Week starting"), choices=(), coerce=date.fromisoformat)
+    user = forms.ModelChoiceField(
+        label=_("Duty officer"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+    def __init__(self, *args: Any, weeks: list[date], people: QuerySet[User], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        week = cast(forms.TypedChoiceField, self.fields["week"])
+        week.choices = [(day.isoformat(), date_format(day, "DATE_FORMAT")) for day in weeks]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = people
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class HandoverForm(forms.Form):
+    """ "Hand over now": one note for all, or a note per item (``note_<item id>``)."""
+
+    note_for_all = forms.CharField(
+        label=_("One note for all the items"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for item in items:
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("Note on this item"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.items = items
+
+    def notes(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data.get(f"note_{item.pk}", "") for item in self.items}

@@ -42,7 +42,15 @@ from complaints.selectors import complaint_exists_sql, complaint_marker_annotati
 from complaints.services.holds import item_held
 from govsocial.generations import generations
 from moderation.filters import ItemFilter
-from moderation.models import Item, ItemRevision, ItemStatus, PlatformAction, SavedReply
+from moderation.models import (
+    Handover,
+    Item,
+    ItemRevision,
+    ItemStatus,
+    LadderAlert,
+    PlatformAction,
+    SavedReply,
+)
 from moderation.services.assignment import moderators
 from moderation.services.replies import saved_replies_generation_key
 
@@ -335,9 +343,10 @@ THREAD_LIMIT = 20
 def item_page_items(institution: Institution) -> QuerySet[Item]:
     """The institution's items as the item page and its actions load one: with its channel,
     assignee and institution, the marker of a complaint opened from it
-    (``complaint_marker_of``), and whether it has earlier versions, platform actions or a
-    legal hold, all in the item's own query: the page reads those rows only for an item that
-    has some (most have none; each query saved is a round trip and its compilation, issue 21).
+    (``complaint_marker_of``), and whether it has earlier versions, platform actions, a
+    legal hold, handovers or escalation alerts, all in the item's own query: the page reads
+    those rows only for an item that has some (most have none; each query saved is a round
+    trip and its compilation, issue 21).
     """
     return (
         Item.objects.for_institution(institution)
@@ -349,6 +358,8 @@ def item_page_items(institution: Institution) -> QuerySet[Item]:
                 PlatformAction.objects.filter(decision__item_id=OuterRef("pk"))
             ),
             is_held=item_held(),
+            has_handovers=Exists(Handover.objects.filter(item_id=OuterRef("pk"))),
+            has_alerts=Exists(LadderAlert.objects.filter(item_id=OuterRef("pk"))),
         )
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from moderation.services import platform_actions, publishing, retention
+from moderation.services import handover, ladder, platform_actions, publishing, retention
 
 
 @shared_task(name="moderation.tasks.action_execute", acks_late=True)
@@ -30,3 +30,14 @@ def items_anonymise_expired_task() -> int:
 @shared_task(name="moderation.tasks.posts_publish_due", acks_late=True)
 def posts_publish_due_task() -> int:
     return publishing.posts_publish_due()
+
+
+@shared_task(name="moderation.tasks.ladder_sweep", acks_late=True)
+def ladder_sweep_task() -> int:
+    return ladder.ladder_sweep()
+
+
+@shared_task(name="moderation.tasks.handover_sweep", acks_late=True)
+def handover_sweep_task() -> int:
+    result = handover.handover_sweep()
+    return result.handed

@@ -2,6 +2,7 @@ from django.urls import path
 
 from moderation.views import (
     contests,
+    coverage,
     decision_pages,
     four_eyes,
     items,
@@ -26,6 +27,8 @@ urlpatterns = [
     path(f"{tenant}replies/", team.saved_replies, name="saved-replies"),
     path(f"{tenant}duty/", team.duty, name="duty"),
     path(f"{tenant}duty/toggle/", team.duty_toggle, name="duty-toggle"),
+    path(f"{tenant}duty/handover/", coverage.handover_page, name="handover"),
+    path(f"{tenant}ladder/", coverage.ladder_edit, name="ladder"),
     path(f"{tenant}approvals/", four_eyes.removal_approvals, name="removal-approvals"),
     path(f"{tenant}items/<int:item_id>/", items.item_detail, name="item-detail"),
     path(f"{tenant}items/<int:item_id>/<slug:action>/", items.item_action, name="item-action"),

@@ -153,6 +153,8 @@ EXPECTATIONS: dict[str, Public | SignedIn | Tenant] = {
     "moderation:saved-replies": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:duty-toggle": tenant(Role.COMMUNICATOR, status=405),
+    "moderation:handover": tenant(Role.COMMUNICATOR),
+    "moderation:ladder": tenant(ADMIN),
     "moderation:removal-approvals": tenant(Role.COMMUNICATOR, ADMIN),
     "moderation:sensitive-accounts": tenant(ADMIN),
     "moderation:sensitive-account-edit": tenant(ADMIN),

@@ -8,6 +8,15 @@ from moderation.models.contests import (
     ContestStatus,
     DecisionStatement,
 )
+from moderation.models.coverage import (
+    DutyOfficer,
+    Handover,
+    LadderAlert,
+    LadderAudience,
+    LadderStep,
+    LadderThreshold,
+    OnDutySeen,
+)
 from moderation.models.four_eyes import RemovalProposal, SensitiveAccount, handle_key
 from moderation.models.items import (
     ANSWERING_ACTIONS,
@@ -45,11 +54,18 @@ __all__ = [
     "Decision",
     "DecisionImmutableError",
     "DecisionStatement",
+    "DutyOfficer",
     "DutyStatus",
+    "Handover",
     "Item",
     "ItemKind",
     "ItemRevision",
     "ItemStatus",
+    "LadderAlert",
+    "LadderAudience",
+    "LadderStep",
+    "LadderThreshold",
+    "OnDutySeen",
     "PlatformAction",
     "PlatformActionResult",
     "Post",

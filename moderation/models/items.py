@@ -100,6 +100,14 @@ class Item(models.Model):
     breached_at = models.DateTimeField(
         null=True, blank=True, help_text="When the deadline check notified the missed deadline."
     )
+    ladder_next_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the next step of the escalation ladder is due (moderation.services.ladder); "
+            "empty when none is."
+        ),
+    )
     removal_pending = models.BooleanField(
         default=False,
         help_text=(
@@ -153,6 +161,12 @@ class Item(models.Model):
                     status="open", first_response_at__isnull=True, breached_at__isnull=True
                 ),
                 name="item_to_breach",
+            ),
+            # the escalation ladder's sweep: only items with a step still to send.
+            models.Index(
+                fields=("ladder_next_at",),
+                condition=Q(ladder_next_at__isnull=False),
+                name="item_ladder_next",
             ),
         )
 

@@ -70,21 +70,21 @@ def moderators(institution: Institution | int) -> QuerySet[User]:
     return User.objects.members_of(institution, MODERATOR_ROLES).order_by("full_name", "email")
 
 
-def item_assign_on_arrival(item: Item) -> User | None:
-    team = [
+def on_duty_speakers(item: Item, on_duty: set[int], *, exclude: int | None = None) -> list[User]:
+    """The moderators of the item's channel on duty (``on_duty``: their ids) who speak its
+    language, but ``exclude``."""
+    return [
         user
         for user in moderators(item.institution_id).filter(moderated_channels=item.channel_id)
         if item.language in (user.spoken_languages or [])
+        and user.pk in on_duty
+        and user.pk != exclude
     ]
-    if not team:
-        return None
-    duty = {
-        status.user_id: status
-        for status in DutyStatus.objects.filter(
-            institution_id=item.institution_id, user__in=team, on_duty=True
-        )
-    }
-    candidates = [user for user in team if user.pk in duty]
+
+
+def least_loaded(institution_id: int, candidates: list[User]) -> User | None:
+    """The candidate with the fewest open items assigned here; among equals the one who was
+    given an item the longest ago (round-robin), then the first by id."""
     if not candidates:
         return None
     loads = dict(
@@ -94,21 +94,40 @@ def item_assign_on_arrival(item: Item) -> User | None:
                 "assigned_items",
                 filter=Q(
                     assigned_items__status=ItemStatus.OPEN,
-                    assigned_items__institution_id=item.institution_id,
+                    assigned_items__institution_id=institution_id,
                 ),
             )
         )
         .values_list("pk", "load")
     )
-    epoch = timezone.now().replace(year=1970)
-    chosen = min(
-        candidates,
-        key=lambda user: (loads.get(user.pk, 0), duty[user.pk].last_assigned_at or epoch, user.pk),
+    last = dict(
+        DutyStatus.objects.filter(institution_id=institution_id, user__in=candidates).values_list(
+            "user_id", "last_assigned_at"
+        )
     )
+    epoch = timezone.now().replace(year=1970)
+    return min(
+        candidates,
+        key=lambda user: (loads.get(user.pk, 0), last.get(user.pk) or epoch, user.pk),
+    )
+
+
+def assigned_now(institution_id: int, user: User) -> None:
+    """Remember when ``user`` was last given an item (the round-robin's tie-break)."""
+    DutyStatus.objects.filter(institution_id=institution_id, user=user).update(
+        last_assigned_at=timezone.now()
+    )
+
+
+def item_assign_on_arrival(item: Item) -> User | None:
+    on_duty = on_duty_user_ids([item.institution_id]).get(item.institution_id, set())
+    chosen = least_loaded(item.institution_id, on_duty_speakers(item, on_duty))
+    if chosen is None:
+        return None
     with transaction.atomic():
         Item.objects.filter(pk=item.pk).update(assigned_to=chosen)
         item.assigned_to = chosen
-        DutyStatus.objects.filter(pk=duty[chosen.pk].pk).update(last_assigned_at=timezone.now())
+        assigned_now(item.institution_id, chosen)
         Decision.objects.create(
             institution_id=item.institution_id, item=item, actor=None, action=Action.ASSIGN,
             assignee=chosen,

@@ -5,11 +5,11 @@ Invariants:
   kind, language, platform ids, dates (posted, received, due, first response), status, keyword
   hits and priority, and every decision (append-only);
 - erased: the text, the author's name, handle and profile link, the permalink and the raw
-  payload, and the explanation and e-mail address of a contest of its decisions; the item's
-  revisions (earlier texts) are deleted, so are the notifications and e-mails about it and
-  about its contest (deadline notices and urgent watch-term alerts name the author or quote the
-  text), and the raw copies it came in: webhook deliveries and imported files received before
-  the same cutoff;
+  payload, the notes of its handovers, and the explanation and e-mail address of a contest of
+  its decisions; the item's revisions (earlier texts) are deleted, so are the notifications
+  and e-mails about it and about its contest (deadline notices and urgent watch-term alerts
+  name the author or quote the text), and the raw copies it came in: webhook deliveries and
+  imported files received before the same cutoff;
 - never: an item a retention hold keeps (``govsocial.retention``): linked to a complaint, kept
   as harassment evidence (its snapshots are kept with it), and later anything under legal hold;
 - the period runs from receipt, whatever the item's status: an item nobody handled is no reason
@@ -31,7 +31,7 @@ from accounts.models import Institution
 from accounts.services.notifications import emails_forget, notifications_delete
 from channels.models import ImportJob, InboundDelivery
 from govsocial.retention import without_holds
-from moderation.models import Contest, Item, ItemRevision
+from moderation.models import Contest, Handover, Item, ItemRevision
 
 BATCH = 1000
 
@@ -87,6 +87,7 @@ def items_anonymise(ids: list[int], now: datetime) -> None:
         anonymised_at=now,
     )
     ItemRevision.objects.filter(item_id__in=ids).delete()
+    Handover.objects.filter(item_id__in=ids).exclude(note="").update(note="")  # may quote it
     contests = Contest.objects.filter(decision__item_id__in=ids)
     contest_keys = [Contest.about_key_of(pk) for pk in contests.values_list("pk", flat=True)]
     contests.update(explanation="", contact_email="")

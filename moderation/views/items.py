@@ -51,7 +51,7 @@ from moderation.selectors import (
     queue_next,
     queue_params,
 )
-from moderation.services import decisions, four_eyes, proposals
+from moderation.services import decisions, four_eyes, handover, ladder, proposals
 from moderation.services.assignment import moderators
 from moderation.services.decision_pages import PAGE_ACTIONS, notice_text, statement_url
 from moderation.services.decisions import DecisionRefused
@@ -200,6 +200,8 @@ def _context(request: InstitutionRequest, item: Item) -> dict[str, object]:
         "advice_steps": ADVICE_STEPS,
         "referral_targets": REFERRAL_TARGETS,
         "messaging_window": messaging_window(item, timezone.now()),
+        "alerts": ladder.item_alerts(item),
+        "handover": handover.item_handover(item, request.user),
     }
 
 

@@ -30,6 +30,7 @@ from moderation.selectors import (
     queue_params,
 )
 from moderation.services import decisions
+from moderation.services.handover import unseen_count
 from moderation.views import workspace
 
 PAGE_SIZE = 50
@@ -71,6 +72,7 @@ def queue(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
             "queue_query": queue_query,
             "since": timezone.now().isoformat(),
             "crisis_channels": [c for c in channels if c.crisis_mode and c.is_active],
+            "handed_over_count": unseen_count(request.institution, request.user),
         },
     )
     return workspace.vary(response)

@@ -64,6 +64,8 @@ def duty(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
         {
             "on_duty": is_on_duty(request.institution, request.user),
             "by_language": on_duty_by_language(request.institution),
+            "may_hand_over": MODERATORS in request.institution_roles,
+            "is_admin": Role.INSTITUTION_ADMIN in request.institution_roles,
         },
     )
 
