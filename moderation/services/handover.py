@@ -23,12 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, User
+from govsocial.generations import generation, generations_bump
 from moderation.models import Action, Decision, Handover, Item, ItemStatus, OnDutySeen
 from moderation.services.assignment import (
     assigned_now,
@@ -146,6 +148,7 @@ def item_hand_to(item: Item, leaving: User, chosen: User, *, note: str, by_hand:
             institution_id=item.institution_id, item=item, from_user=leaving, to_user=chosen,
             note=note, by_hand=by_hand, created_at=now,
         )  # fmt: skip
+        generations_bump([_unseen_generation_key(chosen.pk)])
         _settle_flags(item.pk, now)
     return True
 
@@ -215,14 +218,32 @@ def item_handover(item: Item, reader: User) -> ItemHandover:
         Handover.objects.filter(item=item, to_user=reader, seen_at__isnull=True).update(
             seen_at=timezone.now()
         )
+        generations_bump([_unseen_generation_key(reader.pk)])
     return ItemHandover(mine, next((row for row in rows if row.to_user_id is None), None))
+
+
+UNSEEN_TTL = 300
+
+
+def _unseen_generation_key(user_id: int) -> str:
+    return f"moderation:handovers:generation:{user_id}"
 
 
 def unseen_count(institution: Institution, user: User) -> int:
     """The queue's notice: handovers to ``user`` not yet opened (partial index
-    ``handover_unseen``)."""
-    return (
-        Handover.objects.for_institution(institution)
-        .filter(to_user=user, seen_at__isnull=True)
-        .count()
+    ``handover_unseen``), from the cache: the queue page shows it on every visit and it changes
+    only when an item is handed to the user or they open one (``item_hand_to`` and
+    ``item_handover`` bump the user's generation, see ``govsocial.generations``)."""
+    key = (
+        f"moderation:handovers:unseen:{institution.pk}:{user.pk}:"
+        f"{generation(_unseen_generation_key(user.pk))}"
     )
+    count = cache.get(key)
+    if count is None:
+        count = (
+            Handover.objects.for_institution(institution)
+            .filter(to_user=user, seen_at__isnull=True)
+            .count()
+        )
+        cache.set(key, count, UNSEEN_TTL)
+    return int(count)
