@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import v1_patterns
 from deadlines import views as deadline_views
 from govsocial import health, views
 
@@ -26,4 +27,6 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("channels.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
+    path("api/v1/", include((v1_patterns, "api-v1"))),
 ]

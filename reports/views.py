@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution, Role
@@ -24,7 +23,7 @@ from reports.dashboard import dashboard as dashboard_figures
 from reports.monthly import monthly_report
 from reports.periods import Month
 from reports.statements import as_json_lines, statements
-from reports.transparency import transparency as public_figures
+from reports.transparency import transparency_cached
 
 READERS = (Role.COMMUNICATOR, Role.COMPLAINT_OFFICER, Role.INSTITUTION_ADMIN)
 
@@ -97,21 +96,15 @@ def statement_export(request: InstitutionRequest, institution_slug: str) -> Stre
     return response
 
 
-PUBLIC_FIGURES_SECONDS = 600
 DIGESTS_SHOWN = 31
 """The page lists the last month of digests; ledger.json has them all."""
 
 
 @login_not_required
 def transparency(request: HttpRequest, institution_slug: str) -> HttpResponse:
-    """Public and unauthenticated: its figures (half a second of queries at a million items) are
-    cached ten minutes per institution and language, which a monthly page can afford."""
+    """Public and unauthenticated: its figures are cached (``transparency_cached``)."""
     institution = get_object_or_404(Institution, slug=institution_slug)
-    months = cache.get_or_set(
-        f"transparency:{institution.pk}:{translation.get_language()}",
-        lambda: public_figures(institution, timezone.now()),
-        PUBLIC_FIGURES_SECONDS,
-    )
+    months = transparency_cached(institution)
     digests = LedgerDigest.objects.filter(institution=institution).order_by("-day")
     return render(
         request,
