@@ -108,6 +108,7 @@ NAVIGATION: tuple[Group, ...] = (
             Entry("channels:delivery-list", _("Webhook deliveries"), "box-arrow-in-down"),
             Entry("complaints:routing", _("Complaint routing"), "signpost-split"),
             Entry("complaints:category-list", _("Complaint categories"), "tags"),
+            Entry("api:tokens", _("API tokens"), "key"),
             Entry("accounts:institution-settings", _("Settings"), "gear"),
         ),
     ),
