@@ -11,6 +11,10 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "GovSocial"
 admin.site.site_title = "GovSocial"
 
+# JSON errors under /api/, the pages elsewhere.
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

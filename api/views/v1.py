@@ -510,7 +510,9 @@ class Statements(APIView):
     @extend_schema(
         parameters=[MONTH],
         responses={
-            200: OpenApiResponse(OpenApiTypes.STR, description="application/jsonl"),
+            (200, "application/jsonl"): OpenApiResponse(
+                OpenApiTypes.STR, description="One statement of reasons (JSON) per line"
+            ),
             **{code: ERRORS[code] for code in (400, 401, 403, 429)},
         },
         tags=["reports"],
