@@ -83,7 +83,7 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     def get_case(self, decision: Decision) -> str | None:
         """The reference of the complaint an escalation opened."""
-        return decision.case.reference if decision.case_id else None
+        return decision.case.reference if decision.case is not None else None
 
 
 class RevisionSerializer(serializers.ModelSerializer):
@@ -160,7 +160,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = (
+        fields: tuple[str, ...] = (
             "reference", "source", "category", "subject", "description", "language", "status",
             "received_at", "acknowledged_at", "due_at", "on_hold_since", "answered_at",
             "closed_at", "outcome", "channel", "created_at", "complainant",
@@ -194,7 +194,7 @@ class CaseDetailSerializer(CaseSerializer):
     timeline = TimelineEventSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = (*CaseSerializer.Meta.fields, "timeline")
+        fields: tuple[str, ...] = (*CaseSerializer.Meta.fields, "timeline")
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -265,14 +265,14 @@ class VersionSerializer(serializers.ModelSerializer):
 class CharterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Charter
-        fields = ("id", "slug", "title", "audience", "is_house_rules", "created_at")
+        fields: tuple[str, ...] = ("id", "slug", "title", "audience", "is_house_rules", "created_at")
 
 
 class CharterDetailSerializer(CharterSerializer):
     versions = serializers.SerializerMethodField()
 
     class Meta(CharterSerializer.Meta):
-        fields = (*CharterSerializer.Meta.fields, "versions")
+        fields: tuple[str, ...] = (*CharterSerializer.Meta.fields, "versions")
 
     @extend_schema_field(VersionSerializer(many=True))
     def get_versions(self, charter: Charter) -> list[dict[str, object]]:

@@ -87,11 +87,12 @@ def transparency_cached(institution: Institution) -> list[PublicMonth]:
     """The figures (half a second of queries at a million items) cached ten minutes per
     institution and language, which monthly figures can afford: the public page and the API
     share them."""
-    return cache.get_or_set(  # type: ignore[no-any-return]
+    months: list[PublicMonth] = cache.get_or_set(  # type: ignore[assignment] (never None)
         f"transparency:{institution.pk}:{translation.get_language()}",
         lambda: transparency(institution, timezone.now()),
         PUBLIC_FIGURES_SECONDS,
     )
+    return months
 
 
 def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
