@@ -265,7 +265,9 @@ class VersionSerializer(serializers.ModelSerializer):
 class CharterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Charter
-        fields: tuple[str, ...] = ("id", "slug", "title", "audience", "is_house_rules", "created_at")
+        fields: tuple[str, ...] = (
+            "id", "slug", "title", "audience", "is_house_rules", "created_at",
+        )  # fmt: skip
 
 
 class CharterDetailSerializer(CharterSerializer):

@@ -87,7 +87,8 @@ def transparency_cached(institution: Institution) -> list[PublicMonth]:
     """The figures (half a second of queries at a million items) cached ten minutes per
     institution and language, which monthly figures can afford: the public page and the API
     share them."""
-    months: list[PublicMonth] = cache.get_or_set(  # type: ignore[assignment] (never None)
+    # get_or_set returns the default's value on a miss, never None here.
+    months: list[PublicMonth] = cache.get_or_set(  # type: ignore[assignment]
         f"transparency:{institution.pk}:{translation.get_language()}",
         lambda: transparency(institution, timezone.now()),
         PUBLIC_FIGURES_SECONDS,
