@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 
 import requests
 
@@ -37,7 +38,7 @@ class GovSocial:
         response.raise_for_status()
         return response.json()
 
-    def items(self, **filters: object):  # noqa: ANN201 (a generator of dicts)
+    def items(self, **filters: object) -> Iterator[dict]:
         """Every item of the queue with these filters, page after page (keyset cursor)."""
         after = ""
         while True:
