@@ -229,13 +229,7 @@ def _decide(item: Item, actor: Any, data: dict[str, Any]) -> Outcome:
         )
     if action == "no_action":
         return decisions.item_no_action(item=item, actor=actor, note=note)
-    category = (
-        Category.objects.available_to(item.institution).filter(pk=data["category"]).first()
-        if "category" in data
-        else None
-    )
-    if category is None:
-        raise DecisionRefused(_("Choose the category of the complaint."))
+    category = decisions.escalation_category(item, data.get("category"))
     return decisions.item_escalate(
         item=item, actor=actor, category=category, subject=data.get("subject", ""), note=note
     )

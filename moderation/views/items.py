@@ -387,13 +387,7 @@ def _no_action(request: InstitutionRequest, item: Item) -> str:
 
 def _escalate(request: InstitutionRequest, item: Item) -> str:
     value = request.POST.get("category", "")
-    category = (
-        Category.objects.available_to(request.institution).filter(pk=int(value)).first()
-        if value.isdigit()
-        else None
-    )
-    if category is None:
-        raise DecisionRefused(_("Choose the category of the complaint."))
+    category = decisions.escalation_category(item, int(value) if value.isdigit() else None)
     decisions.item_escalate(
         item=item, actor=request.user, category=category, subject=_text(request, "subject")[:300]
     )
