@@ -122,7 +122,7 @@ WITH channels AS (
 INSERT INTO moderation_item (
     institution_id, channel_id, external_id, kind, author_name, author_handle, author_url, text,
     language, permalink, parent_external_id, posted_at, received_at, due_at, warn_at, status,
-    keyword_hits, priority, text_updated_at, raw_payload, assigned_to_id)
+    keyword_hits, priority, text_updated_at, raw_payload, assigned_to_id, removal_pending)
 SELECT c.institution_id, c.id, 'b-' || r.g,
        CASE WHEN r.is_reply THEN 'reply' ELSE 'comment' END,
        'Author ' || (r.g %% 997), '', '',
@@ -145,7 +145,8 @@ SELECT c.institution_id, c.id, 'b-' || r.g,
        now(), '{}'::jsonb,
        -- 40 %% are assigned to one of the institution's moderators (when it has any)
        CASE WHEN r.assign_draw < 400
-            THEN m.ids[1 + r.assign_draw %% greatest(cardinality(m.ids), 1)] END
+            THEN m.ids[1 + r.assign_draw %% greatest(cardinality(m.ids), 1)] END,
+       FALSE  -- removal_pending: NOT NULL, its default is Django's, not the database's
 FROM threaded r
 JOIN channels_channel c ON c.id = r.channel_id
 JOIN accounts_institution i ON i.id = c.institution_id
