@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
@@ -44,7 +45,7 @@ def main() -> None:
         insert_items(args.n - SMALL)
         full = _measure(client, URL)
         cursor = _check(client.get(URL)).json()["next"]
-        second = _measure(client, f"{URL}?after={cursor}")
+        second = _measure(client, f"{URL}?{urlencode({'after': cursor})}")
     print(
         json.dumps(
             {
