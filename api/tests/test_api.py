@@ -269,3 +269,26 @@ def test_admin_creates_a_token_shown_once_and_revokes_it(
     outsider = Client()
     outsider.force_login(police_communicator)
     assert outsider.post(revoke).status_code == 404
+
+
+def test_unknown_api_addresses_are_json_404s(client) -> None:
+    for path in ("/api/v1/nothing/", "/api/v1/items/-1/", "/api/v2/items/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"error": "Not found."}
+
+
+def test_an_admin_cannot_revoke_another_institutions_token(
+    defence_admin, police, world: World
+) -> None:
+    from django.test import Client
+
+    make_token(police, None, "items:read", name="Police tool")
+    theirs = ApiToken.objects.get(name="Police tool")
+    admin = Client()
+    admin.force_login(defence_admin)
+    revoke = reverse(
+        "api:token-revoke", kwargs={"institution_slug": "defence", "token_id": theirs.pk}
+    )
+    assert admin.post(revoke).status_code == 404
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
