@@ -146,7 +146,7 @@ SELECT c.institution_id, c.id, 'b-' || r.g,
        -- 40 %% are assigned to one of the institution's moderators (when it has any)
        CASE WHEN r.assign_draw < 400
             THEN m.ids[1 + r.assign_draw %% greatest(cardinality(m.ids), 1)] END,
-       false
+       FALSE  -- removal_pending: NOT NULL, its default is Django's, not the database's
 FROM threaded r
 JOIN channels_channel c ON c.id = r.channel_id
 JOIN accounts_institution i ON i.id = c.institution_id

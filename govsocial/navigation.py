@@ -109,6 +109,7 @@ NAVIGATION: tuple[Group, ...] = (
             Entry("webhooks:subscription-list", _("Outgoing webhooks"), "send"),
             Entry("complaints:routing", _("Complaint routing"), "signpost-split"),
             Entry("complaints:category-list", _("Complaint categories"), "tags"),
+            Entry("api:tokens", _("API tokens"), "key"),
             Entry("accounts:institution-settings", _("Settings"), "gear"),
         ),
     ),

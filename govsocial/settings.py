@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django_filters",
     "pgtrigger",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "govsocial",
     "accounts",
     "channels",
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
     "charter",
     "deadlines",
     "webhooks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -543,3 +547,42 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 # Sent and failed e-mails (bodies, subjects, addresses) are deleted from the outbox after this.
 EMAIL_RETENTION_DAYS = env_int("EMAIL_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+
+# The REST API (api/, docs/api.md): bearer tokens only (no session, hence no CSRF), a scope per
+# endpoint and method, JSON errors, a rate limit per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.json_errors",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GovSocial API",
+    "DESCRIPTION": "An institution's items, decisions, complaints, charters and figures. "
+    "Send `Authorization: Bearer <token>`; an institution admin creates tokens under "
+    "/i/<institution>/api-tokens/. See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatus": "moderation.models.ItemStatus",
+        "CaseStatus": "complaints.models.Status",
+        "ChannelAudience": "channels.models.ChannelAudience",
+        "CharterAudience": "charter.models.Audience",
+        "SpokenLanguage": "accounts.models.SpokenLanguage",
+        "CharterLanguage": "charter.models.CharterLanguage",
+    },
+}
+# Requests per token (or per address without one) and window in seconds.
+API_RATE_LIMIT = (
+    env_int("API_RATE_LIMIT", 600, minimum=1, maximum=1_000_000),
+    60,
+)

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from api.urls import v1_patterns
 from deadlines import views as deadline_views
 from govsocial import health, views
 
@@ -9,6 +10,10 @@ from govsocial import health, views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "GovSocial"
 admin.site.site_title = "GovSocial"
+
+# JSON errors under /api/, the pages elsewhere.
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,4 +32,6 @@ urlpatterns = [
     path("", include("channels.urls")),
     path("", include("reports.urls")),
     path("", include("webhooks.urls")),
+    path("", include("api.urls")),
+    path("api/v1/", include((v1_patterns, "api-v1"))),
 ]

@@ -144,7 +144,7 @@ def _rows(
 ) -> Iterator[dict[str, Any]]:
     if month is not None:  # the monthly dataset: the statements
         return statements(institution, month)
-    months = transparency_cached(institution, timezone.now())
+    months = transparency_cached(institution)
     return figures_rows(months) if dataset.name == "figures" else rules_rows(months)
 
 

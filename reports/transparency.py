@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Institution
@@ -82,6 +81,22 @@ class PublicMonth:
         return sum(rule.removed_done for rule in self.rules)
 
 
+PUBLIC_FIGURES_SECONDS = 600
+
+
+def transparency_cached(institution: Institution) -> list[PublicMonth]:
+    """The figures (half a second of queries at a million items) cached ten minutes per
+    institution and language, which monthly figures can afford: the public page and the API
+    share them."""
+    # get_or_set returns the default's value on a miss, never None here.
+    months: list[PublicMonth] = cache.get_or_set(  # type: ignore[assignment]
+        f"transparency:{institution.pk}:{translation.get_language()}",
+        lambda: transparency(institution, timezone.now()),
+        PUBLIC_FIGURES_SECONDS,
+    )
+    return months
+
+
 def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
     """The current month and the eleven before it, newest first."""
     months = Month.recent(now, institution.zone, MONTHS_SHOWN)
@@ -108,18 +123,6 @@ def transparency(institution: Institution, now: datetime) -> list[PublicMonth]:
     _rules(institution, months, result)
     _contests(institution, months, result)
     return [result[(m.year, m.month)] for m in months]
-
-
-def transparency_cached(institution: Institution, now: datetime) -> list[PublicMonth]:
-    """The figures of the transparency page and of its open data files, computed once per ten
-    minutes, institution and language (half a second of queries at a million items; the rule
-    labels are in the language)."""
-    months = cache.get_or_set(
-        f"transparency:{institution.pk}:{translation.get_language()}",
-        lambda: transparency(institution, now),
-        PUBLIC_FIGURES_SECONDS,
-    )
-    return cast("list[PublicMonth]", months)
 
 
 def version_label(number: int) -> str:

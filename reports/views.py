@@ -102,10 +102,9 @@ DIGESTS_SHOWN = 31
 
 @login_not_required
 def transparency(request: HttpRequest, institution_slug: str) -> HttpResponse:
-    """Public and unauthenticated: its figures are cached ten minutes per institution and
-    language, which a monthly page can afford."""
+    """Public and unauthenticated: its figures are cached (``transparency_cached``)."""
     institution = get_object_or_404(Institution, slug=institution_slug)
-    months = transparency_cached(institution, timezone.now())
+    months = transparency_cached(institution)
     digests = LedgerDigest.objects.filter(institution=institution).order_by("-day")
     return render(
         request,

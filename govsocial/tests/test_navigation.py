@@ -83,6 +83,7 @@ PAGES_BY_ROLE: dict[str, set[str]] = {
         "webhooks:subscription-list",
         "complaints:routing",
         "complaints:category-list",
+        "api:tokens",
         "accounts:institution-settings",
     },
 }

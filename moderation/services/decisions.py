@@ -152,6 +152,19 @@ def item_escalate(
     return _answer(item, actor, Action.ESCALATE, note=note, make_case=open_case)
 
 
+def escalation_category(item: Item, category_id: int | None) -> Category:
+    """The category a moderator chose for the complaint (one the institution offers), or the
+    refusal the item page and the API both show."""
+    category = (
+        Category.objects.available_to(item.institution).filter(pk=category_id).first()
+        if category_id is not None and 0 < category_id < 2**31
+        else None
+    )
+    if category is None:
+        raise DecisionRefused(_("Choose the category of the complaint."))
+    return category
+
+
 def item_mark_harassment(
     *,
     item: Item,

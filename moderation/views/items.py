@@ -29,7 +29,7 @@ from accounts.models import Role
 from accounts.tenancy import InstitutionRequest, requires_role
 from charter.models import CharterRule
 from charter.selectors import rule_choices_cached
-from complaints.models import Category, EvidenceSnapshot
+from complaints.models import EvidenceSnapshot
 from complaints.selectors import complaint_marker_of
 from complaints.services.evidence import ADVICE_STEPS, REFERRAL_TARGETS, snapshot_download
 from complaints.services.holds import HOLD_ROLES, hold_of
@@ -397,13 +397,7 @@ def _no_action(request: InstitutionRequest, item: Item) -> str:
 
 def _escalate(request: InstitutionRequest, item: Item) -> str:
     value = request.POST.get("category", "")
-    category = (
-        Category.objects.available_to(request.institution).filter(pk=int(value)).first()
-        if value.isdigit()
-        else None
-    )
-    if category is None:
-        raise DecisionRefused(_("Choose the category of the complaint."))
+    category = decisions.escalation_category(item, int(value) if value.isdigit() else None)
     decisions.item_escalate(
         item=item, actor=request.user, category=category, subject=_text(request, "subject")[:300]
     )
