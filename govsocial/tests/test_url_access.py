@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import ROLE_INCLUDES, Invitation, Role, User
 from accounts.services.members import invitation_create
 from accounts.tenancy import ANY_MEMBER
+from api.services import token_create
 from channels.connectors.base import ItemEvent, Verb
 from channels.models import ImportJob, InboundDelivery, WatchTerm
 from channels.tests.factories import ChannelFactory
@@ -383,6 +384,15 @@ def url_kwargs(defence, defence_admin, defence_communicator) -> dict[str, str]:
         "invitation_id": str(invitation.public_id),
         "notification_id": str(uuid.uuid4()),
         "device_id": str(uuid.uuid4()),
+        "token_id": str(
+            token_create(
+                institution=defence,
+                actor=defence_admin,
+                name="Walker",
+                scopes=["items:read"],
+                expires_at=timezone.now() + timedelta(days=30),
+            ).token.pk
+        ),
         "token": "not-a-real-token",
         "charter_slug": "house-rules",
         "day": timezone.localdate(timezone.now(), defence.zone).isoformat(),
