@@ -64,11 +64,11 @@ class _Session(requests.Session):
         return self._proxies[server]
 
     def request(  # type: ignore[override]
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+        self, method: str, url: str, *args: Any, **kwargs: Any
     ) -> requests.Response:
-        if args or not _LEAN.issuperset(kwargs) or not isinstance(url, str):
+        if args or not _LEAN.issuperset(kwargs):
             return super().request(method, url, *args, **kwargs)
-        return self._lean(str(method), url, **kwargs)
+        return self._lean(method, url, **kwargs)
 
     def _lean(
         self,
