@@ -9,12 +9,13 @@ sandbox), then ``ANALYZE``: without statistics the planner may find the claimed 
 due-actions index, reading every queued row, where a live database uses the primary key. Then
 one worker loop calls the real service, ``action_execute``, for every action in turn: claim
 (one statement: lock, mark *sending*, commit), ``POST /api/v1/statuses`` with the action's
-Idempotency-Key, read back (``GET /api/v1/statuses/:id``), record execution, verification and
-the item's SLA answer in one statement. No Celery broker is involved: the loop is what a
-worker's task does, without the broker's round trip. Reported: actions per second, how many
-ended verified, ``duplicates`` (statuses on the sandbox minus actions carried out: must be 0),
-and the worker's cost per action: CPU time, SQL statements and, with ``--steps``, CPU per step
-(claim, platform call, read-back, record). The last line printed is one JSON object.
+Idempotency-Key, read back (``GET /api/v1/statuses/:id``), record execution, verification,
+the item's SLA answer, the two results and their two ledger entries in one statement. No
+Celery broker is involved: the loop is what a worker's task does, without the broker's round
+trip. Reported: actions per second, how many ended verified, ``duplicates`` (statuses on the
+sandbox minus actions carried out: must be 0), and the worker's cost per action: CPU time, SQL
+statements and, with ``--steps``, CPU per step (claim, platform call, read-back, record). The
+last line printed is one JSON object.
 """
 
 from __future__ import annotations

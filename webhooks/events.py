@@ -61,6 +61,11 @@ def emit(institution_id: int, event: Event, data: dict[str, Any]) -> None:
         enqueue_on_commit(webhook_deliver_task, delivery.pk)
 
 
+def listens(institution_id: int, event: Event) -> bool:
+    """Whether an active subscription of the institution listens for ``event`` (cached)."""
+    return bool(subscribed(institution_id).get(event))
+
+
 def subscribed(institution_id: int) -> dict[str, dict[str, Any]]:
     """Per event: the institution's slug and its active subscriptions' ids."""
     key = f"webhooks:subscribed:{institution_id}:{generation(generation_key(institution_id))}"

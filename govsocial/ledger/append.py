@@ -18,17 +18,32 @@ More than ``ONE_BY_ONE`` rows, or another database (the SQLite demo), take the h
 UPDATE``, insert the entries in one INSERT and update the head: three statements per
 institution. The first append
 of an institution also inserts its head.
+
+A caller that writes the recorded rows in one statement of its own (a platform action's outcome
+and its results, ``moderation.services.action_attempts``) adds ``ledger_insert_ctes``: the
+rows' INSERT and their entries as CTEs of that statement, the content hashes computed by
+PostgreSQL from the canonical document around the row's id (``document_around_id``), the head
+upserted (created on an institution's first entry) so that the statement never leaves a row
+without its entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from django.db import connections, models
 from django.utils import timezone
 
-from govsocial.ledger.canonical import document_bytes, link_hash, new_salt, sha256_hex
+from govsocial.ledger.canonical import (
+    GENESIS,
+    document_bytes,
+    link_hash,
+    new_salt,
+    sha256_hex,
+)
 from govsocial.ledger.models import LedgerEntry, LedgerHead
 from govsocial.ledger.registry import Recorded, recorded_model
 
@@ -174,3 +189,144 @@ def _create_head(institution_id: int) -> None:
     LedgerHead.objects.bulk_create(
         [LedgerHead(institution_id=institution_id)], ignore_conflicts=True
     )
+
+
+# --- rows and their entries inside a caller's statement (PostgreSQL) -------------------------
+
+
+def document_around_id(recorded: Recorded, row: models.Model, salt: str) -> tuple[str, str]:
+    """The text of ``row``'s canonical document before and after its id: for a numeric id,
+    ``before + str(id) + after`` is ``document_bytes(...)`` exactly ("id" is the first key of
+    the sorted document and a number's digits need no escaping), so PostgreSQL can hash the
+    document of a row whose id it allocates in the same statement."""
+    probe = document_bytes(
+        kind=recorded.kind, object_id="0", salt=salt, record=recorded.record(row)
+    ).decode("ascii")
+    before = '{"id":"'
+    if not probe.startswith(before + '0"'):
+        raise ValueError("The canonical document no longer starts with the row's id.")
+    return before, probe[len(before) + 1 :]
+
+
+def _link_sql(prev: str, content: str) -> str:
+    """``canonical.link_hash`` in SQL (both operands are ASCII hex digests)."""
+    return f"encode(sha256(convert_to({prev} || {content}, 'UTF8')), 'hex')"
+
+
+def _chain_sql(start: str, contents: Sequence[str]) -> list[str]:
+    """The entry hashes after ``start`` for ``contents``, as SQL expressions."""
+    links = []
+    for content in contents:
+        start = _link_sql(start, content)
+        links.append(start)
+    return links
+
+
+def ledger_insert_ctes(rows: Sequence[models.Model], *, when: str) -> tuple[str, list[Any]]:
+    """CTEs, for the caller's ``WITH`` list on PostgreSQL, that insert ``rows`` (new rows of one
+    recorded model and one institution) and append their entries to the chain in the caller's
+    statement, if the caller's CTE ``when`` returned a row; and their parameters (``%s``).
+
+    One statement is one transaction: a row never exists without its entry. The ids come from
+    the table's sequence (``nextval``, in the statement), the content hashes from
+    ``document_around_id`` (the salt and the record computed here, the id in SQL), and the head
+    is upserted: created on the institution's first entry, else updated, which locks it as
+    ``ledger_append`` does (a concurrent append waits, then chains after the one it waited
+    for). The head's ``prev_hash`` becomes the head before these entries. The rows' ``pk`` is
+    not set: the caller does not need it."""
+    model = type(rows[0])
+    recorded = recorded_model(model)
+    if recorded is None:
+        raise TypeError(f"{model.__name__} is not recorded in the ledger.")
+    institution_ids = {row.institution_id for row in rows}  # type: ignore[attr-defined]
+    if len(institution_ids) != 1 or any(type(row) is not model for row in rows):
+        raise ValueError("The rows must be of one model and one institution.")
+    institution_id = institution_ids.pop()
+    connection = connections[rows[0]._state.db or "default"]
+    fields = _insert_fields(model)
+    documents: list[Any] = []
+    values: list[Any] = []
+    entries: list[Any] = []
+    for row in rows:
+        values += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+        salt = new_salt()
+        documents += document_around_id(recorded, row, salt)
+        entries += [institution_id, recorded.kind, salt]
+    params = [*documents, institution_id, timezone.now(), *values, *entries]
+    return _insert_ctes_sql(model, len(rows), when), params
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _pk_column(model: type[models.Model]) -> str:
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101 (every concrete model has one)
+    return str(pk.column)
+
+
+@cache
+def _insert_ctes_sql(model: type[models.Model], n: int, when: str) -> str:
+    """The CTEs of ``ledger_insert_ctes`` for ``n`` rows of ``model``. Parameters: each row's
+    document before and after its id; the institution and the time; each row's column values;
+    each entry's institution, kind and salt."""
+    connection = connections["default"]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    head, entry = LedgerHead._meta.db_table, LedgerEntry._meta.db_table
+    ks = range(1, n + 1)
+    sequence = f"pg_get_serial_sequence('{model._meta.db_table}', '{_pk_column(model)}')"
+    ids = ", ".join(f"nextval({sequence}) AS id_{k}" for k in ks)
+    contents = ", ".join(
+        f"encode(sha256(convert_to(%s || id_{k}::text || %s, 'UTF8')), 'hex') AS content_{k}"
+        for k in ks
+    )
+    new_chain = _chain_sql(f"'{GENESIS}'", [f"ledger_content.content_{k}" for k in ks])
+    old_chain = _chain_sql(
+        f"{head}.head_hash",
+        [f"(SELECT content_{k} FROM ledger_content)" for k in ks],  # noqa: S608
+    )
+    returned_chain = _chain_sql("ledger_head.prev_hash", [f"c.content_{k}" for k in ks])
+    fields = _insert_fields(model)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    rows = " UNION ALL ".join(
+        f"SELECT ledger_content.id_{k}, {casts} FROM ledger_content"  # noqa: S608
+        for k in ks
+    )
+    entries = " UNION ALL ".join(
+        f"SELECT CAST(%s AS bigint), ledger_head.seq - {n - k}, CAST(%s AS varchar), "  # noqa: S608
+        f"c.id_{k}::text, ledger_head.recorded_at, CAST(%s AS varchar), c.content_{k}, "
+        f"{'ledger_head.prev_hash' if k == 1 else returned_chain[k - 2]}, "
+        f"{'ledger_head.head_hash' if k == n else returned_chain[k - 1]} "
+        "FROM ledger_head, ledger_content AS c"
+        for k in ks
+    )
+    return f"""
+        ledger_ids AS MATERIALIZED (
+            SELECT {ids} WHERE EXISTS (SELECT 1 FROM {when})
+        ),
+        ledger_content AS MATERIALIZED (SELECT ledger_ids.*, {contents} FROM ledger_ids),
+        ledger_head AS (
+            INSERT INTO {head} (institution_id, seq, prev_hash, head_hash, recorded_at)
+            SELECT %s, {n}, '{GENESIS}', {new_chain[-1]}, %s FROM ledger_content
+            ON CONFLICT (institution_id) DO UPDATE SET
+                seq = {head}.seq + EXCLUDED.seq,
+                prev_hash = {head}.head_hash,
+                head_hash = {old_chain[-1]},
+                recorded_at = GREATEST({head}.recorded_at, EXCLUDED.recorded_at)
+            RETURNING seq, prev_hash, head_hash, recorded_at
+        ),
+        ledger_rows AS (
+            INSERT INTO {table} ({quote(_pk_column(model))}, {names}) {rows} RETURNING 1
+        ),
+        ledger_entries AS (
+            INSERT INTO {entry} (
+                institution_id, seq, kind, object_id, recorded_at, salt, content_hash,
+                prev_hash, entry_hash
+            )
+            {entries}
+            RETURNING 1
+        )
+    """  # noqa: S608 (tables and columns from the models, values as parameters)

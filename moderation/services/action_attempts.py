@@ -17,13 +17,18 @@ decision, the item's author handle and what the record needs of the decision; th
 built from the returned row without the ORM's query compiler. Locking and reading the row with
 ``select_related`` through the ORM, then saving it, took 3.3 ms of the 7 ms an action cost
 (docs/benchmarks.md, actions). The record is one statement too (``WITH recorded AS (UPDATE
-…), answered AS (UPDATE item …)``), a reply's SLA update included. Other databases (the SQLite
-demo, which has no row locks and serialises writers) take the portable path through the ORM.
+…), answered AS (UPDATE item …), ledger_…``): a reply's SLA update, the attempt's results and
+their ledger entries included (``govsocial.ledger.append.ledger_insert_ctes``); it had become a
+transaction of four statements when the results were chained (docs/benchmarks.md, actions).
+Other databases (the SQLite demo, which has no row locks and serialises writers) take the
+portable path through the ORM.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -32,8 +37,11 @@ from typing import Any, cast
 from django.db import connection, models, transaction
 
 from channels.models import Channel
-from moderation.models import Decision, Item, PlatformAction
+from govsocial.ledger.append import ledger_insert_ctes
+from moderation.models import Decision, Item, PlatformAction, PlatformActionResult
+from moderation.services.action_results import action_executed_emit
 from moderation.services.platform_to_do import REPLY_KINDS, item_reply_posted
+from webhooks.events import Event, listens
 
 State = PlatformAction.State
 LEASE = timedelta(minutes=5)
@@ -164,19 +172,43 @@ def _claim_sql() -> str:
 # --- the record ------------------------------------------------------------------------------
 
 
-def action_record(action: PlatformAction, fields: dict[str, Any]) -> bool:
-    """Write ``fields`` on ``action`` if its claimed attempt still holds it; whether it did.
+def action_record(
+    action: PlatformAction,
+    fields: dict[str, Any],
+    results: Sequence[PlatformActionResult] = (),
+) -> bool:
+    """Write ``fields`` on ``action`` if its claimed attempt still holds it, with its new
+    ``results`` (unsaved, ``action_results.action_results_pending``) and their ledger entries;
+    whether it did. All in one transaction: on PostgreSQL one statement.
 
     A reply that reached the platform (``executed_at`` among the fields) answers its item for
     the SLA figures in the same write (``platform_to_do.item_reply_posted``'s rule)."""
     answered = _answered_item(action, fields)
+    executed_at = fields.get("executed_at")
+    # The action.executed event is written with the record (an outbox row, when an outgoing
+    # webhook listens for it): then the record is a transaction, not a lone statement.
+    emits = bool(executed_at) and listens(action.institution_id, Event.ACTION_EXECUTED)
+    with transaction.atomic() if emits or not _one_statement() else nullcontext():
+        saved = _write(action, fields, results, answered)
+        if saved and emits:
+            action_executed_emit(_with(copy(action), fields), executed_at)
+    return saved
+
+
+def _write(
+    action: PlatformAction,
+    fields: dict[str, Any],
+    results: Sequence[PlatformActionResult],
+    answered: int | None,
+) -> bool:
     if not _one_statement():
-        with transaction.atomic():
-            saved = PlatformAction.objects.filter(
-                pk=action.pk, state=State.SENDING, attempts=action.attempts
-            ).update(**fields)
-            if saved and answered is not None:
-                item_reply_posted(_with(action, fields))
+        saved = PlatformAction.objects.filter(
+            pk=action.pk, state=State.SENDING, attempts=action.attempts
+        ).update(**fields)
+        if saved and answered is not None:
+            item_reply_posted(_with(action, fields))
+        if saved and results:
+            PlatformActionResult.objects.bulk_create(results)
         return bool(saved)
     names = tuple(fields)
     model_fields = [_field(PlatformAction, name) for name in names]
@@ -184,8 +216,10 @@ def action_record(action: PlatformAction, fields: dict[str, Any]) -> bool:
     params = [*values, action.pk, State.SENDING, action.attempts]
     if answered is not None:
         params += [fields["executed_at"], answered]
+    ledger, ledger_params = ledger_insert_ctes(results, when="recorded") if results else ("", [])
+    sql = _record_sql(names, answers=answered is not None, ledger=ledger)
     with connection.cursor() as cursor:
-        cursor.execute(_record_sql(names, answers=answered is not None), params)
+        cursor.execute(sql, params + ledger_params)
         (saved,) = cursor.fetchone()
     return saved == 1
 
@@ -204,11 +238,12 @@ def _with(action: PlatformAction, fields: dict[str, Any]) -> PlatformAction:
 
 
 @cache
-def _record_sql(names: tuple[str, ...], *, answers: bool) -> str:
+def _record_sql(names: tuple[str, ...], *, answers: bool, ledger: str) -> str:
     """The conditional UPDATE setting ``names`` and, when it ``answers`` an item, that item's
-    first answer time (PostgreSQL's LEAST skips NULL: the earliest answer stays); its one row
-    is how many actions were written. Parameters: the values, id, state, attempts, then when
-    it answers the execution time and the item's id."""
+    first answer time (PostgreSQL's LEAST skips NULL: the earliest answer stays), then the
+    ``ledger`` CTEs (``ledger_insert_ctes``: the results and their entries, when the UPDATE
+    wrote); its one row is how many actions were written. Parameters: the values, id, state,
+    attempts, then when it answers the execution time and the item's id, then the ledger's."""
     quote = connection.ops.quote_name
     assignments = ", ".join(
         f"{quote(_column(_field(PlatformAction, name)))} = %s" for name in names
@@ -223,6 +258,8 @@ def _record_sql(names: tuple[str, ...], *, answers: bool) -> str:
         "WHERE id = %s AND EXISTS (SELECT 1 FROM recorded))"
     )
     ctes = f"{recorded}{answered}" if answers else recorded
+    if ledger:
+        ctes = f"{ctes}, {ledger}"
     return f"WITH {ctes} SELECT count(*) FROM recorded"  # noqa: S608 (as above)
 
 

@@ -18,8 +18,9 @@
 
 Every outcome is written with a conditional update on the claimed attempt, so a worker whose
 lease was taken over never overwrites a newer attempt; each result (executed, verified,
-mismatch, failed) is also appended as a ``PlatformActionResult`` in that transaction
-(``_applied``), which records it in the ledger.
+mismatch, failed) is also appended as a ``PlatformActionResult``, with its ledger entry, in that
+transaction (an attempt's: in the record's one statement, ``action_attempts.action_record``; a
+read-back's: ``_applied``).
 """
 
 from __future__ import annotations
@@ -50,9 +51,16 @@ from channels.connectors.polling import ConnectorError, RateLimited
 from channels.connectors.registry import CONNECTORS
 from channels.models import Channel
 from govsocial.queueing import enqueue_on_commit
-from moderation.models import ANSWERING_ACTIONS, Action, Decision, ItemKind, PlatformAction
+from moderation.models import (
+    ANSWERING_ACTIONS,
+    Action,
+    Decision,
+    ItemKind,
+    PlatformAction,
+    PlatformActionResult,
+)
 from moderation.services.action_attempts import LEASE, Claim, action_claim, action_record
-from moderation.services.action_results import action_results_record
+from moderation.services.action_results import action_results_pending, action_results_record
 from moderation.services.platform_to_do import (
     action_to_do_deadline,
     platform_to_do_fields,
@@ -204,22 +212,26 @@ def action_execute(action_id: int, *, now: datetime | None = None) -> str:
         for name, value in fields.items():
             setattr(action, name, value)
         fields.update(_read_back(action, now))  # recorded with the execution: one write
-    # The outcome and what follows from it at once: its results and their ledger entries, a
-    # reply's SLA (in the record's statement), a post published. Only a retry (no result to
-    # append, nothing following) is the one statement alone.
-    follows = "executed_at" in fields or fields["state"] != State.QUEUED
-    with transaction.atomic() if follows else nullcontext():
-        if not _save_attempt(action, fields):
+    # The outcome and what follows from it at once: its results and their ledger entries and
+    # a reply's SLA in the record's one statement (``action_record``); a published post's
+    # record needs a transaction around it.
+    results = action_results_pending(action, fields, now)
+    publishes = bool(fields.get("executed_at")) and action.kind == ActionKind.PUBLISH
+    with transaction.atomic() if publishes else nullcontext():
+        if not _save_attempt(action, fields, results):
             return "superseded"
-        return _applied(action, fields, now)
+        return _applied(action, fields, now, results_written=True)
 
 
-def _applied(action: PlatformAction, fields: dict[str, Any], now: datetime) -> str:
-    """Set the recorded fields on ``action`` and append its results (in the outcome's
-    transaction); alert after commit when it became a mismatch."""
+def _applied(
+    action: PlatformAction, fields: dict[str, Any], now: datetime, *, results_written: bool
+) -> str:
+    """Set the recorded fields on ``action`` and, unless the record wrote them, append its
+    results (in the outcome's transaction); alert after commit when it became a mismatch."""
     for name, value in fields.items():
         setattr(action, name, value)
-    action_results_record(action, fields, now)
+    if not results_written:
+        action_results_record(action, fields, now)
     if fields.get("executed_at"):
         _carried_out(action)
     if fields.get("state") == State.MISMATCH:
@@ -303,9 +315,12 @@ def _failed(action: PlatformAction, error: str, now: datetime) -> dict[str, Any]
     }
 
 
-def _save_attempt(action: PlatformAction, fields: dict[str, Any]) -> bool:
-    """Record the outcome unless another worker took the action over meanwhile."""
-    saved = action_record(action, fields)
+def _save_attempt(
+    action: PlatformAction, fields: dict[str, Any], results: list[PlatformActionResult]
+) -> bool:
+    """Record the outcome and its results unless another worker took the action over
+    meanwhile."""
+    saved = action_record(action, fields, results)
     if not saved:
         logger.warning("Platform action %s was taken over; outcome not recorded.", action.pk)
     return saved
@@ -349,7 +364,7 @@ def _check(action: PlatformAction, now: datetime) -> str:
         ).update(**fields)
         if not saved:
             return "superseded"
-        return _applied(action, fields, now)
+        return _applied(action, fields, now, results_written=False)
 
 
 def _read_back(action: PlatformAction, now: datetime) -> dict[str, Any]:

@@ -17,9 +17,12 @@ from channels.connectors.mastodon import CONNECTOR as MASTODON
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory
 from devtools.platform_sandbox import mastodon as sandbox_mastodon
-from moderation.models import Item, PlatformAction
+from govsocial.ledger.models import LedgerEntry
+from govsocial.ledger.verify import ledger_verify
+from moderation.models import Item, PlatformAction, PlatformActionResult
 from moderation.services import action_attempts
 from moderation.services.action_attempts import LEASE, action_claim, action_record
+from moderation.services.action_results import action_results_pending
 from moderation.services.platform_actions import action_execute
 from moderation.tests.test_platform_actions import on_sandbox, reply, statuses
 
@@ -105,6 +108,45 @@ def test_a_lease_run_out_is_claimed_again_and_the_first_attempt_cannot_record(
     assert (stored.state, stored.object_id, stored.attempts) == ("executed", "77", 2)
     assert stored.next_attempt_at is None
     assert item.get().sla_answered_at == now  # the reply reached the platform: answered
+
+
+def test_a_superseded_attempt_writes_no_result_and_no_entry(
+    claim_path, mastodon, platform_sandbox, defence_communicator
+) -> None:
+    action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
+    now = timezone.now()
+    first = action_claim(action.pk, now)
+    second = action_claim(action.pk, now + LEASE)
+    assert first is not None
+    assert second is not None
+    entries = LedgerEntry.objects.filter(institution=mastodon.institution).count()
+    executed = {"state": State.EXECUTED, "executed_at": now, "object_id": "77", "url": ""}
+    pending = action_results_pending(first.action, executed, now)
+    assert [r.result for r in pending] == ["executed"]
+    assert action_record(first.action, executed, pending) is False
+    assert not PlatformActionResult.objects.filter(action=action).exists()
+    assert LedgerEntry.objects.filter(institution=mastodon.institution).count() == entries
+
+    results = action_results_pending(second.action, executed, now)
+    assert action_record(second.action, executed, results) is True
+    [stored] = PlatformActionResult.objects.filter(action=action)
+    assert (stored.result, stored.object_id, stored.at) == ("executed", "77", now)
+    assert LedgerEntry.objects.filter(institution=mastodon.institution).count() == entries + 1
+    assert ledger_verify(mastodon.institution_id).broken is None
+
+
+def test_an_attempt_costs_two_statements_with_its_results_chained(
+    mastodon, platform_sandbox, defence_communicator, django_assert_num_queries
+) -> None:
+    """The claim, then the record: the outcome, the reply's SLA, the two results (executed,
+    verified) and their two ledger entries in one statement, so one transaction."""
+    action = reply(on_sandbox(platform_sandbox, mastodon), defence_communicator)
+    with django_assert_num_queries(2):
+        assert action_execute(action.pk) == "verified"
+    results = PlatformActionResult.objects.filter(action=action).order_by("pk")
+    assert [r.result for r in results] == ["executed", "verified"]
+    assert Item.objects.get(pk=action.decision.item_id).sla_answered_at is not None
+    assert ledger_verify(mastodon.institution_id).broken is None
 
 
 def test_a_reply_carried_out_keeps_an_earlier_answer_for_the_sla(
