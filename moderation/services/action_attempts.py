@@ -191,7 +191,7 @@ def action_record(
     with transaction.atomic() if emits or not _one_statement() else nullcontext():
         saved = _write(action, fields, results, answered)
         if saved and emits:
-            action_executed_emit(_with(copy(action), fields), executed_at)
+            action_executed_emit(_with(copy(action), fields), fields["executed_at"])
     return saved
 
 
