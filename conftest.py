@@ -27,6 +27,27 @@ from tests.demo_snapshot import DemoSeed, restore
 DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Test connections commit without waiting for the disk (``synchronous_commit = off``).
+
+    A commit otherwise waits for its WAL flush, some 8 ms on this machine: seed_demo commits
+    thousands of times, a browser tour at every request, a transactional test at its flush.
+    Only durability across a crash of PostgreSQL is given up, which no test needs; what is
+    committed is visible to every connection (the live server's) exactly as before.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            continue
+        for config in (database, connections[alias].settings_dict):
+            options = config.setdefault("OPTIONS", {})
+            if "synchronous_commit" not in options.get("options", ""):
+                options["options"] = f"{options.get('options', '')} -c synchronous_commit=off"
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: pytest.FixtureRequest, tmp_path) -> None:
     """Fast password hashing, plain static storage, and a cache namespace of its own per test.

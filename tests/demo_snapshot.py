@@ -41,9 +41,11 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 @dataclass
 class Snapshot:
-    """Every table's rows (PostgreSQL text COPY format) and every sequence's position."""
+    """Every table's rows (PostgreSQL text COPY format, with the columns they fill, named: a
+    migration test that drops and adds a column back may change their order) and every
+    sequence's position."""
 
-    tables: dict[str, bytes]
+    tables: dict[str, tuple[str, bytes]]
     sequences: dict[str, tuple[int, bool]]
     media: Path | None = None
     taken_at: float = field(default_factory=time.monotonic)
@@ -54,14 +56,16 @@ def _quote(name: str) -> str:
 
 
 def take(media: Path | None = None) -> Snapshot:
-    """The database as it is now (autocommit, outside any test transaction)."""
-    tables: dict[str, bytes] = {}
+    """The database as it is now (in autocommit or inside a test's transaction)."""
+    tables: dict[str, tuple[str, bytes]] = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
+            description = connection.introspection.get_table_description(cursor, table)
+            columns = ", ".join(_quote(column.name) for column in description)
             buffer = io.BytesIO()
-            cursor.copy_expert(f"COPY {_quote(table)} TO STDOUT", buffer)
+            cursor.copy_expert(f"COPY {_quote(table)} ({columns}) TO STDOUT", buffer)
             if buffer.tell():
-                tables[table] = buffer.getvalue()
+                tables[table] = (columns, buffer.getvalue())
         cursor.execute(
             "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
             "WHERE schemaname = current_schema()"
@@ -80,8 +84,8 @@ def restore(snapshot: Snapshot, media_root: Path | str | None = None) -> None:
         names = connection.introspection.table_names(cursor)
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(f"TRUNCATE {', '.join(_quote(name) for name in names)}")
-        for table, rows in snapshot.tables.items():
-            cursor.copy_expert(f"COPY {_quote(table)} FROM STDIN", io.BytesIO(rows))
+        for table, (columns, rows) in snapshot.tables.items():
+            cursor.copy_expert(f"COPY {_quote(table)} ({columns}) FROM STDIN", io.BytesIO(rows))
         for sequence, (value, called) in snapshot.sequences.items():
             cursor.execute("SELECT setval(%s, %s, %s)", [sequence, value, called])
         cursor.execute("SET LOCAL session_replication_role = DEFAULT")
