@@ -31,8 +31,9 @@ DEMO_TOTP_SECRET = "GOVSOCIALDEMOTOTPSECRET2345672AB"
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """Test connections commit without waiting for the disk (``synchronous_commit = off``).
 
-    A commit otherwise waits for its WAL flush, some 8 ms on this machine: seed_demo commits
-    thousands of times, a browser tour at every request, a transactional test at its flush.
+    A commit otherwise waits for its WAL flush: 0.6 to 3 ms on the shared 2-core machine against
+    0.05 ms without (measured), where seed_demo commits some 2,300 times, a browser tour at
+    every request and a transactional test at its flush.
     Only durability across a crash of PostgreSQL is given up, which no test needs; what is
     committed is visible to every connection (the live server's) exactly as before.
     """
