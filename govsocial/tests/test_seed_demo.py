@@ -1,4 +1,9 @@
-"""seed_demo creates the documented demo accounts, and nothing more when run again."""
+"""seed_demo creates the documented demo accounts, and nothing more when run again.
+
+The tests read the demo through ``demo_db``: what seed_demo made once in this test process, put
+back as it was (conftest.py, tests/demo_snapshot.py), which saves a 20 s seed per test. Running
+seed_demo again on it, and under a travelled clock, still calls the command itself.
+"""
 
 from __future__ import annotations
 
@@ -27,16 +32,14 @@ def row_counts() -> tuple[int, ...]:
     )
 
 
-def test_seed_demo_twice_creates_nothing_new() -> None:
-    call_command("seed_demo")
+def test_seed_demo_twice_creates_nothing_new(demo_db: None) -> None:
     first = row_counts()
     call_command("seed_demo")
     assert row_counts() == first
     assert first[:3] == (len(INSTITUTIONS), 5 * len(Role.values) + 1, 5 * len(Role.values) + 2)
 
 
-def test_every_documented_account_exists_with_its_role() -> None:
-    call_command("seed_demo")
+def test_every_documented_account_exists_with_its_role(demo_db: None) -> None:
     slugs = {"defence", "foreign-affairs", "federal-police", "bosa", "cirb"}
     assert set(Institution.objects.values_list("slug", flat=True)) == slugs
     for slug in slugs:
@@ -50,8 +53,9 @@ def test_every_documented_account_exists_with_its_role() -> None:
     }
 
 
-def test_a_demo_admin_signs_in_with_the_documented_totp_secret(client: Client) -> None:
-    call_command("seed_demo")
+def test_a_demo_admin_signs_in_with_the_documented_totp_secret(
+    demo_db: None, client: Client
+) -> None:
     client.post(
         reverse("account_login"),
         {"login": "institution_admin@cirb.demo", "password": DEMO_PASSWORD},
@@ -61,12 +65,11 @@ def test_a_demo_admin_signs_in_with_the_documented_totp_secret(client: Client) -
     assert client.get("/i/cirb/members/").status_code == 200
 
 
-def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
+def test_demo_complaints_cover_every_status_source_and_deadline_state(demo_db: None) -> None:
     from django.utils import timezone
 
     from complaints.models import Case, Source, Status
 
-    call_command("seed_demo")
     defence = Case.objects.filter(institution__slug="defence")
     assert set(defence.values_list("status", flat=True)) == set(Status.values)
     assert set(defence.values_list("source", flat=True)) == set(Source.values)
@@ -88,12 +91,11 @@ def test_demo_complaints_cover_every_status_source_and_deadline_state() -> None:
     assert Case.objects.count() == cases_before
 
 
-def test_demo_queue_has_items_in_every_state_and_saved_replies() -> None:
+def test_demo_queue_has_items_in_every_state_and_saved_replies(demo_db: None) -> None:
     from django.utils import timezone
 
     from moderation.models import Item, SavedReply
 
-    call_command("seed_demo")
     items = Item.objects.filter(institution__slug="defence", external_id__startswith="queue-")
     assert items.count() >= 4 * 24
     assert set(items.values_list("language", flat=True)) == {"fr", "nl", "en"}
@@ -107,10 +109,11 @@ def test_demo_queue_has_items_in_every_state_and_saved_replies() -> None:
     assert languages == {"fr", "nl", "en"}
 
 
-def test_demo_moderation_has_a_marked_harassment_item_and_posts_in_every_state() -> None:
+def test_demo_moderation_has_a_marked_harassment_item_and_posts_in_every_state(
+    demo_db: None,
+) -> None:
     from moderation.models import Decision, Post, PostState
 
-    call_command("seed_demo")
     marked = Decision.objects.filter(institution__slug="defence", action="harassment").get()
     assert marked.evidence.sha256
     assert marked.referral_person
@@ -139,9 +142,10 @@ def test_demo_history_gives_the_monthly_report_months_to_compare() -> None:
     assert report.table("moderation_rules").rows
 
 
-def test_demo_complaint_officers_sign_in_with_the_documented_totp_secret(client: Client) -> None:
+def test_demo_complaint_officers_sign_in_with_the_documented_totp_secret(
+    demo_db: None, client: Client
+) -> None:
     """Complaint officers must use MFA (they see complainants' data): the demo enrols them."""
-    call_command("seed_demo")
     first = client.post(
         reverse("account_login"),
         {"login": "complaint_officer@defence.demo", "password": DEMO_PASSWORD},
@@ -153,9 +157,9 @@ def test_demo_complaint_officers_sign_in_with_the_documented_totp_secret(client:
 
 
 def test_demo_institutions_publish_contact_details_and_an_accessibility_statement(
+    demo_db: None,
     client: Client,
 ) -> None:
-    call_command("seed_demo")
     for institution in Institution.objects.all():
         assert institution.contact_email == f"contact@{institution.slug}.demo"
         assert institution.dpo_email == f"dpo@{institution.slug}.demo"
@@ -178,7 +182,7 @@ def test_demo_institutions_publish_contact_details_and_an_accessibility_statemen
     assert cirb.contact_email == "info@cirb.example"
 
 
-def test_demo_gives_every_page_something_to_show() -> None:
+def test_demo_gives_every_page_something_to_show(demo_db: None) -> None:
     """The page walker (tests/e2e/test_page_walker.py) builds every address from these rows: an
     import with a refused row, the answer letter of each answered case, a pending invitation
     whose link is in the outbox."""
@@ -186,7 +190,6 @@ def test_demo_gives_every_page_something_to_show() -> None:
     from channels.models import ImportJob
     from complaints.models import Case, Correspondence
 
-    call_command("seed_demo")
     job = ImportJob.objects.get(institution__slug="defence")
     assert (job.status, job.created_count, job.error_count) == ("done", 2, 1)
     imported = job.channel.items.filter(external_id__startswith="import-")
@@ -203,10 +206,9 @@ def test_demo_gives_every_page_something_to_show() -> None:
     assert Invitation.objects.count() == 5
 
 
-def test_demo_has_sensitive_accounts_and_a_removal_waiting_for_a_second_look() -> None:
+def test_demo_has_sensitive_accounts_and_a_removal_waiting_for_a_second_look(demo_db: None) -> None:
     from moderation.models import RemovalProposal, SensitiveAccount
 
-    call_command("seed_demo")
     call_command("seed_demo")
     defence = Institution.objects.get(slug="defence")
     assert SensitiveAccount.objects.for_institution(defence).count() == 2

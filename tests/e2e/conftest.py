@@ -1,4 +1,14 @@
-"""Playwright in Debian's Chromium (no browser download) against pytest-django's live server."""
+"""Playwright in Debian's Chromium (no browser download) against pytest-django's live server.
+
+The demo data: a tour that needs it asks for the ``demo_data`` fixture (``@pytest.mark.usefixtures(
+"demo_data")`` or a ``demo_data: None`` argument) instead of calling ``call_command("seed_demo")``
+(some 20 s a call). ``demo_data`` (the root conftest.py) puts back the demo exactly as seeded,
+uploaded files included, in well under a second, whatever the tests before changed: the demo is
+seeded once per test process and copied out (tests/demo_snapshot.py). It empties the whole
+database first: rows that other fixtures of the test made before it are gone, so add them after.
+A module that wants the demo once for all its tests behind a server of its own (the page walker)
+calls ``restore(demo_seed.current(), media_root)`` in a module fixture.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_sign_in_tour import sign_in
@@ -15,12 +14,7 @@ from tests.e2e.test_sign_in_tour import sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_editor_adds_a_rule_previews_publishes_and_the_public_sees_it(
     watched_page: Page, live_server
 ) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.models import OutgoingEmail
@@ -15,18 +14,13 @@ from tests.e2e.test_sign_in_tour import sign_in_with_code
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
 def in_english(page: Page) -> None:
     switcher = page.locator("form.language-switcher")
     switcher.get_by_role("combobox").select_option("en")
     switcher.get_by_role("button").click()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_a_phone_complaint_from_registration_to_closing(
     watched_page: Page, browser: Browser, live_server
 ) -> None:
@@ -97,7 +91,7 @@ def follow_the_link_as_the_complainant(
     context.close()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_a_public_complaint_reaches_the_officers_list(
     watched_page: Page, browser: Browser, live_server
 ) -> None:

@@ -6,7 +6,6 @@ both. axe-core on the list and on the item's review panel, no sideways scroll at
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from moderation.models import Decision, RemovalProposal
@@ -17,16 +16,11 @@ from tests.e2e.test_sign_in_tour import sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
 def no_sideways_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_the_proposer_cannot_approve_and_a_spokesperson_does(
     page: Page, browser: Browser, live_server
 ) -> None:

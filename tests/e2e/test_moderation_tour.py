@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -19,11 +18,6 @@ from tests.e2e.test_sign_in_tour import sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
 def open_item(page: Page, base: str, text: str) -> Item:
     item = Item.objects.filter(
         institution__slug="defence", status="open", text__startswith=text
@@ -33,7 +27,7 @@ def open_item(page: Page, base: str, text: str) -> Item:
     return item
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_a_communicators_day_in_the_queue(watched_page: Page, live_server) -> None:
     page = watched_page
     base = live_server.url

@@ -11,7 +11,6 @@ the main pages to var/screenshots/.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import import_module
@@ -24,6 +23,7 @@ from playwright.sync_api import Browser
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import Institution, Role
+from tests.demo_snapshot import DemoSeed, restore
 from tests.e2e import walker_pages
 from tests.e2e.walker import Walk
 from tests.e2e.walker_pages import (
@@ -51,15 +51,15 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def demo_site(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Site]:
-    """The demo data, seeded once for the whole module (seed_demo takes some 15 s), behind a live
-    server of the module's own; flushed afterwards, as after any transactional test."""
+def demo_site(demo_seed: DemoSeed, django_db_blocker, tmp_path_factory) -> Iterator[Site]:
+    """The demo data (demo_snapshot.py), put back once for the whole module, behind a live server
+    of the module's own; flushed afterwards, as after any transactional test."""
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     media = tmp_path_factory.mktemp("walker-media")
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast, MEDIA_ROOT=media):
         server = None
         try:
-            call_command("seed_demo", stdout=io.StringIO())
+            restore(demo_seed.current(), media)
             institution = Institution.objects.get(slug=INSTITUTION)
             session = import_module(settings.SESSION_ENGINE).SessionStore()
             session.update(anonymous_session(institution))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -20,12 +19,7 @@ from tests.e2e.test_sign_in_tour import sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_keyboard_reply_to_a_dutch_item(watched_page: Page, live_server) -> None:
     page = watched_page
     base = live_server.url

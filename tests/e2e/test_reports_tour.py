@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_sign_in_tour import sign_in
@@ -16,18 +15,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
-
-
 def in_language(page: Page, language: str) -> None:
     switcher = page.locator("form.language-switcher")
     switcher.get_by_role("combobox").select_option(language)
     switcher.get_by_role("button").click()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 @pytest.mark.parametrize(
     ("language", "dashboard_heading", "public_heading", "handled"),
     [

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -113,9 +112,8 @@ def shell_overflow(page: Page) -> float:
 
 
 def test_every_demo_role_gets_its_navigation_and_the_admins_french_shell_fits_every_width(
-    transactional_db: None, signed_in: Callable[[str], Page], live_server
+    demo_data: None, signed_in: Callable[[str], Page], live_server
 ) -> None:
-    call_command("seed_demo")
     for email, role in DEMO_ROLES.items():
         page = signed_in(email)
         slug = email.split("@")[1].removesuffix(".demo")

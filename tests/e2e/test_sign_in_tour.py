@@ -5,18 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from conftest import totp_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
 
 
 def sign_in(page: Page, base_url: str, email: str) -> None:
@@ -37,7 +31,7 @@ def sign_in_with_code(page: Page, base_url: str, email: str) -> None:
     expect(page).not_to_have_url(re.compile(r"/accounts/"))
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_multi_institution_user_signs_in_switches_language_and_sees_only_their_institutions(
     watched_page: Page, live_server
 ) -> None:
@@ -61,7 +55,7 @@ def test_multi_institution_user_signs_in_switches_language_and_sees_only_their_i
     assert page.context.request.get(f"{live_server.url}/i/federal-police/").status == 404
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_admin_signs_in_with_the_second_factor_and_is_keyboard_reachable(
     watched_page: Page, live_server
 ) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
@@ -22,11 +21,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 QUEUE = "/i/defence/queue/?status=open&language=fr"
 COMMUNICATOR = "communicator@defence.demo"
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
 
 
 def speak(page: Page, language: str) -> None:
@@ -47,7 +41,7 @@ def marker_survives(page: Page) -> None:
     assert page.evaluate("window.workspaceMarker") == "still here", "the page was reloaded"
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_side_by_side_by_click_and_keys_then_decisions_with_focus(
     watched_page: Page, live_server
 ) -> None:
@@ -165,7 +159,7 @@ def test_side_by_side_by_click_and_keys_then_decisions_with_focus(
     expect(page.locator(f"[data-item-view][data-item-id='{order[0]}']")).to_be_visible()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_on_a_phone_filters_behind_a_button_cards_and_thumb_sized_actions(
     watched_page: Page, live_server
 ) -> None:
@@ -211,7 +205,7 @@ def test_on_a_phone_filters_behind_a_button_cards_and_thumb_sized_actions(
     assert axe_violations(page) == []
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_axe_finds_nothing_on_the_workspace_at_three_widths_in_three_languages(
     watched_page: Page, live_server
 ) -> None:
