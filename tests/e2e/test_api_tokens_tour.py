@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import pytest
 import requests
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import axe_violations
 from tests.e2e.test_sign_in_tour import sign_in_with_code
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo")
 
 
 def fits(page: Page) -> bool:
@@ -27,7 +21,7 @@ def fits(page: Page) -> bool:
     return bool(fitting)
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("demo_data")
 def test_admin_creates_uses_and_revokes_a_token(watched_page: Page, live_server) -> None:
     page = watched_page
     base = live_server.url
