@@ -31,11 +31,11 @@ from deadlines.sources import Subject, Texts, Threshold
 from moderation.models import (
     Contest,
     ContestStatus,
-    DutyStatus,
     Item,
     PlatformAction,
     RemovalProposal,
 )
+from moderation.services.assignment import on_duty_user_ids
 
 Kind = PlatformAction.Kind
 
@@ -89,7 +89,7 @@ class ItemDeadlines:
             },
             base=dict.fromkeys(rows, now),
             sent={},
-            on_duty=_on_duty(set(institutions)),
+            on_duty=on_duty_user_ids(institutions),
             now=now,
         )
         return [
@@ -171,7 +171,7 @@ def _moved(next_at: datetime | None, plan: Any, now: datetime) -> datetime | Non
     return now + (next_at - plan.made_at)
 
 
-def _first_line(
+def first_line(
     assignee: User | None, *, staff: list[User], team: list[User], on_duty: set[int], language: str
 ) -> list[User]:
     """Who hears first about an item (see the module's docstring). ``staff``: the institution's
@@ -186,17 +186,7 @@ def _first_line(
     return speaking or team or staff
 
 
-def _on_duty(institution_ids: set[int]) -> dict[int, set[int]]:
-    """Ids of the people on duty, per institution (one query)."""
-    on_duty: dict[int, set[int]] = {}
-    for institution_id, user_id in DutyStatus.objects.filter(
-        institution_id__in=institution_ids, on_duty=True
-    ).values_list("institution_id", "user_id"):
-        on_duty.setdefault(institution_id, set()).add(user_id)
-    return on_duty
-
-
-def _channel_teams(channel_ids: set[int]) -> dict[int, list[User]]:
+def channel_teams(channel_ids: set[int]) -> dict[int, list[User]]:
     through = Channel.moderators.through
     teams: dict[int, list[User]] = {}
     for link in through.objects.filter(
@@ -266,7 +256,7 @@ class ToDoDeadlines:
             if threshold is Threshold.BREACH
             else {}
         )
-        teams = _channel_teams({action.channel_id for action in actions})
+        teams = channel_teams({action.channel_id for action in actions})
         subjects = []
         for action in actions:
             if action.due_at is None:  # not claimable (no deadline): never reached here

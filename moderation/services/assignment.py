@@ -50,13 +50,13 @@ def on_duty_user_ids(
 
 
 def is_on_duty(institution: Institution, user: User) -> bool:
-    return DutyStatus.objects.filter(institution=institution, user=user, on_duty=True).exists()
+    return user.pk in on_duty_user_ids([institution.pk]).get(institution.pk, set())
 
 
 def on_duty_by_language(institution: Institution) -> dict[str, list[User]]:
     """Moderators on duty, per language they speak (for admins planning nights)."""
     on_duty = moderators(institution).filter(
-        pk__in=DutyStatus.objects.filter(institution=institution, on_duty=True).values("user_id")
+        pk__in=on_duty_user_ids([institution.pk]).get(institution.pk, set())
     )
     by_language: dict[str, list[User]] = {code: [] for code in ("fr", "nl", "de", "en")}
     for user in on_duty.order_by("full_name", "email"):

@@ -33,7 +33,7 @@ from accounts.models import MODERATOR_ROLES, Institution, Role, User
 from accounts.recipients import people_by_institution
 from deadlines.engine import notify
 from deadlines.sources import Subject, Threshold
-from moderation.deadlines import ITEMS, _channel_teams, _first_line
+from moderation.deadlines import ITEMS, channel_teams, first_line
 from moderation.models import (
     Decision,
     DutyOfficer,
@@ -263,7 +263,7 @@ class Audiences:
     ) -> None:
         self.moderators = people_by_institution(institutions, MODERATOR_ROLES)
         self.admins = people_by_institution(institutions, (Role.INSTITUTION_ADMIN,))
-        self.teams = _channel_teams({item.channel_id for item in items})
+        self.teams = channel_teams({item.channel_id for item in items})
         self.assignees = User.objects.in_bulk({i.assignee_id for i in items if i.assignee_id})
         self.officers = duty_officers(institutions, at)
         self.on_duty = on_duty
@@ -276,7 +276,7 @@ class Audiences:
         on_duty = self.on_duty.get(item.institution_id, set())
         if audience == Audience.FIRST_LINE:
             assignee = self.assignees.get(item.assignee_id) if item.assignee_id else None
-            found = _first_line(
+            found = first_line(
                 assignee,
                 staff=staff,
                 team=self.teams.get(item.channel_id, []),
